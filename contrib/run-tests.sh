@@ -1,0 +1,41 @@
+#!/bin/sh
+# Installs the dependencies, builds hvkit with warnings as errors and runs
+# every test suite; then builds with AddressSanitizer and
+# UndefinedBehaviorSanitizer and runs the unit suite again, and runs each
+# fuzz target for a while. This is what CI runs (.ci/run).
+set -eu
+
+cd "$(dirname "$0")/.."
+srcdir=$(pwd)
+
+sh contrib/install-deps.sh
+
+setup() {
+  dir=$1; shift
+  if [ -d "$dir" ]; then
+    meson setup --reconfigure "$dir" "$@"
+  else
+    meson setup "$dir" "$@"
+  fi
+}
+
+echo "== build (warnings are errors)"
+setup build --werror
+meson compile -C build
+
+echo "== every test suite"
+meson test -C build --print-errorlogs
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer, unit suite"
+setup build-asan --werror -Db_sanitize=address,undefined -Db_lundef=false \
+  -Dintrospection=false
+meson compile -C build-asan
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  meson test -C build-asan --suite unit --print-errorlogs
+
+if [ -x contrib/run-fuzzers.sh ]; then
+  echo "== fuzz targets"
+  sh contrib/run-fuzzers.sh "${HVKIT_FUZZ_SECONDS:-60}"
+fi
+
+echo "== all tests passed ($srcdir)"

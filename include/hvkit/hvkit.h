@@ -1,0 +1,13 @@
+/*
+ * Copyright (C) 2026 The hvkit authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#define __HVKIT_INSIDE__
+
+#include <hvkit/hv-version.h>
+#include <hvkit/hv-error.h>
+#include "hv-enum-types.h"
+
+#undef __HVKIT_INSIDE__
