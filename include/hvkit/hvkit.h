@@ -15,6 +15,8 @@
 #include <hvkit/hv-instance-info.h>
 #include <hvkit/hv-migration-status.h>
 #include <hvkit/hv-console.h>
+#include <hvkit/hv-instance-name.h>
+#include <hvkit/hv-param-spec.h>
 #include "hv-enum-types.h"
 
 #undef __HVKIT_INSIDE__
