@@ -21,43 +21,6 @@
 /* The file operations behind HvRuntimeStore: reading a record file with a
  * bound, replacing one atomically and durably, removing one. */
 
-/* A record's temporary file is ".<name>.runtime.XXXXXX"; the longest name
- * keeps it within NAME_MAX (255). */
-#define HV_RUNTIME_NAME_MAX (255 - 16)
-
-static gboolean
-hv_runtime_name_is_valid (const gchar *name)
-{
-  gsize length = strlen (name);
-
-  if (length == 0 || length > HV_RUNTIME_NAME_MAX || !g_ascii_isalnum (name[0])
-      || strstr (name, "..") != NULL)
-    return FALSE;
-  for (const gchar *p = name; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-' && *p != '_')
-      return FALSE;
-  return TRUE;
-}
-
-/* Instance names become file names: only host name characters, starting
- * with a letter or digit, no "..".
- * FIXME: use hv_instance_name_validate() when it lands, keeping the
- * length bound that the temporary file name needs. */
-gboolean
-hv_runtime_store_check_name (const gchar  *name,
-                             GError      **error)
-{
-  g_autofree gchar *shown = NULL;
-
-  if (hv_runtime_name_is_valid (name))
-    return TRUE;
-
-  shown = g_strescape (name, NULL);
-  g_set_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER,
-               _("Invalid instance name '%s'"), shown);
-  return FALSE;
-}
-
 GBytes *
 hv_runtime_file_read (const gchar  *path,
                       GError      **error)

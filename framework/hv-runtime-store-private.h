@@ -13,9 +13,6 @@ G_BEGIN_DECLS
  * header announces. */
 #define HV_RUNTIME_STORE_MAX_SIZE (16u * 1024u * 1024u)
 
-gboolean  hv_runtime_store_check_name  (const gchar  *name,
-                                        GError      **error);
-
 GBytes   *hv_runtime_file_read         (const gchar  *path,
                                         GError      **error);
 gboolean  hv_runtime_directory_ensure  (const gchar  *run_dir,

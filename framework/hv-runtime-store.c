@@ -17,6 +17,7 @@
 
 #include "hv-crc32c-private.h"
 #include "hv-error.h"
+#include "hv-instance-name.h"
 #include "hv-runtime-store.h"
 #include "hv-runtime-store-private.h"
 
@@ -860,7 +861,7 @@ hv_runtime_store_get_path (HvRuntimeStore  *self,
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!hv_runtime_store_check_name (name, error))
+  if (!hv_instance_name_validate (name, error))
     return NULL;
   basename = g_strconcat (name, HV_RUNTIME_SUFFIX, NULL);
   return g_build_filename (self->directory, basename, NULL);
@@ -1070,7 +1071,7 @@ hv_runtime_store_list (HvRuntimeStore  *self,
           if (!g_str_has_suffix (entry, HV_RUNTIME_SUFFIX))
             continue;
           name = g_strndup (entry, strlen (entry) - strlen (HV_RUNTIME_SUFFIX));
-          if (!hv_runtime_store_check_name (name, NULL))
+          if (!hv_instance_name_validate (name, NULL))
             continue;
           path = g_build_filename (self->directory, entry, NULL);
           if (lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
