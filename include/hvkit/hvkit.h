@@ -9,6 +9,7 @@
 #include <hvkit/hv-version.h>
 #include <hvkit/hv-error.h>
 #include <hvkit/hv-instance-name.h>
+#include <hvkit/hv-node-info.h>
 #include <hvkit/hv-param-spec.h>
 #include "hv-enum-types.h"
 
