@@ -412,6 +412,7 @@ test_guest_netns_poweroff (GuestFixture  *fixture,
   g_assert_true (hv_test_qemu_get_exited_cleanly (fixture->qemu));
 
   /* and QEMU's tap went with it */
+  g_clear_pointer (&taps, g_strfreev);
   taps = hv_test_netns_list_taps (&error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_strv_length (taps), ==, 0);
