@@ -257,13 +257,17 @@ hv_runtime_format_read_payload (const GVariantType  *type,
                                 const gchar         *source,
                                 GError             **error)
 {
-  g_autoptr(GVariant) record = g_variant_ref_sink (g_variant_new_from_bytes (type, payload, FALSE));
+  g_autoptr(GVariant) untrusted = g_variant_ref_sink (g_variant_new_from_bytes (type, payload, FALSE));
+  g_autoptr(GVariant) record = NULL;
 
-  if (!g_variant_is_normal_form (record))
+  if (!g_variant_is_normal_form (untrusted))
     {
       hv_runtime_set_corrupt (error, source, _("its record is not in normal form"));
       return NULL;
     }
+  /* Checked once: read as trusted, or GLib checks each child again on
+   * every access, which made loading a record quadratic in its depth. */
+  record = g_variant_ref_sink (g_variant_new_from_bytes (type, payload, TRUE));
   if (G_BYTE_ORDER == G_BIG_ENDIAN)
     return g_variant_byteswap (record);
   return g_steal_pointer (&record);
