@@ -8,6 +8,18 @@
 
 #include <hvkit/hv-version.h>
 #include <hvkit/hv-error.h>
+#include <hvkit/hv-runtime-store.h>
+#include <hvkit/hv-device.h>
+#include <hvkit/hv-disk.h>
+#include <hvkit/hv-nic.h>
+#include <hvkit/hv-instance.h>
+#include <hvkit/hv-instance-info.h>
+#include <hvkit/hv-migration-status.h>
+#include <hvkit/hv-console.h>
+#include <hvkit/hv-instance-name.h>
+#include <hvkit/hv-nic-script.h>
+#include <hvkit/hv-node-info.h>
+#include <hvkit/hv-param-spec.h>
 #include "hv-enum-types.h"
 
 #undef __HVKIT_INSIDE__

@@ -18,10 +18,11 @@
 #include "hvkit.h"
 #include "hv-kvm-qmp-commands-private.h"
 #include "hv-test-async.h"
-#include "hv-test-qemu.h"
+#include "hv-test.h"
 
 typedef struct {
   HvTestQemu     *qemu;
+  gchar          *second_qmp_path;
   HvKvmQmpClient *client;
   GAsyncResult   *result;
   GPtrArray      *events;
@@ -112,49 +113,57 @@ on_closed (HvKvmQmpClient *client,
 static void
 connect_to (Fixture        *f,
             HvKvmQmpClient *client,
-            guint           monitor)
+            const gchar    *path)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  hv_kvm_qmp_client_connect_async (client, hv_test_qemu_get_qmp_path (f->qemu, monitor), NULL,
-                                   hv_test_store_result, &f->result);
+  hv_kvm_qmp_client_connect_async (client, path, NULL, hv_test_store_result, &f->result);
   result = hv_test_wait_result (&f->result);
   hv_kvm_qmp_client_connect_finish (client, result, &error);
   g_assert_no_error (error);
 }
 
+/* QEMU with two QMP monitors (it serves one client on each) and no guest */
 static void
-setup_with (Fixture            *f,
-            const gchar        *machine,
-            const gchar *const *extra_args)
+setup_with (Fixture     *f,
+            const gchar *machine,
+            gboolean     paused)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree gchar *chardev = NULL;
 
-  f->qemu = hv_test_qemu_start (machine, 2, extra_args, &error);
+  f->qemu = hv_test_qemu_new ();
+  f->second_qmp_path = g_build_filename (hv_test_qemu_get_dir (f->qemu), "qmp-second.sock", NULL);
+  chardev = g_strdup_printf ("socket,id=second,path=%s,server=on,wait=off", f->second_qmp_path);
+  /* a later -machine overrides the launcher's machine type */
+  hv_test_qemu_add_args (f->qemu, "-machine", machine, "-m", "64",
+                         "-chardev", chardev, "-mon", "chardev=second,mode=control", NULL);
+  if (paused)
+    hv_test_qemu_add_args (f->qemu, "-S", NULL);
+  hv_test_qemu_start (f->qemu, &error);
   g_assert_no_error (error);
+
   f->client = hv_kvm_qmp_client_new ();
   f->events = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect (f->client, "event", G_CALLBACK (on_event), f);
   g_signal_connect (f->client, "closed", G_CALLBACK (on_closed), f);
   start_transcript ();
-  connect_to (f, f->client, 0);
+  connect_to (f, f->client, hv_test_qemu_get_qmp_path (f->qemu));
 }
 
 static void
 setup (Fixture       *f,
        gconstpointer  data)
 {
-  setup_with (f, "none", NULL);
+  setup_with (f, "none", FALSE);
 }
 
 static void
 setup_pc (Fixture       *f,
           gconstpointer  data)
 {
-  const gchar *args[] = { "-S", "-m", "64", NULL };
-
-  setup_with (f, "pc,accel=tcg", args);
+  setup_with (f, "pc", TRUE);
 }
 
 static void
@@ -166,7 +175,9 @@ teardown (Fixture       *f,
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_finalize_object (f->client);
-  g_clear_pointer (&f->qemu, hv_test_qemu_free);
+  hv_test_qemu_kill (f->qemu);
+  g_clear_object (&f->qemu);
+  g_free (f->second_qmp_path);
   g_ptr_array_unref (f->events);
   if (transcript != NULL)
     g_string_free (g_steal_pointer (&transcript), TRUE);
@@ -253,7 +264,7 @@ static gboolean
 qemu_holds_pipe (Fixture *f,
                  ino_t    inode)
 {
-  g_autofree gchar *fd_dir = g_strdup_printf ("/proc/%s/fd", hv_test_qemu_get_pid (f->qemu));
+  g_autofree gchar *fd_dir = g_strdup_printf ("/proc/%d/fd", (gint) hv_test_qemu_get_pid (f->qemu));
   g_autofree gchar *target = g_strdup_printf ("pipe:[%lu]", (gulong) inode);
   g_autoptr(GDir) dir = g_dir_open (fd_dir, 0, NULL);
   const gchar *name;
@@ -498,7 +509,8 @@ test_quit (Fixture       *f,
   g_assert_no_error (error);
   g_ptr_array_add (f->events, NULL);
   g_assert_cmpstrv ((const gchar *const *) f->events->pdata, expected);
-  g_assert_cmpint (hv_test_qemu_wait_exit (f->qemu), ==, 0);
+  g_assert_true (hv_test_qemu_wait_exit (f->qemu, 10000, NULL));
+  g_assert_true (hv_test_qemu_get_exited_cleanly (f->qemu));
   while (f->n_closed == 0)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (hv_kvm_qmp_client_is_connected (f->client));
@@ -517,14 +529,14 @@ test_one_client_per_monitor (Fixture       *f,
   /* QEMU accepts a second connection but greets it only when the first
    * leaves: the connect must give up, not hang */
   hv_kvm_qmp_client_set_command_timeout (second, 300);
-  hv_kvm_qmp_client_connect_async (second, hv_test_qemu_get_qmp_path (f->qemu, 0), NULL,
+  hv_kvm_qmp_client_connect_async (second, hv_test_qemu_get_qmp_path (f->qemu), NULL,
                                    hv_test_store_result, &f->result);
   result = hv_test_wait_result (&f->result);
   g_assert_false (hv_kvm_qmp_client_connect_finish (second, result, &error));
   g_assert_error (error, HV_ERROR, HV_ERROR_TIMEOUT);
 
   /* a second monitor serves a second client */
-  connect_to (f, other, 1);
+  connect_to (f, other, f->second_qmp_path);
   g_assert_true (hv_kvm_qmp_client_is_connected (other));
   g_assert_true (hv_kvm_qmp_client_is_connected (f->client));
   hv_kvm_qmp_client_close (other);

@@ -1,0 +1,261 @@
+/*
+ * Copyright (C) 2026 The hvkit authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "HvRuntimeStore"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "hv-error.h"
+#include "hv-runtime-store-private.h"
+
+/* The file operations behind HvRuntimeStore: reading a record file with a
+ * bound, replacing one atomically and durably, removing one. */
+
+GBytes *
+hv_runtime_file_read (const gchar  *path,
+                      GError      **error)
+{
+  g_autofree guint8 *buffer = NULL;
+  gsize length = 0;
+  struct stat st;
+  int fd;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ELOOP)
+        g_set_error (error, HV_ERROR, HV_ERROR_RUNTIME_CORRUPT,
+                     _("Runtime record '%s' is corrupt: %s"), path,
+                     _("it is a symbolic link"));
+      else
+        g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                     _("Cannot read runtime record '%s': %s"), path,
+                     g_strerror (saved_errno));
+      return NULL;
+    }
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size > HV_RUNTIME_STORE_MAX_SIZE)
+    {
+      g_set_error (error, HV_ERROR, HV_ERROR_RUNTIME_CORRUPT,
+                   _("Runtime record '%s' is corrupt: %s"), path,
+                   _("it is not a regular file of at most 16 MiB"));
+      close (fd);
+      return NULL;
+    }
+
+  /* One byte more than the size, to notice a file that grew meanwhile. */
+  buffer = g_malloc (st.st_size + 1);
+  while (length < (gsize) st.st_size + 1)
+    {
+      gssize n = read (fd, buffer + length, st.st_size + 1 - length);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                       _("Cannot read runtime record '%s': %s"), path,
+                       g_strerror (saved_errno));
+          close (fd);
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      length += n;
+    }
+  close (fd);
+
+  return g_bytes_new_take (g_steal_pointer (&buffer), length);
+}
+
+static gboolean
+hv_runtime_sync_directory (const gchar  *directory,
+                           GError      **error)
+{
+  int fd = open (directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0 || fsync (fd) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                   _("Cannot flush directory '%s': %s"), directory,
+                   g_strerror (saved_errno));
+      if (fd >= 0)
+        close (fd);
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
+gboolean
+hv_runtime_directory_ensure (const gchar  *run_dir,
+                             const gchar  *directory,
+                             GError      **error)
+{
+  struct stat st;
+
+  if (lstat (directory, &st) != 0)
+    {
+      if (g_mkdir_with_parents (run_dir, 0755) != 0
+          || (mkdir (directory, 0700) != 0 && errno != EEXIST)
+          || lstat (directory, &st) != 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                       _("Cannot create directory '%s': %s"), directory,
+                       g_strerror (saved_errno));
+          return FALSE;
+        }
+    }
+
+  if (!S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                   _("Cannot use '%s' for runtime records: %s"), directory,
+                   _("it is not a directory"));
+      return FALSE;
+    }
+
+  /* The records hold command lines and parameters: only their owner reads
+   * them. */
+  if ((st.st_mode & 07777) != 0700 && chmod (directory, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                   _("Cannot set the mode of directory '%s': %s"), directory,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+hv_runtime_write_all (int            fd,
+                      const guint8  *data,
+                      gsize          length)
+{
+  while (length > 0)
+    {
+      gssize n = write (fd, data, length);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      length -= n;
+    }
+  return TRUE;
+}
+
+gboolean
+hv_runtime_file_replace (const gchar  *directory,
+                         const gchar  *path,
+                         GBytes       *contents,
+                         gboolean      durable,
+                         GError      **error)
+{
+  g_autofree gchar *basename = g_path_get_basename (path);
+  g_autofree gchar *temp_path = NULL;
+  gsize length;
+  const guint8 *data = g_bytes_get_data (contents, &length);
+  int fd, saved_errno;
+
+  temp_path = g_strdup_printf ("%s/.%s.XXXXXX", directory, basename);
+  fd = g_mkstemp_full (temp_path, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                   _("Cannot create a temporary file for '%s': %s"), path,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* The temporary file must be whole and on disk before it replaces the
+   * record: rename() is atomic, but without the fsync a crash could leave
+   * the new name pointing at an empty file. */
+  if (!hv_runtime_write_all (fd, data, length) || (durable && fsync (fd) != 0))
+    goto fail_close;
+  if (close (fd) != 0)
+    {
+      fd = -1;
+      goto fail_unlink;
+    }
+  fd = -1;
+  if (rename (temp_path, path) != 0)
+    goto fail_unlink;
+
+  /* The rename itself is durable only once the directory is. */
+  return !durable || hv_runtime_sync_directory (directory, error);
+
+fail_close:
+  saved_errno = errno;
+  close (fd);
+  errno = saved_errno;
+fail_unlink:
+  saved_errno = errno != 0 ? errno : EIO;
+  g_unlink (temp_path);
+  g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+               _("Cannot write runtime record '%s': %s"), path,
+               g_strerror (saved_errno));
+  return FALSE;
+}
+
+gboolean
+hv_runtime_file_remove (const gchar  *directory,
+                        const gchar  *path,
+                        gboolean      durable,
+                        GError      **error)
+{
+  g_autofree gchar *basename = g_path_get_basename (path);
+  g_autofree gchar *temp_prefix = g_strdup_printf (".%s.", basename);
+  g_autoptr(GDir) dir = NULL;
+  const gchar *entry;
+
+  if (g_unlink (path) != 0 && errno != ENOENT)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                   _("Cannot remove runtime record '%s': %s"), path,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* Temporary files of saves that a crash interrupted. */
+  dir = g_dir_open (directory, 0, NULL);
+  if (dir == NULL)
+    return TRUE;
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    {
+      if (g_str_has_prefix (entry, temp_prefix)
+          && strlen (entry) == strlen (temp_prefix) + 6)
+        {
+          g_autofree gchar *temp_path = g_build_filename (directory, entry, NULL);
+
+          g_unlink (temp_path);
+        }
+    }
+
+  return !durable || hv_runtime_sync_directory (directory, error);
+}
