@@ -317,6 +317,8 @@ test_guest_hotplug_powerdown (GuestFixture  *fixture,
 
   if (!hv_test_guest_require ())
     return;
+  hv_test_qemu_add_args (fixture->qemu,
+                         "-device", "virtio-balloon-pci,id=balloon0,bus=pci.0,addr=0x4", NULL);
   guest_boot (fixture);
   qmp_negotiate (fixture->qmp);
 
@@ -324,6 +326,10 @@ test_guest_hotplug_powerdown (GuestFixture  *fixture,
   assert_run (fixture->serial, "echo hello", "hello\n", 0);
   assert_run (fixture->serial, "echo out; echo err >&2; false", "out\nerr\n", 1);
   assert_run (fixture->serial, "cat /sys/bus/pci/slots/5/address", "0000:00:05\n", 0);
+
+  /* the balloon driver gives 32 of the default 128 MiB back */
+  qmp_execute (fixture->qmp, "{\"execute\": \"balloon\", \"arguments\": {\"value\": 100663296}}");
+  wait_line (fixture->qmp, "\"event\": \"BALLOON_CHANGE\".*\"actual\": 100663296\\}", QMP_TIMEOUT_MS);
 
   /* a hot-added disk: the guest sees it (acpiphp, virtio_blk) */
   disk = g_build_filename (hv_test_qemu_get_dir (fixture->qemu), "disk0.img", NULL);
