@@ -454,6 +454,21 @@ test_qemu_kill (void)
   g_assert_null (line);
 }
 
+/* A QEMU that refuses its arguments: the start fails with its message. */
+static void
+test_qemu_start_failure (void)
+{
+  g_autoptr(HvTestQemu) qemu = hv_test_qemu_new ();
+  g_autoptr(GError) error = NULL;
+
+  hv_test_qemu_add_args (qemu, "-no-such-option", NULL);
+  g_assert_false (hv_test_qemu_start (qemu, &error));
+  g_assert_error (error, G_SPAWN_EXIT_ERROR, 1);
+  g_assert_nonnull (strstr (error->message, "-no-such-option"));
+  g_assert_false (hv_test_qemu_is_running (qemu));
+  g_assert_cmpint (hv_test_qemu_get_pid (qemu), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -463,6 +478,7 @@ main (int   argc,
   g_test_add_func ("/guest/accel", test_accel);
   g_test_add_func ("/guest/console-protocol", test_console_protocol);
   g_test_add_func ("/guest/qemu-kill", test_qemu_kill);
+  g_test_add_func ("/guest/qemu-start-failure", test_qemu_start_failure);
   g_test_add ("/guest/hotplug-powerdown", GuestFixture, NULL,
               guest_fixture_set_up, test_guest_hotplug_powerdown, guest_fixture_tear_down);
   g_test_add ("/guest/netns-poweroff", GuestFixture, NULL,
