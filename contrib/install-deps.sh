@@ -9,7 +9,7 @@ packages="
   gobject-introspection libgirepository1.0-dev python3-gi
   qemu-system-x86 qemu-utils
   dbus iproute2 gettext
-  busybox-static cpio
+  busybox-static cpio python3
   clang libclang-rt-14-dev valgrind
 "
 

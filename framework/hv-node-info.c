@@ -635,9 +635,11 @@ hv_node_info_new_from_variant (GVariant  *variant,
         hv_node_info_set_hv_version (self, g_variant_get_string (owned, NULL));
       else if (g_variant_get_int64 (owned) < 0)
         {
+          g_autofree gchar *shown = g_variant_print (owned, FALSE);
+
           g_set_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER,
-                       _("Node info key '%s' must not be negative (current value: '%" G_GINT64_FORMAT "')"),
-                       key, g_variant_get_int64 (owned));
+                       _("Node info key '%s' must not be negative (current value: '%s')"),
+                       key, shown);
           return NULL;
         }
       else

@@ -17,6 +17,7 @@
 #include <hvkit/hv-migration-status.h>
 #include <hvkit/hv-console.h>
 #include <hvkit/hv-instance-name.h>
+#include <hvkit/hv-nic-script.h>
 #include <hvkit/hv-node-info.h>
 #include <hvkit/hv-param-spec.h>
 #include "hv-enum-types.h"
