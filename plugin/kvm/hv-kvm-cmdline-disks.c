@@ -85,8 +85,8 @@ hv_kvm_cmdline_add_scsi_controller (HvKvmCmdline  *self,
       if (!hv_kvm_cmdline_require_device (self, scsi_controllers[i].device,
                                           "scsi_controller_type", type, error))
         return FALSE;
-      if (self->config->scsi_slot >= 0)
-        address = hv_kvm_cmdline_pci_address (self->config->scsi_slot);
+      if (self->config->slots.scsi_controller >= 0)
+        address = hv_kvm_cmdline_pci_address (self->config->slots.scsi_controller);
       hv_kvm_cmdline_add_printf (self, "-device", "%s,id=scsi%s%s", scsi_controllers[i].device,
                                  address != NULL ? "," : "", address != NULL ? address : "");
       return TRUE;
@@ -287,11 +287,12 @@ disk_drive_option (HvKvmCmdline  *self,
   g_string_printf (drive, "file=%s,format=raw,if=%s,id=%s", file, interface, id);
   if (g_strcmp0 (hv_disk_get_mode (disk), "ro") == 0)
     g_string_append (drive, ",readonly=on");
+  /* a value that means QEMU's own default adds nothing */
   if (cache != NULL)
     g_string_append_printf (drive, ",cache=%s", cache);
-  if (*aio != '\0')
+  if (*aio != '\0' && !g_str_equal (aio, "threads"))
     g_string_append_printf (drive, ",aio=%s", aio);
-  if (*discard != '\0')
+  if (*discard != '\0' && !g_str_equal (discard, "default"))
     g_string_append_printf (drive, ",discard=%s", discard);
   return g_string_free (drive, FALSE);
 }

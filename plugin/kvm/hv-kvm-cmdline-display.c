@@ -256,8 +256,8 @@ hv_kvm_cmdline_add_spice_agent (HvKvmCmdline *self)
       !hv_kvm_cmdline_param_bool (self, "spice_use_vdagent", TRUE))
     return;
 
-  if (self->config->spice_slot >= 0)
-    address = hv_kvm_cmdline_pci_address (self->config->spice_slot);
+  if (self->config->slots.spice >= 0)
+    address = hv_kvm_cmdline_pci_address (self->config->slots.spice);
   hv_kvm_cmdline_add_printf (self, "-device", "virtio-serial-pci,id=spice%s%s",
                              address != NULL ? "," : "", address != NULL ? address : "");
   hv_kvm_cmdline_add (self, "-device",
@@ -370,8 +370,8 @@ hv_kvm_cmdline_add_sound (HvKvmCmdline  *self,
   if (sound_cards[card].device == NULL)
     return TRUE;
 
-  if (sound_cards[card].pci && self->config->sound_slot >= 0)
-    address = hv_kvm_cmdline_pci_address (self->config->sound_slot);
+  if (sound_cards[card].pci && self->config->slots.sound >= 0)
+    address = hv_kvm_cmdline_pci_address (self->config->slots.sound);
   if (sound_cards[card].codec != NULL)
     {
       hv_kvm_cmdline_add_printf (self, "-device", "%s,id=sound0%s%s", sound_cards[card].device,

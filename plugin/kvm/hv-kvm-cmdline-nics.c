@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "hv-kvm-cmdline-private.h"
+#include "hv-kvm-runtime-private.h"
 
 /*
  * NICs: a tap backend per NIC from descriptors hvkit opened (`fd=` or
@@ -22,19 +23,11 @@ hv_kvm_cmdline_device_id (HvDevice    *device,
                           const gchar *qemu_id,
                           guint        index)
 {
-  const gchar *uuid = hv_device_get_uuid (device);
-  gint slot = hv_device_get_pci (device);
-  const gchar *type = hv_device_get_device_type (device) == HV_DEVICE_TYPE_DISK ? "disk" : "nic";
-
   if (qemu_id != NULL && *qemu_id != '\0')
     return g_strdup (qemu_id);
-  if (uuid != NULL && g_uuid_string_is_valid (uuid) && slot >= 0)
-    {
-      g_autofree gchar *prefix = g_ascii_strdown (uuid, 8);
-
-      return g_strdup_printf ("%s-%s-pci-%d", type, prefix, slot);
-    }
-  return g_strdup_printf ("%s-%u", type, index);
+  /* the record's rule, as the runtime record gives ids at start */
+  return hv_kvm_device_id_new (hv_device_get_device_type (device), hv_device_get_uuid (device),
+                               hv_device_get_pci (device), index);
 }
 
 /* "a:b:c" of @count descriptors */

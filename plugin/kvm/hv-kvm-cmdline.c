@@ -371,12 +371,12 @@ cmdline_add_balloon (HvKvmCmdline *self)
 {
   g_autofree gchar *address = NULL;
 
-  if (self->config->balloon_slot < 0)
+  if (self->config->slots.balloon < 0)
     {
       hv_kvm_cmdline_add (self, "-device", "virtio-balloon-pci,id=balloon");
       return;
     }
-  address = hv_kvm_cmdline_pci_address (self->config->balloon_slot);
+  address = hv_kvm_cmdline_pci_address (self->config->slots.balloon);
   hv_kvm_cmdline_add_printf (self, "-device", "virtio-balloon-pci,id=balloon,%s", address);
 }
 
@@ -567,46 +567,6 @@ hv_kvm_cmdline_build (const gchar * const       *base,
 
   g_ptr_array_add (argv, NULL);
   return (GStrv) g_ptr_array_free (g_steal_pointer (&argv), FALSE);
-}
-
-/**
- * hv_kvm_cmdline_check_vhost_net:
- * @hvparams: the instance's hvparams
- * @device_path: (nullable): the vhost-net device, "/dev/vhost-net" when
- *   %NULL (tests point it elsewhere)
- * @error: return location for a #GError
- *
- * The one check of the host made for the command line, to be called before
- * anything runs: QEMU 7.2 aborts on `vhost=on` when the device is missing,
- * after the taps are open and the ifup scripts have run.
- *
- * Returns: %FALSE with %HV_ERROR_INVALID_PARAMETER if vhost_net is on for
- *   a paravirtual NIC type and @device_path does not exist
- */
-gboolean
-hv_kvm_cmdline_check_vhost_net (GVariant     *hvparams,
-                                const gchar  *device_path,
-                                GError      **error)
-{
-  HvKvmCmdline self = { NULL, hvparams, NULL, NULL };
-
-  g_return_val_if_fail (hvparams != NULL, FALSE);
-
-  if (device_path == NULL)
-    device_path = "/dev/vhost-net";
-  if (!hv_kvm_cmdline_check_types (hvparams, error))
-    return FALSE;
-  if (!hv_kvm_cmdline_param_bool (&self, "vhost_net", FALSE) ||
-      !hv_kvm_cmdline_param_is (&self, "nic_type", "paravirtual", "paravirtual"))
-    return TRUE;
-
-  if (!g_file_test (device_path, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER,
-                   _("Parameter 'vhost_net' is on, but this host has no %s"), device_path);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 /**

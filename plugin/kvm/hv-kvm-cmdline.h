@@ -6,6 +6,7 @@
 
 #include "hvkit.h"
 #include "hv-kvm-capabilities.h"
+#include "hv-kvm-pci-private.h"
 
 G_BEGIN_DECLS
 
@@ -56,10 +57,9 @@ typedef struct {
   /* the base */
   const gchar        *default_qemu_path; /* when kvm_path is empty */
   const gchar        *accel;            /* overrides kvm_flag: "tcg", "kvm" */
-  gint                sound_slot;       /* pci.0 slots of the fixed devices,  */
-  gint                scsi_slot;        /* as HvKvmPciStartSlots gives them;  */
-  gint                balloon_slot;     /* -1: absent or no slot              */
-  gint                spice_slot;
+  HvKvmPciStartSlots  slots;            /* of the sound card, SCSI controller,
+                                         * balloon and SPICE agent, from
+                                         * hv_kvm_pci_assign_start(); -1: none */
   const gchar        *chroot_dir;       /* use_chroot; NULL: <run_dir>/chroot/<name> */
   const gchar        *vnc_bind_ip;      /* address of vnc_bind_address when it
                                          * names an interface */
@@ -77,8 +77,8 @@ typedef struct {
   const gchar        *incoming;         /* a migration target: "defer", or a URI */
 } HvKvmCmdlineConfig;
 
-#define HV_KVM_CMDLINE_CONFIG_INIT { .sound_slot = -1, .scsi_slot = -1, \
-                                     .balloon_slot = -1, .spice_slot = -1 }
+#define HV_KVM_CMDLINE_CONFIG_INIT { .slots = { .sound = -1, .scsi_controller = -1, \
+                                                .balloon = -1, .spice = -1 } }
 
 GStrv     hv_kvm_cmdline_build_base     (HvInstance                *instance,
                                          const HvKvmCmdlineConfig  *config,
@@ -87,10 +87,6 @@ GStrv     hv_kvm_cmdline_build          (const gchar * const       *base,
                                          GVariant                  *hvparams,
                                          const HvKvmCmdlineConfig  *config,
                                          GError                   **error);
-
-gboolean  hv_kvm_cmdline_check_vhost_net (GVariant                 *hvparams,
-                                          const gchar              *device_path,
-                                          GError                  **error);
 
 GStrv     hv_kvm_cmdline_split_extra    (const gchar               *extra,
                                          GError                   **error);

@@ -10,6 +10,7 @@
 #include "hvkit.h"
 #include "hv-kvm-capabilities-private.h"
 #include "hv-kvm-cmdline.h"
+#include "hv-kvm-params.h"
 
 /*
  * Golden command lines: one file per parameter combination under
@@ -91,6 +92,7 @@ case_init (Case *c)
   g_autoptr(HvDisk) disk0 = new_disk (0, 10240, "/var/run/hvkit/disks/web1:0", "drbd");
   g_autoptr(HvDisk) disk1 = new_disk (1, 2048, "/dev/xenvg/web1.disk1", "plain");
   g_autoptr(HvNic) nic0 = new_nic (0, "aa:00:00:35:6b:01");
+  g_autoptr(GVariant) defaults = NULL;
   GVariantBuilder beparams;
 
   c->instance = hv_instance_new ("web1.example.com");
@@ -104,7 +106,9 @@ case_init (Case *c)
   hv_instance_add_disk (c->instance, disk1);
   hv_instance_add_nic (c->instance, nic0);
 
-  g_variant_dict_init (&c->hvparams, NULL);
+  /* the lifecycle fills the defaults in before it builds anything */
+  defaults = hv_kvm_params_get_defaults ();
+  g_variant_dict_init (&c->hvparams, defaults);
   g_variant_dict_insert (&c->hvparams, "kvm_path", "s", "/usr/bin/qemu-system-x86_64");
 
   c->config = (HvKvmCmdlineConfig) HV_KVM_CMDLINE_CONFIG_INIT;
@@ -128,57 +132,45 @@ param_string_is_set (GVariant    *hvparams,
   return g_variant_lookup (hvparams, key, "&s", &value) && *value != '\0';
 }
 
-/* The start-time slot order of seed 001: devices keep the slots they
- * have, then sound → SCSI controller → balloon → SPICE agent → new disks
- * → new NICs, each taking the first free slot after 0-2. */
+/* The slots, as the runtime record assigns them at start (seed 001's
+ * order: devices keep theirs, then sound → SCSI → balloon → SPICE → new
+ * disks → new NICs). */
 static void
 case_assign_slots (Case *c)
 {
   GVariant *hvparams = hv_instance_get_hvparams (c->instance);
   GPtrArray *disks = hv_instance_get_disks (c->instance);
   GPtrArray *nics = hv_instance_get_nics (c->instance);
-  guint32 used = 0x7;
-  gint *fixed[] = { &c->config.sound_slot, &c->config.scsi_slot,
-                    &c->config.balloon_slot, &c->config.spice_slot };
-  gboolean wanted[4];
-  const gchar *soundhw = "";
+  gint disk_slots[MAX_DEVICES];
+  gint nic_slots[MAX_DEVICES];
+  HvKvmPciStartDevices devices = { NULL, };
   const gchar *disk_type = "paravirtual";
   gboolean vdagent = TRUE;
+  g_autoptr(GError) error = NULL;
+  HvKvmPciBus bus;
 
-  g_variant_lookup (hvparams, "soundhw", "&s", &soundhw);
+  g_variant_lookup (hvparams, "soundhw", "&s", &devices.soundhw);
   g_variant_lookup (hvparams, "disk_type", "&s", &disk_type);
   g_variant_lookup (hvparams, "spice_use_vdagent", "b", &vdagent);
-  wanted[0] = g_str_equal (soundhw, "ac97") || g_str_equal (soundhw, "es1370") ||
-              g_str_equal (soundhw, "hda");
-  wanted[1] = g_str_has_prefix (disk_type, "scsi");
-  wanted[2] = TRUE;
-  wanted[3] = param_string_is_set (hvparams, "spice_bind") &&
-              !param_string_is_set (hvparams, "vnc_bind_address") && vdagent;
+  devices.scsi_controller = g_str_has_prefix (disk_type, "scsi");
+  devices.balloon = TRUE;
+  devices.spice = param_string_is_set (hvparams, "spice_bind") &&
+                  !param_string_is_set (hvparams, "vnc_bind_address") && vdagent;
 
   for (guint i = 0; i < disks->len; i++)
-    if (hv_device_get_pci (g_ptr_array_index (disks, i)) >= 0)
-      used |= 1u << hv_device_get_pci (g_ptr_array_index (disks, i));
+    disk_slots[i] = hv_device_get_pci (g_ptr_array_index (disks, i));
   for (guint i = 0; i < nics->len; i++)
-    if (hv_device_get_pci (g_ptr_array_index (nics, i)) >= 0)
-      used |= 1u << hv_device_get_pci (g_ptr_array_index (nics, i));
+    nic_slots[i] = hv_device_get_pci (g_ptr_array_index (nics, i));
 
-  for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
-    if (wanted[i])
-      {
-        *fixed[i] = __builtin_ctz (~used);
-        used |= 1u << *fixed[i];
-      }
-  for (guint i = 0; i < disks->len + nics->len; i++)
-    {
-      HvDevice *device = i < disks->len ? g_ptr_array_index (disks, i) :
-                                          g_ptr_array_index (nics, i - disks->len);
+  hv_kvm_pci_bus_init (&bus);
+  g_assert_true (hv_kvm_pci_assign_start (&bus, &devices, disk_slots, disks->len,
+                                          nic_slots, nics->len, &c->config.slots, &error));
+  g_assert_no_error (error);
 
-      if (hv_device_get_pci (device) < 0)
-        {
-          hv_device_set_pci (device, __builtin_ctz (~used));
-          used |= 1u << hv_device_get_pci (device);
-        }
-    }
+  for (guint i = 0; i < disks->len; i++)
+    hv_device_set_pci (g_ptr_array_index (disks, i), disk_slots[i]);
+  for (guint i = 0; i < nics->len; i++)
+    hv_device_set_pci (g_ptr_array_index (nics, i), nic_slots[i]);
 }
 
 static void
@@ -364,7 +356,7 @@ adjust_old_record (Case *c)
   hv_device_set_uuid (g_ptr_array_index (disks, 0), NULL);
   hv_device_set_uuid (g_ptr_array_index (disks, 1), NULL);
   hv_device_set_uuid (g_ptr_array_index (hv_instance_get_nics (c->instance), 0), NULL);
-  c->config.balloon_slot = 3;
+  c->config.slots.balloon = 3;
 }
 
 static void
@@ -714,37 +706,6 @@ test_default_qemu (Fixture       *fixture,
   case_clear (&c);
 }
 
-static void
-test_vhost_net_device (void)
-{
-  g_autoptr(GVariant) on = g_variant_ref_sink (g_variant_new_parsed ("{'vhost_net': <true>}"));
-  g_autoptr(GVariant) off = g_variant_ref_sink (g_variant_new_parsed ("{'vhost_net': <false>}"));
-  g_autoptr(GVariant) e1000 = g_variant_ref_sink (g_variant_new_parsed (
-    "{'vhost_net': <true>, 'nic_type': <'e1000'>}"));
-  g_autofree gchar *dir = g_dir_make_tmp ("hvkit-vhost-XXXXXX", NULL);
-  g_autofree gchar *present = g_build_filename (dir, "vhost-net", NULL);
-  g_autofree gchar *absent = g_build_filename (dir, "no-vhost-net", NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_file_set_contents (present, "", 0, NULL));
-
-  g_assert_true (hv_kvm_cmdline_check_vhost_net (on, present, &error));
-  g_assert_no_error (error);
-  g_assert_true (hv_kvm_cmdline_check_vhost_net (off, absent, &error));
-  g_assert_no_error (error);
-  /* vhost only applies to virtio NICs, as in Ganeti */
-  g_assert_true (hv_kvm_cmdline_check_vhost_net (e1000, absent, &error));
-  g_assert_no_error (error);
-
-  g_assert_false (hv_kvm_cmdline_check_vhost_net (on, absent, &error));
-  g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
-  g_assert_nonnull (strstr (error->message, "vhost_net"));
-  g_assert_nonnull (strstr (error->message, absent));
-
-  g_unlink (present);
-  g_rmdir (dir);
-}
-
 /* what Python's shlex.split() gives for each (checked with Python 3.11) */
 static void
 test_split_extra (void)
@@ -954,7 +915,6 @@ main (int argc, char **argv)
     }
   g_test_add ("/kvm/cmdline/default-qemu", Fixture, NULL, fixture_set_up, test_default_qemu,
               fixture_tear_down);
-  g_test_add_func ("/kvm/cmdline/vhost-net-device", test_vhost_net_device);
   g_test_add_func ("/kvm/cmdline/split-extra", test_split_extra);
   g_test_add_func ("/kvm/cmdline/cylinders", test_cylinders);
 
