@@ -19,16 +19,20 @@
 
 /*
  * The probe: one QEMU run, `-machine none` with QMP on its stdin and
- * stdout. Every question is asked at once, ending with `quit`; QEMU
- * answers them in order and exits, and the whole conversation is read with
- * g_subprocess_communicate_async(). No socket, no connect retry, no help
- * text parsed with regular expressions.
+ * stdout. Every question is asked at once; QEMU answers them in order, and
+ * once the last answer is in QEMU is killed: the whole run is one
+ * GSubprocess read line by line. No socket, no connect retry, no help text
+ * parsed with regular expressions.
  *
- * The questions are in a memfd that becomes QEMU's stdin rather than in a
- * pipe: a QEMU that dies before reading them would make a write to a pipe
- * raise SIGPIPE in the process that loaded hvkit. Without OOB, QEMU reads
- * no further input while a command is queued, so the end of the file never
- * cuts the conversation short.
+ * Two things QEMU 7.2 does shape this:
+ * - `quit` is not asked: QEMU drops monitor output still buffered when it
+ *   exits, and the answers are ~80 KB, more than a pipe holds (one run in
+ *   ten lost ~15 KB here). Killing it after the last answer loses nothing.
+ * - The questions are in a memfd that becomes QEMU's stdin rather than in
+ *   a pipe: a QEMU that dies before reading them would make a write to a
+ *   pipe raise SIGPIPE in the process that loaded hvkit. Without OOB, QEMU
+ *   reads no further input while a command is queued, so the end of the
+ *   file does not cut the conversation short.
  */
 
 /* The questions, by id. The ones marked required fail the probe when QEMU
@@ -61,7 +65,6 @@ hv_kvm_capabilities_build_probe_input (void)
         g_string_append_printf (input, ", \"arguments\": %s", probe_commands[i].arguments);
       g_string_append (input, "}\n");
     }
-  g_string_append (input, "{\"execute\": \"quit\", \"id\": \"quit\"}\n");
 
   return g_string_free_to_bytes (input);
 }
@@ -257,9 +260,16 @@ hv_kvm_capabilities_new_from_qmp_transcript (const gchar  *transcript,
 
 typedef struct {
   gchar *qemu_path;
-  GSource *timeout_source;
-  gboolean timed_out;
   guint timeout_ms;
+  GSubprocess *subprocess;
+  GDataInputStream *output;      /* QEMU's stdout, line by line */
+  GOutputStream *errors;         /* QEMU's stderr, all of it */
+  GString *transcript;
+  GHashTable *unanswered;        /* ids of the questions */
+  GSource *timeout_source;
+  GError *error;                 /* the first failure */
+  gboolean timed_out;
+  guint running;                 /* reading stdout, reading stderr, waiting */
 } ProbeData;
 
 static void
@@ -271,48 +281,38 @@ probe_data_free (ProbeData *data)
       g_source_unref (data->timeout_source);
     }
   g_free (data->qemu_path);
+  g_clear_object (&data->subprocess);
+  g_clear_object (&data->output);
+  g_clear_object (&data->errors);
+  g_string_free (data->transcript, TRUE);
+  g_hash_table_unref (data->unanswered);
+  g_clear_error (&data->error);
   g_free (data);
 }
 
-static gboolean
-probe_timeout_cb (gpointer user_data)
+static gchar *
+probe_stderr (ProbeData *data)
 {
-  GTask *task = user_data;
-  ProbeData *data = g_task_get_task_data (task);
-  GSubprocess *subprocess = g_object_get_data (G_OBJECT (task), "subprocess");
+  GMemoryOutputStream *errors = G_MEMORY_OUTPUT_STREAM (data->errors);
+  gchar *text = g_strndup (g_memory_output_stream_get_data (errors),
+                           g_memory_output_stream_get_data_size (errors));
 
-  /* communicate_async completes once the killed process is reaped */
-  data->timed_out = TRUE;
-  g_subprocess_force_exit (subprocess);
-  return G_SOURCE_REMOVE;
+  return g_strstrip (text);
 }
 
+/* Once QEMU is gone and both of its outputs are read: the answer. */
 static void
-probe_communicate_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+probe_finish (GTask *task)
 {
-  g_autoptr(GTask) task = user_data;
   ProbeData *data = g_task_get_task_data (task);
-  GSubprocess *subprocess = G_SUBPROCESS (source);
-  g_autoptr(GBytes) stdout_bytes = NULL;
-  g_autoptr(GBytes) stderr_bytes = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *transcript = NULL;
   g_autofree gchar *stderr_text = NULL;
   HvKvmCapabilities *capabilities;
 
-  if (!g_subprocess_communicate_finish (subprocess, result, &stdout_bytes, &stderr_bytes,
-                                        &error))
+  if (data->error != NULL &&
+      g_error_matches (data->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      /* cancelled, or the pipes failed: QEMU must not outlive the probe */
-      g_subprocess_force_exit (subprocess);
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_new_error (task, HV_ERROR, HV_ERROR_FAILED,
-                                 _("Could not probe QEMU '%s': %s"),
-                                 data->qemu_path, error->message);
+      g_task_return_error (task, g_steal_pointer (&data->error));
       return;
     }
   if (data->timed_out)
@@ -323,26 +323,133 @@ probe_communicate_cb (GObject      *source,
       return;
     }
 
-  /* an empty GBytes has no data pointer at all */
-  transcript = g_strndup (g_bytes_get_size (stdout_bytes) > 0 ?
-                          g_bytes_get_data (stdout_bytes, NULL) : "",
-                          g_bytes_get_size (stdout_bytes));
-  capabilities = hv_kvm_capabilities_new_from_qmp_transcript (transcript, &error);
-  if (capabilities == NULL)
+  capabilities = hv_kvm_capabilities_new_from_qmp_transcript (data->transcript->str, &error);
+  if (capabilities != NULL && g_hash_table_size (data->unanswered) == 0)
     {
-      stderr_text = g_strndup (g_bytes_get_size (stderr_bytes) > 0 ?
-                               g_bytes_get_data (stderr_bytes, NULL) : "",
-                               g_bytes_get_size (stderr_bytes));
-      g_strstrip (stderr_text);
-      g_task_return_new_error (task, HV_ERROR, error->code,
-                               _("Could not probe QEMU '%s' (exit status %d): %s%s%s"),
-                               data->qemu_path, g_subprocess_get_status (subprocess),
-                               error->message, *stderr_text != '\0' ? ": " : "",
-                               stderr_text);
+      g_task_return_pointer (task, capabilities, g_object_unref);
+      return;
+    }
+  g_clear_object (&capabilities);
+
+  stderr_text = probe_stderr (data);
+  g_task_return_new_error (task, HV_ERROR, error != NULL ? error->code : HV_ERROR_MONITOR,
+                           _("Could not probe QEMU '%s': %s%s%s"), data->qemu_path,
+                           error != NULL ? error->message :
+                           data->error != NULL ? data->error->message :
+                           _("QEMU exited before it answered"),
+                           *stderr_text != '\0' ? ": " : "", stderr_text);
+}
+
+static void
+probe_step_done (GTask *task)
+{
+  ProbeData *data = g_task_get_task_data (task);
+
+  if (--data->running == 0)
+    probe_finish (task);
+  g_object_unref (task);
+}
+
+static void
+probe_fail (ProbeData *data,
+            GError    *error)
+{
+  if (data->error == NULL)
+    data->error = error;
+  else
+    g_error_free (error);
+  g_subprocess_force_exit (data->subprocess);
+}
+
+static gboolean
+probe_timeout_cb (gpointer user_data)
+{
+  ProbeData *data = user_data;
+
+  /* the reads end at EOF once QEMU is killed */
+  data->timed_out = TRUE;
+  g_subprocess_force_exit (data->subprocess);
+  return G_SOURCE_REMOVE;
+}
+
+/* Notes the answer on @line, if it is one. */
+static void
+probe_take_line (ProbeData   *data,
+                 const gchar *line)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  const gchar *id;
+
+  g_string_append (data->transcript, line);
+  g_string_append_c (data->transcript, '\n');
+
+  if (!json_parser_load_from_data (parser, line, -1, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+  id = json_object_get_string_member_with_default (json_node_get_object (root), "id", NULL);
+  if (id != NULL)
+    g_hash_table_remove (data->unanswered, id);
+}
+
+static void
+probe_read_line_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  ProbeData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *line = NULL;
+
+  line = g_data_input_stream_read_line_finish_utf8 (data->output, result, NULL, &error);
+  if (line == NULL)
+    {
+      /* EOF, or a failure; either way QEMU's part is over */
+      if (error != NULL)
+        probe_fail (data, g_steal_pointer (&error));
+      probe_step_done (task);
       return;
     }
 
-  g_task_return_pointer (task, capabilities, g_object_unref);
+  probe_take_line (data, line);
+  if (g_hash_table_size (data->unanswered) == 0)
+    {
+      /* everything asked is answered: no need for QEMU any more */
+      g_subprocess_force_exit (data->subprocess);
+      probe_step_done (task);
+      return;
+    }
+  g_data_input_stream_read_line_async (data->output, G_PRIORITY_DEFAULT,
+                                       g_task_get_cancellable (task), probe_read_line_cb, task);
+}
+
+static void
+probe_splice_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* what QEMU said on stderr only goes into error messages */
+  if (g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, &error) < 0)
+    g_debug ("probe: reading QEMU's stderr: %s", error->message);
+  probe_step_done (task);
+}
+
+static void
+probe_wait_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  ProbeData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error))
+    probe_fail (data, error);
+  probe_step_done (task);
 }
 
 /* A memory file holding @input, positioned at its start. */
@@ -395,7 +502,6 @@ hv_kvm_capabilities_probe_async (const gchar         *qemu_path,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) subprocess = NULL;
   g_autoptr(GBytes) input = hv_kvm_capabilities_build_probe_input ();
   g_autoptr(GError) error = NULL;
   ProbeData *data;
@@ -409,6 +515,11 @@ hv_kvm_capabilities_probe_async (const gchar         *qemu_path,
   data = g_new0 (ProbeData, 1);
   data->qemu_path = g_strdup (qemu_path);
   data->timeout_ms = timeout_ms;
+  data->transcript = g_string_new (NULL);
+  data->unanswered = g_hash_table_new (g_str_hash, g_str_equal);
+  g_hash_table_add (data->unanswered, (gpointer) "negotiate");
+  for (gsize i = 0; i < G_N_ELEMENTS (probe_commands); i++)
+    g_hash_table_add (data->unanswered, (gpointer) probe_commands[i].id);
   g_task_set_task_data (task, data, (GDestroyNotify) probe_data_free);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
@@ -423,26 +534,33 @@ hv_kvm_capabilities_probe_async (const gchar         *qemu_path,
   g_subprocess_launcher_take_stdin_fd (launcher, input_fd);
   /* C locale: QEMU's messages end up in our errors untranslated either way */
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
-  subprocess = g_subprocess_launcher_spawn (launcher, &error, qemu_path,
-                                            "-machine", "none", "-nodefaults",
-                                            "-display", "none", "-no-user-config",
-                                            "-qmp", "stdio", NULL);
-  if (subprocess == NULL)
+  data->subprocess = g_subprocess_launcher_spawn (launcher, &error, qemu_path,
+                                                  "-machine", "none", "-nodefaults",
+                                                  "-display", "none", "-no-user-config",
+                                                  "-qmp", "stdio", NULL);
+  if (data->subprocess == NULL)
     {
       g_task_return_new_error (task, HV_ERROR, HV_ERROR_FAILED,
                                _("Could not run QEMU '%s': %s"), qemu_path, error->message);
       return;
     }
-  g_object_set_data_full (G_OBJECT (task), "subprocess", g_object_ref (subprocess),
-                          g_object_unref);
 
   data->timeout_source = g_timeout_source_new (timeout_ms);
-  g_source_set_callback (data->timeout_source, probe_timeout_cb, task, NULL);
+  g_source_set_callback (data->timeout_source, probe_timeout_cb, data, NULL);
   g_source_set_static_name (data->timeout_source, "[hvkit] QEMU capability probe timeout");
   g_source_attach (data->timeout_source, g_task_get_context (task));
 
-  g_subprocess_communicate_async (subprocess, NULL, cancellable,
-                                  probe_communicate_cb, g_steal_pointer (&task));
+  /* three things run until QEMU is gone; each holds a reference */
+  data->running = 3;
+  data->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (data->subprocess));
+  g_data_input_stream_set_newline_type (data->output, G_DATA_STREAM_NEWLINE_TYPE_ANY);
+  g_data_input_stream_read_line_async (data->output, G_PRIORITY_DEFAULT, cancellable,
+                                       probe_read_line_cb, g_object_ref (task));
+  data->errors = g_memory_output_stream_new_resizable ();
+  g_output_stream_splice_async (data->errors, g_subprocess_get_stderr_pipe (data->subprocess),
+                                G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, G_PRIORITY_DEFAULT, NULL,
+                                probe_splice_cb, g_object_ref (task));
+  g_subprocess_wait_async (data->subprocess, NULL, probe_wait_cb, g_object_ref (task));
 }
 
 /**
