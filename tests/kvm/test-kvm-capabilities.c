@@ -10,14 +10,14 @@
 #include "hv-kvm-capabilities-private.h"
 
 /* The parsing half of the capability probe, on a transcript recorded from
- * QEMU 7.2 (tests/data/qmp/7.2/capabilities-probe.jsonl). The probe and
+ * QEMU 7.2 (tests/data/capabilities/qemu-7.2.22-probe.jsonl). The probe and
  * its cache run QEMU: tests/integration/test-kvm-capabilities.c. */
 
 static gchar *
 load_transcript (void)
 {
-  g_autofree gchar *path = g_test_build_filename (G_TEST_DIST, "data", "qmp", "7.2",
-                                                  "capabilities-probe.jsonl", NULL);
+  g_autofree gchar *path = g_test_build_filename (G_TEST_DIST, "data", "capabilities",
+                                                  "qemu-7.2.22-probe.jsonl", NULL);
   g_autoptr(GError) error = NULL;
   gchar *transcript = NULL;
 

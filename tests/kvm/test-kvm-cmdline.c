@@ -20,7 +20,7 @@
  *   HV_TEST_REGENERATE=1 meson test -C build test-kvm-cmdline
  *
  * and review `git diff tests/data/argv`. Capabilities come from a recorded
- * probe of QEMU 7.2 (tests/data/qmp/7.2), never from this machine's QEMU.
+ * probe of QEMU 7.2 (tests/data/capabilities), never from this machine's QEMU.
  */
 
 #define MAX_DEVICES 8
@@ -842,8 +842,8 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autofree gchar *path = g_test_build_filename (G_TEST_DIST, "data", "qmp", "7.2",
-                                                  "capabilities-probe.jsonl", NULL);
+  g_autofree gchar *path = g_test_build_filename (G_TEST_DIST, "data", "capabilities",
+                                                  "qemu-7.2.22-probe.jsonl", NULL);
   g_autofree gchar *transcript = NULL;
   g_autoptr(GError) error = NULL;
 
