@@ -12,8 +12,10 @@
 #include "hvkit.h"
 #include "hv-kvm-qmp-parser-private.h"
 
-/* Reads go straight into the buffer, this much at a time. */
+/* Reads go straight into the buffer: it starts this big, and a read is
+ * offered at least MIN_READ_SIZE bytes. */
 #define READ_SIZE ((gsize) 64 * 1024)
+#define MIN_READ_SIZE ((gsize) 4096)
 
 struct _HvKvmQmpParser {
   guint8     *data;
@@ -90,10 +92,11 @@ hv_kvm_qmp_parser_get_line (HvKvmQmpParser *self,
   return self->data != NULL ? (const gchar *) self->data + self->line_start : "";
 }
 
-/* A place to read into, at least READ_SIZE bytes; hand what was read to
- * hv_kvm_qmp_parser_commit(). The buffer never holds much more than one
- * maximal message plus one read, as long as every commit is followed by
- * hv_kvm_qmp_parser_next() until it returns NULL. */
+/* A place to read into, at least MIN_READ_SIZE bytes; hand what was read to
+ * hv_kvm_qmp_parser_commit(). The buffer starts at READ_SIZE and doubles
+ * when a message does not fit, up to one maximal message plus a read, as
+ * long as every commit is followed by hv_kvm_qmp_parser_next() until it
+ * returns NULL. */
 guint8 *
 hv_kvm_qmp_parser_reserve (HvKvmQmpParser *self,
                            gsize          *out_size)
@@ -102,7 +105,7 @@ hv_kvm_qmp_parser_reserve (HvKvmQmpParser *self,
     {
       self->start = self->end = self->scanned = 0;
     }
-  else if (self->capacity - self->end < READ_SIZE && self->start > 0)
+  else if (self->capacity - self->end < MIN_READ_SIZE && self->start > 0)
     {
       memmove (self->data, self->data + self->start, self->end - self->start);
       self->end -= self->start;
@@ -110,9 +113,13 @@ hv_kvm_qmp_parser_reserve (HvKvmQmpParser *self,
       self->start = 0;
     }
 
-  if (self->capacity - self->end < READ_SIZE)
+  if (self->capacity - self->end < MIN_READ_SIZE)
     {
-      self->capacity = self->end + READ_SIZE;
+      gsize bound = self->max_message_size + 2 + READ_SIZE;
+      gsize capacity = MAX (self->capacity * 2, READ_SIZE);
+
+      capacity = MAX (MIN (capacity, bound), self->end + MIN_READ_SIZE);
+      self->capacity = capacity;
       self->data = g_realloc (self->data, self->capacity);
     }
 

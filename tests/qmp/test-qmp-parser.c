@@ -112,7 +112,7 @@ test_parser_many_in_one_read (void)
       gsize n;
 
       buffer = hv_kvm_qmp_parser_reserve (parser, &room);
-      g_assert_cmpuint (room, >=, 64 * 1024);
+      g_assert_cmpuint (room, >=, 4096);
       n = MIN (room, bytes->len - offset);
       memcpy (buffer, bytes->str + offset, n);
       hv_kvm_qmp_parser_commit (parser, n);
@@ -212,18 +212,20 @@ test_parser_max_size_memory (void)
   g_autoptr(GError) error = NULL;
   gsize room;
 
-  /* a peer that never ends its line is cut off within one read of the bound */
-  for (guint i = 0; i < 100; i++)
+  /* a peer that never ends its line is cut off within one read of the
+   * bound, however small its writes */
+  for (guint i = 0; i < 100000; i++)
     {
       guint8 *buffer = hv_kvm_qmp_parser_reserve (parser, &room);
 
+      room = MIN (room, 1000);
       memset (buffer, ' ', room);
       hv_kvm_qmp_parser_commit (parser, room);
       if (hv_kvm_qmp_parser_next (parser, &error) == NULL && error != NULL)
         break;
     }
   g_assert_error (error, HV_ERROR, HV_ERROR_MONITOR);
-  g_assert_cmpuint (hv_kvm_qmp_parser_get_pending (parser), <=, 1024 * 1024 + 64 * 1024 + 1);
+  g_assert_cmpuint (hv_kvm_qmp_parser_get_pending (parser), <=, 1024 * 1024 + 1 + 1000);
 }
 
 static void
