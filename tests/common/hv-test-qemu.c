@@ -239,8 +239,10 @@ hv_test_qemu_start_cb (GObject      *source,
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_subprocess_force_exit (G_SUBPROCESS (source));
+      /* one line, as TAP wants for "Bail out!" */
+      g_strdelimit (g_strstrip (output), "\n", '|');
       g_task_return_new_error (task, error->domain, error->code,
-                               "QEMU did not start%s: %s\n%s",
+                               "QEMU did not start%s: %s: %s",
                                start->timed_out ? " in time" : "", error->message, output);
       return;
     }

@@ -9,6 +9,8 @@
  * or an HV_ERROR_RUNTIME_CORRUPT error, and a record made from one is one
  * the record loader accepts. */
 
+HV_FUZZ_DEFINE_INITIALIZE ()
+
 int
 LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)

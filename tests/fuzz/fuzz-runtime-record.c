@@ -42,6 +42,8 @@ load (HvRuntimeStore *store,
   }
 }
 
+HV_FUZZ_DEFINE_INITIALIZE ()
+
 int
 LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)

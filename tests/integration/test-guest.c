@@ -317,6 +317,8 @@ test_guest_hotplug_powerdown (GuestFixture  *fixture,
 
   if (!hv_test_guest_require ())
     return;
+  hv_test_qemu_add_args (fixture->qemu,
+                         "-device", "virtio-balloon-pci,id=balloon0,bus=pci.0,addr=0x4", NULL);
   guest_boot (fixture);
   qmp_negotiate (fixture->qmp);
 
@@ -324,6 +326,10 @@ test_guest_hotplug_powerdown (GuestFixture  *fixture,
   assert_run (fixture->serial, "echo hello", "hello\n", 0);
   assert_run (fixture->serial, "echo out; echo err >&2; false", "out\nerr\n", 1);
   assert_run (fixture->serial, "cat /sys/bus/pci/slots/5/address", "0000:00:05\n", 0);
+
+  /* the balloon driver gives 32 of the default 128 MiB back */
+  qmp_execute (fixture->qmp, "{\"execute\": \"balloon\", \"arguments\": {\"value\": 100663296}}");
+  wait_line (fixture->qmp, "\"event\": \"BALLOON_CHANGE\".*\"actual\": 100663296\\}", QMP_TIMEOUT_MS);
 
   /* a hot-added disk: the guest sees it (acpiphp, virtio_blk) */
   disk = g_build_filename (hv_test_qemu_get_dir (fixture->qemu), "disk0.img", NULL);
@@ -448,6 +454,21 @@ test_qemu_kill (void)
   g_assert_null (line);
 }
 
+/* A QEMU that refuses its arguments: the start fails with its message. */
+static void
+test_qemu_start_failure (void)
+{
+  g_autoptr(HvTestQemu) qemu = hv_test_qemu_new ();
+  g_autoptr(GError) error = NULL;
+
+  hv_test_qemu_add_args (qemu, "-no-such-option", NULL);
+  g_assert_false (hv_test_qemu_start (qemu, &error));
+  g_assert_error (error, G_SPAWN_EXIT_ERROR, 1);
+  g_assert_nonnull (strstr (error->message, "-no-such-option"));
+  g_assert_false (hv_test_qemu_is_running (qemu));
+  g_assert_cmpint (hv_test_qemu_get_pid (qemu), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -457,6 +478,7 @@ main (int   argc,
   g_test_add_func ("/guest/accel", test_accel);
   g_test_add_func ("/guest/console-protocol", test_console_protocol);
   g_test_add_func ("/guest/qemu-kill", test_qemu_kill);
+  g_test_add_func ("/guest/qemu-start-failure", test_qemu_start_failure);
   g_test_add ("/guest/hotplug-powerdown", GuestFixture, NULL,
               guest_fixture_set_up, test_guest_hotplug_powerdown, guest_fixture_tear_down);
   g_test_add ("/guest/netns-poweroff", GuestFixture, NULL,
