@@ -10,7 +10,7 @@
 #include "hvkit.h"
 #include "hv-kvm-capabilities-private.h"
 #include "hv-kvm-cmdline.h"
-#include "hv-kvm-params.h"
+#include "hv-kvm-params-private.h"
 
 /*
  * Golden command lines: one file per parameter combination under
