@@ -245,15 +245,28 @@ hv_kvm_cmdline_add_display (HvKvmCmdline  *self,
   return TRUE;
 }
 
+/* SPICE is on when spice_bind is set and VNC is not (VNC wins, as in
+ * Ganeti; the parameter rules refuse both). */
+static gboolean
+uses_spice (HvKvmCmdline *self)
+{
+  return *hv_kvm_cmdline_param_string (self, "spice_bind", "") != '\0' &&
+         *hv_kvm_cmdline_param_string (self, "vnc_bind_address", "") == '\0';
+}
+
+gboolean
+hv_kvm_cmdline_uses_spice_agent (HvKvmCmdline *self)
+{
+  return uses_spice (self) && hv_kvm_cmdline_param_bool (self, "spice_use_vdagent", TRUE);
+}
+
 /* The agent channel between the SPICE client and the guest's vdagent. */
 void
 hv_kvm_cmdline_add_spice_agent (HvKvmCmdline *self)
 {
   g_autofree gchar *address = NULL;
 
-  if (*hv_kvm_cmdline_param_string (self, "spice_bind", "") == '\0' ||
-      *hv_kvm_cmdline_param_string (self, "vnc_bind_address", "") != '\0' ||
-      !hv_kvm_cmdline_param_bool (self, "spice_use_vdagent", TRUE))
+  if (!hv_kvm_cmdline_uses_spice_agent (self))
     return;
 
   if (self->config->slots.spice >= 0)
@@ -344,7 +357,6 @@ hv_kvm_cmdline_add_sound (HvKvmCmdline  *self,
                           GError       **error)
 {
   const gchar *soundhw = hv_kvm_cmdline_param_string (self, "soundhw", "");
-  const gchar *spice_bind = hv_kvm_cmdline_param_string (self, "spice_bind", "");
   g_autofree gchar *address = NULL;
   gsize card;
 
@@ -365,8 +377,7 @@ hv_kvm_cmdline_add_sound (HvKvmCmdline  *self,
 
   /* a server has no speakers: the sound goes to SPICE or nowhere */
   hv_kvm_cmdline_add (self, "-audiodev",
-                      *spice_bind != '\0' && *hv_kvm_cmdline_param_string (self, "vnc_bind_address", "") == '\0' ?
-                      "spice,id=" AUDIODEV_ID : "none,id=" AUDIODEV_ID);
+                      uses_spice (self) ? "spice,id=" AUDIODEV_ID : "none,id=" AUDIODEV_ID);
   if (sound_cards[card].device == NULL)
     return TRUE;
 

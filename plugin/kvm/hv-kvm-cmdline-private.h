@@ -58,6 +58,7 @@ gboolean     hv_kvm_cmdline_add_sound     (HvKvmCmdline  *self,
 void         hv_kvm_cmdline_append_machine_sound (HvKvmCmdline *self,
                                            GString       *machine);
 void         hv_kvm_cmdline_add_spice_agent (HvKvmCmdline *self);
+gboolean     hv_kvm_cmdline_uses_spice_agent (HvKvmCmdline *self);
 void         hv_kvm_cmdline_add_usb       (HvKvmCmdline  *self);
 
 /* hv-kvm-cmdline-disks.c */

@@ -80,6 +80,12 @@ typedef struct {
 #define HV_KVM_CMDLINE_CONFIG_INIT { .slots = { .sound = -1, .scsi_controller = -1, \
                                                 .balloon = -1, .spice = -1 } }
 
+void      hv_kvm_cmdline_get_start_devices (GVariant               *hvparams,
+                                            HvKvmPciStartDevices   *devices);
+gchar    *hv_kvm_cmdline_resolve_interface (const gchar            *interface,
+                                            gint64                  ip_version,
+                                            GError                **error);
+
 GStrv     hv_kvm_cmdline_build_base     (HvInstance                *instance,
                                          const HvKvmCmdlineConfig  *config,
                                          GError                   **error);

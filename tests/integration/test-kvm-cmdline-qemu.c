@@ -266,10 +266,11 @@ launch_assign_slots (Launch     *launch,
 {
   GPtrArray *disks = hv_instance_get_disks (instance);
   GPtrArray *nics = hv_instance_get_nics (instance);
-  HvKvmPciStartDevices fixed = { "ac97", FALSE, TRUE, FALSE };
+  HvKvmPciStartDevices fixed;
   g_autoptr(GError) error = NULL;
   HvKvmPciBus bus;
 
+  hv_kvm_cmdline_get_start_devices (hv_instance_get_hvparams (instance), &fixed);
   launch->disk_slots[0] = launch->disk_slots[1] = launch->nic_slot = -1;
   hv_kvm_pci_bus_init (&bus);
   g_assert_true (hv_kvm_pci_assign_start (&bus, &fixed, launch->disk_slots, 2,

@@ -123,15 +123,6 @@ case_clear (Case *c)
   g_variant_dict_clear (&c->hvparams);
 }
 
-static gboolean
-param_string_is_set (GVariant    *hvparams,
-                     const gchar *key)
-{
-  const gchar *value;
-
-  return g_variant_lookup (hvparams, key, "&s", &value) && *value != '\0';
-}
-
 /* The slots, as the runtime record assigns them at start (seed 001's
  * order: devices keep theirs, then sound → SCSI → balloon → SPICE → new
  * disks → new NICs). */
@@ -143,20 +134,11 @@ case_assign_slots (Case *c)
   GPtrArray *nics = hv_instance_get_nics (c->instance);
   gint disk_slots[MAX_DEVICES];
   gint nic_slots[MAX_DEVICES];
-  HvKvmPciStartDevices devices = { NULL, };
-  const gchar *disk_type = "paravirtual";
-  gboolean vdagent = TRUE;
+  HvKvmPciStartDevices devices;
   g_autoptr(GError) error = NULL;
   HvKvmPciBus bus;
 
-  g_variant_lookup (hvparams, "soundhw", "&s", &devices.soundhw);
-  g_variant_lookup (hvparams, "disk_type", "&s", &disk_type);
-  g_variant_lookup (hvparams, "spice_use_vdagent", "b", &vdagent);
-  devices.scsi_controller = g_str_has_prefix (disk_type, "scsi");
-  devices.balloon = TRUE;
-  devices.spice = param_string_is_set (hvparams, "spice_bind") &&
-                  !param_string_is_set (hvparams, "vnc_bind_address") && vdagent;
-
+  hv_kvm_cmdline_get_start_devices (hvparams, &devices);
   for (guint i = 0; i < disks->len; i++)
     disk_slots[i] = hv_device_get_pci (g_ptr_array_index (disks, i));
   for (guint i = 0; i < nics->len; i++)
@@ -752,6 +734,57 @@ test_split_extra (void)
 }
 
 static void
+test_start_devices (void)
+{
+  static const struct {
+    const gchar *hvparams;
+    const gchar *soundhw;
+    gboolean scsi;
+    gboolean spice;
+  } cases[] = {
+    { "@a{sv} {}", "", FALSE, FALSE },
+    { "{'soundhw': <'hda'>, 'disk_type': <'scsi-hd'>}", "hda", TRUE, FALSE },
+    { "{'spice_bind': <'192.0.2.1'>}", "", FALSE, TRUE },
+    { "{'spice_bind': <'192.0.2.1'>, 'spice_use_vdagent': <false>}", "", FALSE, FALSE },
+    /* VNC wins, so no SPICE agent */
+    { "{'spice_bind': <'192.0.2.1'>, 'vnc_bind_address': <'0.0.0.0'>}", "", FALSE, FALSE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GVariant) hvparams = g_variant_ref_sink (g_variant_new_parsed (cases[i].hvparams));
+      HvKvmPciStartDevices devices;
+
+      hv_kvm_cmdline_get_start_devices (hvparams, &devices);
+      g_assert_cmpstr (devices.soundhw, ==, cases[i].soundhw);
+      g_assert_cmpint (devices.scsi_controller, ==, cases[i].scsi);
+      g_assert_true (devices.balloon);
+      g_assert_cmpint (devices.spice, ==, cases[i].spice);
+    }
+}
+
+/* The loopback interface is on every node, with 127.0.0.1. */
+static void
+test_resolve_interface (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *any = hv_kvm_cmdline_resolve_interface ("lo", 0, &error);
+  g_autofree gchar *v4 = NULL;
+  g_autofree gchar *none = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (any, ==, "127.0.0.1");
+  v4 = hv_kvm_cmdline_resolve_interface ("lo", 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (v4, ==, "127.0.0.1");
+
+  none = hv_kvm_cmdline_resolve_interface ("hvkit-no-such0", 0, &error);
+  g_assert_null (none);
+  g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
+  g_assert_nonnull (strstr (error->message, "hvkit-no-such0"));
+}
+
+static void
 test_cylinders (void)
 {
   /* 512 MiB = 1048576 sectors; / (16 × 63) = 1040 */
@@ -917,6 +950,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add_func ("/kvm/cmdline/split-extra", test_split_extra);
   g_test_add_func ("/kvm/cmdline/cylinders", test_cylinders);
+  g_test_add_func ("/kvm/cmdline/start-devices", test_start_devices);
+  g_test_add_func ("/kvm/cmdline/resolve-interface", test_resolve_interface);
 
   return g_test_run ();
 }
