@@ -538,7 +538,7 @@ hv_runtime_store_upgrade (HvRuntimeStore  *self,
                                   v, v + 1, local_error != NULL ? local_error->message : "?");
           return NULL;
         }
-      g_variant_ref_sink (next);
+      g_variant_take_ref (next);
       if (next_type == NULL || !g_variant_is_of_type (next, next_type))
         {
           hv_runtime_set_corrupt (error, source, _("upgrading it from version %u gave a record of type '%s'"),

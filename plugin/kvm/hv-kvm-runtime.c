@@ -235,7 +235,7 @@ hv_kvm_runtime_device_new_from_variant (HvDeviceType   type,
     object = HV_DEVICE (hv_nic_new_from_variant (dict, error));
   if (object == NULL)
     return NULL;
-  return hv_kvm_runtime_device_new (type, g_variant_ref (dict));
+  return hv_kvm_runtime_device_new (type, dict);
 }
 
 /* The device's a{sv} form, as the record stores it; a new reference. */
