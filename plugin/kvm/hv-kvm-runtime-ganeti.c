@@ -43,16 +43,19 @@ hv_kvm_ganeti_error (GError      **error,
   return FALSE;
 }
 
-/* How deep [ and { nest outside strings, stopping past @max. */
-static guint
-hv_kvm_ganeti_json_depth (const gchar *data,
-                          gsize        length,
-                          guint        max)
+/* Checks the outline of the text before json-glib parses it: how deep [
+ * and { nest outside strings (bounding json-glib's recursion and this
+ * file's), and that the document is one list with nothing after it
+ * (json-glib 1.6 leaks what it parsed when a value is followed by more). */
+static gboolean
+hv_kvm_ganeti_json_outline (const gchar  *data,
+                            gsize         length,
+                            GError      **error)
 {
-  guint depth = 0, deepest = 0;
-  gboolean in_string = FALSE;
+  guint depth = 0;
+  gboolean in_string = FALSE, started = FALSE;
 
-  for (gsize i = 0; i < length && deepest <= max; i++)
+  for (gsize i = 0; i < length; i++)
     {
       gchar c = data[i];
 
@@ -62,15 +65,28 @@ hv_kvm_ganeti_json_depth (const gchar *data,
             i++;
           else if (c == '"')
             in_string = FALSE;
+          continue;
         }
-      else if (c == '"')
+      if (started && depth == 0 && !g_ascii_isspace (c))
+        return hv_kvm_ganeti_error (error, _("it has more after its JSON list"));
+      if (!started && !g_ascii_isspace (c))
+        {
+          if (c != '[')
+            return hv_kvm_ganeti_error (error, _("it is not a JSON list"));
+          started = TRUE;
+        }
+      if (c == '"')
         in_string = TRUE;
       else if (c == '[' || c == '{')
-        deepest = MAX (deepest, ++depth);
+        {
+          if (++depth > HV_KVM_GANETI_MAX_DEPTH)
+            return hv_kvm_ganeti_error (error, _("its JSON nests deeper than %d levels"),
+                                        HV_KVM_GANETI_MAX_DEPTH);
+        }
       else if ((c == ']' || c == '}') && depth > 0)
         depth--;
     }
-  return deepest;
+  return TRUE;
 }
 
 /* Ganeti's files start with '[' (after white space); hvkit's with a magic. */
@@ -226,8 +242,8 @@ hv_kvm_ganeti_parse_entries (HvKvmGanetiRuntime  *runtime,
     return hv_kvm_ganeti_error (error, _("it is larger than 16 MiB"));
   if (!g_utf8_validate_len (data, length, NULL))
     return hv_kvm_ganeti_error (error, _("it is not UTF-8 text"));
-  if (hv_kvm_ganeti_json_depth (data, length, HV_KVM_GANETI_MAX_DEPTH) > HV_KVM_GANETI_MAX_DEPTH)
-    return hv_kvm_ganeti_error (error, _("its JSON nests deeper than %d levels"), HV_KVM_GANETI_MAX_DEPTH);
+  if (!hv_kvm_ganeti_json_outline (data, length, error))
+    return FALSE;
 
   parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, data, length, &local_error))
