@@ -7,7 +7,8 @@
 /*
  * The header for hypervisor drivers written in C, in tree or out of it:
  * everything of <hvkit/hvkit.h> plus the C-only API of drivers (parameter
- * tables, CPU masks). That part is not introspected; bindings never see it.
+ * tables, CPU masks, the plugin entry point). That part is not
+ * introspected; bindings never see it.
  */
 
 #include <hvkit/hvkit.h>
@@ -16,5 +17,6 @@
 
 #include <hvkit/hv-cpu-mask.h>
 #include <hvkit/hv-param-def.h>
+#include <hvkit/hv-plugin.h>
 
 #undef __HVKIT_DRIVER_INSIDE__

@@ -21,6 +21,7 @@
 #include <hvkit/hv-node-info.h>
 #include <hvkit/hv-param-spec.h>
 #include <hvkit/hv-hypervisor.h>
+#include <hvkit/hv-plugin-loader.h>
 #include "hv-enum-types.h"
 
 #undef __HVKIT_INSIDE__

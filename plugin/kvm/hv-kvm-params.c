@@ -14,7 +14,7 @@
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 
-#include "hv-kvm-params.h"
+#include "hv-kvm-params-private.h"
 
 /* The KVM parameters of Ganeti 3.x, their checks and defaults. The table
  * follows hv_kvm's PARAMETERS (in its order), the rules that involve more

@@ -1,0 +1,281 @@
+/*
+ * Copyright (C) 2026 The hvkit authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+#include "hv-kvm-private.h"
+#include "hv-kvm-params-private.h"
+
+/* HvKvm as the plugin loader creates it: configuration, initialization,
+ * and the HvHypervisor methods it has so far. */
+typedef struct {
+  gchar *dir;
+  gchar *run_dir;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("hvkit-kvm-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->run_dir = g_build_filename (fixture->dir, "run", "hvkit", NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree gchar *run = g_path_get_dirname (fixture->run_dir);
+
+  g_rmdir (fixture->run_dir);
+  g_rmdir (run);
+  g_assert_cmpint (g_rmdir (fixture->dir), ==, 0);
+  g_free (fixture->run_dir);
+  g_free (fixture->dir);
+}
+
+static HvKvm *
+new_kvm (Fixture      *fixture,
+         const gchar  *vhost_net_device,
+         GError      **error)
+{
+  g_auto(GVariantDict) config = G_VARIANT_DICT_INIT (NULL);
+
+  g_variant_dict_insert (&config, "run-dir", "s", fixture->run_dir);
+  if (vhost_net_device != NULL)
+    g_variant_dict_insert (&config, "vhost-net-device", "s", vhost_net_device);
+  return hv_kvm_new (g_variant_dict_end (&config), error);
+}
+
+static void
+test_config (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(HvKvm) kvm = NULL;
+  g_autoptr(HvKvm) unconfigured = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *run_dir = NULL;
+  struct stat st;
+
+  /* before initialization: the built-in defaults */
+  unconfigured = g_object_new (HV_TYPE_KVM, NULL);
+  g_assert_cmpstr (hv_kvm_get_run_dir (unconfigured), ==, HV_DEFAULT_RUN_DIR);
+  g_assert_cmpstr (hv_kvm_get_vhost_net_device (unconfigured), ==, "/dev/vhost-net");
+
+  kvm = new_kvm (fixture, "/dev/null", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hv_kvm_get_run_dir (kvm), ==, fixture->run_dir);
+  g_assert_cmpstr (hv_kvm_get_vhost_net_device (kvm), ==, "/dev/null");
+  g_object_get (kvm, "run-dir", &run_dir, NULL);
+  g_assert_cmpstr (run_dir, ==, fixture->run_dir);
+
+  /* the run directory was made, with its parents, for root only */
+  g_assert_cmpint (g_stat (fixture->run_dir, &st), ==, 0);
+  g_assert_true (S_ISDIR (st.st_mode));
+  g_assert_cmpuint (st.st_mode & 0777, ==, 0700);
+
+  /* GInitable: a second init gives the same answer */
+  g_assert_true (g_initable_init (G_INITABLE (kvm), NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_config_refused (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  const struct {
+    const gchar *config;
+    const gchar *key;
+  } cases[] = {
+    { "{'run_dir': <'/run/hvkit'>}", "'run_dir'" },
+    { "{'qemu': <'/usr/bin/qemu'>}", "known keys: run-dir, vhost-net-device" },
+    { "{'run-dir': <int64 1>}", "'run-dir'" },
+    { "{'run-dir': <'run/hvkit'>}", "'run-dir'" },
+    { "{'vhost-net-device': <''>}", "'vhost-net-device'" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(HvKvm) kvm = NULL;
+      g_autoptr(GError) error = NULL;
+
+      kvm = hv_kvm_new (g_variant_new_parsed (cases[i].config), &error);
+      g_assert_null (kvm);
+      g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, cases[i].key));
+    }
+}
+
+static void
+test_run_dir_unusable (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree gchar *file = g_build_filename (fixture->dir, "file", NULL);
+  g_autoptr(HvKvm) kvm = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) again = NULL;
+
+  g_file_set_contents (file, "", 0, &error);
+  g_assert_no_error (error);
+  g_free (fixture->run_dir);
+  fixture->run_dir = g_build_filename (file, "run", NULL);
+
+  kvm = g_object_new (HV_TYPE_KVM,
+                      "config", g_variant_new_parsed ("{'run-dir': <%s>}", fixture->run_dir),
+                      NULL);
+  g_assert_false (g_initable_init (G_INITABLE (kvm), NULL, &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, fixture->run_dir));
+
+  g_assert_false (g_initable_init (G_INITABLE (kvm), NULL, &again));
+  g_assert_error (again, HV_ERROR, HV_ERROR_FAILED);
+  g_assert_cmpstr (again->message, ==, error->message);
+
+  g_assert_cmpint (g_unlink (file), ==, 0);
+}
+
+static void
+test_parameters (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(HvKvm) kvm = new_kvm (fixture, NULL, NULL);
+  HvHypervisor *hypervisor = HV_HYPERVISOR (kvm);
+  g_autoptr(GPtrArray) first = NULL;
+  g_autoptr(GPtrArray) second = NULL;
+  const HvParamDef *defs;
+  gsize n_defs;
+
+  g_assert_cmpstr (hv_hypervisor_get_name (hypervisor), ==, "kvm");
+
+  defs = hv_kvm_params_get_defs (&n_defs);
+  first = hv_hypervisor_get_parameters (hypervisor);
+  g_assert_cmpuint (first->len, ==, n_defs);
+  for (guint i = 0; i < first->len; i++)
+    g_assert_cmpstr (hv_param_spec_get_name (g_ptr_array_index (first, i)), ==, defs[i].name);
+
+  /* what a caller does with its array does not change the driver's */
+  g_ptr_array_set_size (first, 0);
+  second = hv_hypervisor_get_parameters (hypervisor);
+  g_assert_cmpuint (second->len, ==, n_defs);
+}
+
+/* The driver's defaults with some values replaced: pairs of a name and a
+ * (floating) GVariant, then NULL. */
+static GVariant * G_GNUC_NULL_TERMINATED
+defaults_with (HvKvm       *kvm,
+               const gchar *first_name,
+               ...)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (hv_kvm_get_default_hvparams (kvm));
+  const gchar *name;
+  va_list args;
+
+  va_start (args, first_name);
+  for (name = first_name; name != NULL; name = va_arg (args, const gchar *))
+    g_variant_dict_insert_value (&dict, name, va_arg (args, GVariant *));
+  va_end (args);
+
+  return g_variant_ref_sink (g_variant_dict_end (&dict));
+}
+
+static void
+test_check_and_validate (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree gchar *missing = g_build_filename (fixture->dir, "vhost-net", NULL);
+  g_autoptr(HvKvm) without_device = new_kvm (fixture, missing, NULL);
+  g_autoptr(HvKvm) with_device = new_kvm (fixture, "/dev/null", NULL);
+  HvHypervisor *hypervisor = HV_HYPERVISOR (without_device);
+  g_autoptr(GVariant) defaults = NULL;
+  g_autoptr(GVariant) cdrom = NULL;
+  g_autoptr(GVariant) vhost = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_object_get (without_device, "default-hvparams", &defaults, NULL);
+  g_assert_true (hv_hypervisor_check_parameter_syntax (hypervisor, defaults, &error));
+  g_assert_no_error (error);
+
+  /* a rule across parameters, in the syntax check */
+  cdrom = defaults_with (without_device, "boot_order", g_variant_new_string ("cdrom"), NULL);
+  g_assert_false (hv_hypervisor_check_parameter_syntax (hypervisor, cdrom, &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
+  g_clear_error (&error);
+  g_assert_false (hv_hypervisor_validate_parameters (hypervisor, cdrom, &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
+  g_clear_error (&error);
+
+  /* vhost_net: syntax is fine anywhere, the node decides */
+  vhost = defaults_with (without_device,
+                         "vhost_net", g_variant_new_boolean (TRUE),
+                         "kvm_path", g_variant_new_string ("/bin/true"),
+                         NULL);
+  g_assert_true (hv_hypervisor_check_parameter_syntax (hypervisor, vhost, &error));
+  g_assert_no_error (error);
+  g_assert_false (hv_hypervisor_validate_parameters (hypervisor, vhost, &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
+  g_assert_nonnull (strstr (error->message, "'vhost_net'"));
+  g_clear_error (&error);
+
+  g_assert_true (hv_hypervisor_validate_parameters (HV_HYPERVISOR (with_device), vhost, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_node_info (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(HvKvm) kvm = new_kvm (fixture, NULL, NULL);
+  g_autoptr(HvNodeInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  info = hv_hypervisor_get_node_info_sync (HV_HYPERVISOR (kvm), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hv_node_info_get_memory_total (info), >, 0);
+  g_assert_cmpint (hv_node_info_get_memory_free (info), <=, hv_node_info_get_memory_total (info));
+  g_assert_cmpint (hv_node_info_get_cpu_total (info), >=, 1);
+  g_assert_cmpint (hv_node_info_get_cpu_nodes (info), >=, 1);
+  g_assert_cmpint (hv_node_info_get_cpu_sockets (info), >=, 1);
+}
+
+/* The lifecycle is not there yet: the interface's defaults answer. */
+static void
+test_not_supported_yet (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(HvKvm) kvm = new_kvm (fixture, NULL, NULL);
+  g_autoptr(HvInstance) instance = hv_instance_new ("web1");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (hv_hypervisor_start_instance_sync (HV_HYPERVISOR (kvm), instance, FALSE,
+                                                     NULL, &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+}
+
+#define TEST(path, func) \
+  g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  TEST ("/kvm/hypervisor/config", test_config);
+  TEST ("/kvm/hypervisor/config-refused", test_config_refused);
+  TEST ("/kvm/hypervisor/run-dir-unusable", test_run_dir_unusable);
+  TEST ("/kvm/hypervisor/parameters", test_parameters);
+  TEST ("/kvm/hypervisor/check-and-validate", test_check_and_validate);
+  TEST ("/kvm/hypervisor/node-info", test_node_info);
+  TEST ("/kvm/hypervisor/not-supported-yet", test_not_supported_yet);
+
+  return g_test_run ();
+}
