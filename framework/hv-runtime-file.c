@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "hv-error.h"
+#include "hv-instance-name.h"
 #include "hv-runtime-store-private.h"
 
 /* The file operations behind HvRuntimeStore: reading a record file with a
@@ -258,4 +259,53 @@ hv_runtime_file_remove (const gchar  *directory,
     }
 
   return !durable || hv_runtime_sync_directory (directory, error);
+}
+
+static gint
+hv_runtime_compare_names (gconstpointer a,
+                          gconstpointer b)
+{
+  return strcmp (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
+/* The sorted instance names of the regular files "<name><suffix>" in
+ * @directory; none when it does not exist. */
+gchar **
+hv_runtime_file_list (const gchar  *directory,
+                      const gchar  *suffix,
+                      GError      **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const gchar *entry;
+
+  dir = g_dir_open (directory, 0, &local_error);
+  if (dir == NULL && !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                   _("Cannot list the runtime records in %s: %s"), directory, local_error->message);
+      return NULL;
+    }
+
+  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree gchar *name = NULL;
+      g_autofree gchar *path = NULL;
+      struct stat st;
+
+      if (!g_str_has_suffix (entry, suffix))
+        continue;
+      name = g_strndup (entry, strlen (entry) - strlen (suffix));
+      if (!hv_instance_name_validate (name, NULL))
+        continue;
+      path = g_build_filename (directory, entry, NULL);
+      if (lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
+        continue;
+      g_ptr_array_add (names, g_steal_pointer (&name));
+    }
+
+  g_ptr_array_sort (names, hv_runtime_compare_names);
+  g_ptr_array_add (names, NULL);
+  return (gchar **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
 }

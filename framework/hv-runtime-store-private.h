@@ -13,6 +13,26 @@ G_BEGIN_DECLS
  * header announces. */
 #define HV_RUNTIME_STORE_MAX_SIZE (16u * 1024u * 1024u)
 
+/* The file format (hv-runtime-format.c); see docs/design.md. */
+GBytes   *hv_runtime_format_encode     (guint                version,
+                                        GVariant            *record,
+                                        GError             **error);
+gboolean  hv_runtime_format_decode     (GBytes              *bytes,
+                                        const gchar         *source,
+                                        guint               *out_version,
+                                        gchar              **out_type_string,
+                                        GBytes             **out_payload,
+                                        GError             **error);
+GVariant *hv_runtime_format_read_payload (const GVariantType *type,
+                                          GBytes             *payload,
+                                          const gchar        *source,
+                                          GError            **error);
+void      hv_runtime_set_corrupt       (GError             **error,
+                                        const gchar         *source,
+                                        const gchar         *format,
+                                        ...) G_GNUC_PRINTF (3, 4);
+
+/* Files (hv-runtime-file.c) */
 GBytes   *hv_runtime_file_read         (const gchar  *path,
                                         GError      **error);
 gboolean  hv_runtime_directory_ensure  (const gchar  *run_dir,
@@ -22,6 +42,9 @@ gboolean  hv_runtime_file_replace      (const gchar  *directory,
                                         const gchar  *path,
                                         GBytes       *contents,
                                         gboolean      durable,
+                                        GError      **error);
+gchar   **hv_runtime_file_list         (const gchar  *directory,
+                                        const gchar  *suffix,
                                         GError      **error);
 gboolean  hv_runtime_file_remove       (const gchar  *directory,
                                         const gchar  *path,

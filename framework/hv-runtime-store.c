@@ -6,16 +6,12 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
-#include "hv-crc32c-private.h"
 #include "hv-error.h"
 #include "hv-instance-name.h"
 #include "hv-runtime-store.h"
@@ -53,12 +49,7 @@
  * Since: 1.0
  */
 
-#define HV_RUNTIME_FORMAT_VERSION 1u
-#define HV_RUNTIME_HEADER_SIZE    32u
-#define HV_RUNTIME_MAX_TYPE       1024u
-#define HV_RUNTIME_SUFFIX         ".runtime"
-
-static const guint8 hv_runtime_magic[8] = { 'H', 'V', 'K', 'I', 'T', 'R', 'E', 'C' };
+#define HV_RUNTIME_SUFFIX ".runtime"
 
 typedef struct {
   guint from_version;
@@ -452,51 +443,6 @@ hv_runtime_store_set_durable (HvRuntimeStore *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DURABLE]);
 }
 
-/* ---- encoding ---------------------------------------------------------- */
-
-static inline gsize
-hv_runtime_align8 (gsize n)
-{
-  return (n + 7) & ~(gsize) 7;
-}
-
-static inline guint32
-hv_runtime_read_u32 (const guint8 *p)
-{
-  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
-}
-
-static inline guint64
-hv_runtime_read_u64 (const guint8 *p)
-{
-  return (guint64) hv_runtime_read_u32 (p) | (guint64) hv_runtime_read_u32 (p + 4) << 32;
-}
-
-static inline void
-hv_runtime_write_u32 (guint8  *p,
-                      guint32  v)
-{
-  for (guint i = 0; i < 4; i++)
-    p[i] = (v >> (8 * i)) & 0xff;
-}
-
-static inline void
-hv_runtime_write_u64 (guint8  *p,
-                      guint64  v)
-{
-  hv_runtime_write_u32 (p, v & 0xffffffffu);
-  hv_runtime_write_u32 (p + 4, v >> 32);
-}
-
-static GVariant *
-hv_runtime_take_record (GVariant *record)
-{
-  /* The serialized form is little-endian whatever the host. */
-  if (G_BYTE_ORDER == G_BIG_ENDIAN)
-    return g_variant_byteswap (record);
-  return g_variant_ref (record);
-}
-
 /**
  * hv_runtime_store_serialize:
  * @self: a #HvRuntimeStore
@@ -520,11 +466,6 @@ hv_runtime_store_serialize (HvRuntimeStore  *self,
                             GError         **error)
 {
   g_autoptr(GVariant) owned = NULL;
-  g_autoptr(GVariant) little = NULL;
-  const gchar *type_string;
-  gsize type_length, payload_offset, payload_size, total;
-  guint8 *buffer;
-  guint32 crc;
 
   g_return_val_if_fail (HV_IS_RUNTIME_STORE (self), NULL);
   g_return_val_if_fail (record != NULL, NULL);
@@ -541,60 +482,10 @@ hv_runtime_store_serialize (HvRuntimeStore  *self,
       return NULL;
     }
 
-  little = hv_runtime_take_record (owned);
-  type_string = g_variant_get_type_string (little);
-  type_length = strlen (type_string);
-  payload_offset = hv_runtime_align8 (HV_RUNTIME_HEADER_SIZE + type_length);
-  payload_size = g_variant_get_size (little);
-  total = payload_offset + payload_size;
-  if (type_length > HV_RUNTIME_MAX_TYPE || total > HV_RUNTIME_STORE_MAX_SIZE)
-    {
-      g_set_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER,
-                   _("A runtime record of %" G_GSIZE_FORMAT " bytes is larger than the limit of %u bytes"),
-                   total, (guint) HV_RUNTIME_STORE_MAX_SIZE);
-      return NULL;
-    }
-
-  buffer = g_malloc0 (total);
-  memcpy (buffer, hv_runtime_magic, sizeof hv_runtime_magic);
-  hv_runtime_write_u32 (buffer + 8, HV_RUNTIME_FORMAT_VERSION);
-  hv_runtime_write_u32 (buffer + 16, self->version);
-  hv_runtime_write_u32 (buffer + 20, type_length);
-  hv_runtime_write_u64 (buffer + 24, payload_size);
-  memcpy (buffer + HV_RUNTIME_HEADER_SIZE, type_string, type_length);
-  g_variant_store (little, buffer + payload_offset);
-
-  crc = hv_crc32c (buffer + 16, total - 16);
-  hv_runtime_write_u32 (buffer + 12, crc);
-
-  return g_bytes_new_take (buffer, total);
+  return hv_runtime_format_encode (self->version, owned, error);
 }
 
 /* ---- decoding ---------------------------------------------------------- */
-
-static gboolean
-hv_runtime_corrupt (GError      **error,
-                    const gchar  *source,
-                    const gchar  *format,
-                    ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-hv_runtime_corrupt (GError      **error,
-                    const gchar  *source,
-                    const gchar  *format,
-                    ...)
-{
-  g_autofree gchar *reason = NULL;
-  va_list args;
-
-  va_start (args, format);
-  reason = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error (error, HV_ERROR, HV_ERROR_RUNTIME_CORRUPT,
-               _("Runtime record %s is corrupt: %s"), source, reason);
-  return FALSE;
-}
 
 static HvRuntimeUpgrade *
 hv_runtime_store_get_upgrade (HvRuntimeStore *self,
@@ -619,57 +510,6 @@ hv_runtime_store_type_of_version (HvRuntimeStore *self,
   return upgrade != NULL ? upgrade->from_type : NULL;
 }
 
-static gboolean
-hv_runtime_check_header (const guint8  *data,
-                         gsize          size,
-                         const gchar   *source,
-                         GError       **error)
-{
-  guint32 format;
-  guint64 type_length, payload_size, expected;
-  guint32 stored_crc, crc;
-
-  if (size < HV_RUNTIME_HEADER_SIZE)
-    {
-      if (memcmp (data, hv_runtime_magic, MIN (size, sizeof hv_runtime_magic)) != 0)
-        return hv_runtime_corrupt (error, source, _("it is not an hvkit runtime record (wrong magic)"));
-      return hv_runtime_corrupt (error, source,
-                                 _("it is truncated: %" G_GSIZE_FORMAT " bytes, shorter than the %u-byte header"),
-                                 size, HV_RUNTIME_HEADER_SIZE);
-    }
-  if (memcmp (data, hv_runtime_magic, sizeof hv_runtime_magic) != 0)
-    return hv_runtime_corrupt (error, source, _("it is not an hvkit runtime record (wrong magic)"));
-
-  format = hv_runtime_read_u32 (data + 8);
-  if (format != HV_RUNTIME_FORMAT_VERSION)
-    return hv_runtime_corrupt (error, source, _("unknown file format version %u (this reader knows %u)"),
-                               format, HV_RUNTIME_FORMAT_VERSION);
-
-  type_length = hv_runtime_read_u32 (data + 20);
-  payload_size = hv_runtime_read_u64 (data + 24);
-  if (type_length == 0 || type_length > HV_RUNTIME_MAX_TYPE || payload_size > HV_RUNTIME_STORE_MAX_SIZE)
-    return hv_runtime_corrupt (error, source, _("its header is damaged (type length %u, record size %" G_GUINT64_FORMAT ")"),
-                               (guint) type_length, payload_size);
-
-  expected = hv_runtime_align8 (HV_RUNTIME_HEADER_SIZE + type_length) + payload_size;
-  if (size < expected)
-    return hv_runtime_corrupt (error, source,
-                               _("it is truncated: %" G_GSIZE_FORMAT " bytes where the header announces %" G_GUINT64_FORMAT),
-                               size, expected);
-  if (size > expected)
-    return hv_runtime_corrupt (error, source,
-                               _("it has %" G_GUINT64_FORMAT " bytes of trailing data"),
-                               (guint64) size - expected);
-
-  stored_crc = hv_runtime_read_u32 (data + 12);
-  crc = hv_crc32c (data + 16, size - 16);
-  if (crc != stored_crc)
-    return hv_runtime_corrupt (error, source, _("checksum mismatch (stored 0x%08x, computed 0x%08x)"),
-                               stored_crc, crc);
-
-  return TRUE;
-}
-
 static GVariant *
 hv_runtime_store_upgrade (HvRuntimeStore  *self,
                           GVariant        *record,
@@ -688,21 +528,21 @@ hv_runtime_store_upgrade (HvRuntimeStore  *self,
 
       if (upgrade == NULL)
         {
-          hv_runtime_corrupt (error, source, _("no upgrade is known from record version %u"), v);
+          hv_runtime_set_corrupt (error, source, _("no upgrade is known from record version %u"), v);
           return NULL;
         }
       next = upgrade->func (current, upgrade->user_data, &local_error);
       if (next == NULL)
         {
-          hv_runtime_corrupt (error, source, _("upgrading it from version %u to %u failed: %s"),
-                              v, v + 1, local_error != NULL ? local_error->message : "?");
+          hv_runtime_set_corrupt (error, source, _("upgrading it from version %u to %u failed: %s"),
+                                  v, v + 1, local_error != NULL ? local_error->message : "?");
           return NULL;
         }
       g_variant_ref_sink (next);
       if (next_type == NULL || !g_variant_is_of_type (next, next_type))
         {
-          hv_runtime_corrupt (error, source, _("upgrading it from version %u gave a record of type '%s'"),
-                              v, g_variant_get_type_string (next));
+          hv_runtime_set_corrupt (error, source, _("upgrading it from version %u gave a record of type '%s'"),
+                                  v, g_variant_get_type_string (next));
           return NULL;
         }
       g_clear_pointer (&current, g_variant_unref);
@@ -719,77 +559,37 @@ hv_runtime_store_parse (HvRuntimeStore  *self,
                         guint           *out_version,
                         GError         **error)
 {
-  gsize size;
-  const guint8 *data = g_bytes_get_data (bytes, &size);
   g_autofree gchar *type_string = NULL;
   g_autoptr(GBytes) payload = NULL;
   g_autoptr(GVariant) record = NULL;
   const GVariantType *expected_type;
-  gsize type_length, payload_offset;
   guint version;
 
-  if (data == NULL)
-    data = (const guint8 *) "";
-  if (!hv_runtime_check_header (data, size, source, error))
+  if (!hv_runtime_format_decode (bytes, source, &version, &type_string, &payload, error))
     return NULL;
-
-  version = hv_runtime_read_u32 (data + 16);
-  if (version == 0)
-    {
-      hv_runtime_corrupt (error, source, _("record version 0 does not exist"));
-      return NULL;
-    }
   if (version > self->version)
     {
-      hv_runtime_corrupt (error, source, _("record version %u is newer than this reader's %u"),
-                          version, self->version);
+      hv_runtime_set_corrupt (error, source, _("record version %u is newer than this reader's %u"),
+                              version, self->version);
       return NULL;
     }
-
   expected_type = hv_runtime_store_type_of_version (self, version);
   if (expected_type == NULL)
     {
-      hv_runtime_corrupt (error, source, _("no upgrade is known from record version %u"), version);
+      hv_runtime_set_corrupt (error, source, _("no upgrade is known from record version %u"), version);
       return NULL;
     }
-
-  type_length = hv_runtime_read_u32 (data + 20);
-  payload_offset = hv_runtime_align8 (HV_RUNTIME_HEADER_SIZE + type_length);
-  type_string = g_strndup ((const gchar *) data + HV_RUNTIME_HEADER_SIZE, type_length);
-  if (strlen (type_string) != type_length
-      || !g_variant_type_string_is_valid (type_string)
-      || !g_variant_type_equal (G_VARIANT_TYPE (type_string), expected_type))
+  if (!g_variant_type_equal (G_VARIANT_TYPE (type_string), expected_type))
     {
       g_autofree gchar *expected = g_variant_type_dup_string (expected_type);
-      g_autofree gchar *shown = g_strescape (type_string, NULL);
 
-      hv_runtime_corrupt (error, source, _("its record type is '%s', version %u needs '%s'"),
-                          shown, version, expected);
+      hv_runtime_set_corrupt (error, source, _("its record type is '%s', version %u needs '%s'"),
+                              type_string, version, expected);
       return NULL;
     }
-  for (gsize i = HV_RUNTIME_HEADER_SIZE + type_length; i < payload_offset; i++)
-    {
-      if (data[i] != 0)
-        {
-          hv_runtime_corrupt (error, source, _("its header padding is not zero"));
-          return NULL;
-        }
-    }
-
-  payload = g_bytes_new_from_bytes (bytes, payload_offset, size - payload_offset);
-  record = g_variant_ref_sink (g_variant_new_from_bytes (expected_type, payload, FALSE));
-  if (!g_variant_is_normal_form (record))
-    {
-      hv_runtime_corrupt (error, source, _("its record is not in normal form"));
-      return NULL;
-    }
-  if (G_BYTE_ORDER == G_BIG_ENDIAN)
-    {
-      GVariant *swapped = g_variant_byteswap (record);
-
-      g_variant_unref (record);
-      record = swapped;
-    }
+  record = hv_runtime_format_read_payload (expected_type, payload, source, error);
+  if (record == NULL)
+    return NULL;
 
   if (out_version != NULL)
     *out_version = version;
@@ -1015,13 +815,6 @@ hv_runtime_store_remove (HvRuntimeStore  *self,
   return hv_runtime_file_remove (self->directory, path, self->durable, error);
 }
 
-static gint
-hv_runtime_compare_names (gconstpointer a,
-                          gconstpointer b)
-{
-  return strcmp (*(const gchar * const *) a, *(const gchar * const *) b);
-}
-
 /**
  * hv_runtime_store_list:
  * @self: a #HvRuntimeStore with a run directory
@@ -1039,48 +832,9 @@ gchar **
 hv_runtime_store_list (HvRuntimeStore  *self,
                        GError         **error)
 {
-  g_autoptr(GPtrArray) names = NULL;
-  g_autoptr(GDir) dir = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const gchar *entry;
-
   g_return_val_if_fail (HV_IS_RUNTIME_STORE (self), NULL);
   g_return_val_if_fail (self->directory != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  names = g_ptr_array_new_with_free_func (g_free);
-  dir = g_dir_open (self->directory, 0, &local_error);
-  if (dir == NULL)
-    {
-      if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        {
-          g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
-                       _("Cannot list the runtime records in %s: %s"),
-                       self->directory, local_error->message);
-          return NULL;
-        }
-    }
-  else
-    {
-      while ((entry = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree gchar *name = NULL;
-          g_autofree gchar *path = NULL;
-          struct stat st;
-
-          if (!g_str_has_suffix (entry, HV_RUNTIME_SUFFIX))
-            continue;
-          name = g_strndup (entry, strlen (entry) - strlen (HV_RUNTIME_SUFFIX));
-          if (!hv_instance_name_validate (name, NULL))
-            continue;
-          path = g_build_filename (self->directory, entry, NULL);
-          if (lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
-            continue;
-          g_ptr_array_add (names, g_steal_pointer (&name));
-        }
-    }
-
-  g_ptr_array_sort (names, hv_runtime_compare_names);
-  g_ptr_array_add (names, NULL);
-  return (gchar **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+  return hv_runtime_file_list (self->directory, HV_RUNTIME_SUFFIX, error);
 }

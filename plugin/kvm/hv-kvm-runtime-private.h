@@ -38,11 +38,14 @@ G_BEGIN_DECLS
  */
 #define HV_KVM_RUNTIME_VERSION 1
 
+/* A disk or NIC of the record. Read the fields; change the device only
+ * through the setters: @dict is its whole a{sv} form (HvDisk / HvNic keys,
+ * `pci`, `qemu_id`, unknown keys) and @pci, @qemu_id mirror two keys. */
 typedef struct {
   HvDeviceType type;
-  gint pci;          /* -1: no slot */
-  gchar *qemu_id;    /* NULL: not known to QEMU yet */
-  GVariant *props;   /* a{sv}: every other key, as HvDisk / HvNic has them */
+  gint pci;              /* -1: no slot */
+  const gchar *qemu_id;  /* NULL: not known to QEMU yet; points into @dict */
+  GVariant *dict;
 } HvKvmRuntimeDevice;
 
 /* One journalled operation. Keys of its a{sv} form: device_type s
@@ -75,7 +78,7 @@ typedef struct {
 
 /* Devices */
 HvKvmRuntimeDevice *hv_kvm_runtime_device_new              (HvDeviceType               type,
-                                                            GVariant                  *props);
+                                                            GVariant                  *dict);
 HvKvmRuntimeDevice *hv_kvm_runtime_device_new_from_device  (HvDevice                  *device);
 HvKvmRuntimeDevice *hv_kvm_runtime_device_new_from_variant (HvDeviceType               type,
                                                             GVariant                  *dict,
@@ -84,6 +87,13 @@ void                hv_kvm_runtime_device_free             (HvKvmRuntimeDevice  
 GVariant           *hv_kvm_runtime_device_to_variant       (const HvKvmRuntimeDevice  *device);
 HvDevice           *hv_kvm_runtime_device_to_device        (const HvKvmRuntimeDevice  *device,
                                                             GError                   **error);
+void                hv_kvm_runtime_device_set              (HvKvmRuntimeDevice        *device,
+                                                            const gchar               *key,
+                                                            GVariant                  *value);
+void                hv_kvm_runtime_device_set_pci          (HvKvmRuntimeDevice        *device,
+                                                            gint                       pci);
+void                hv_kvm_runtime_device_set_qemu_id      (HvKvmRuntimeDevice        *device,
+                                                            const gchar               *qemu_id);
 const gchar        *hv_kvm_runtime_device_get_uuid         (const HvKvmRuntimeDevice  *device);
 const gchar        *hv_kvm_runtime_device_get_string       (const HvKvmRuntimeDevice  *device,
                                                             const gchar               *key);

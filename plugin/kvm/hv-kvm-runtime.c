@@ -10,37 +10,10 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "hv-kvm-dict-private.h"
 #include "hv-kvm-runtime-private.h"
 
 /* ---- a{sv} helpers ----------------------------------------------------- */
-
-static gint
-hv_kvm_compare_entries (gconstpointer a,
-                        gconstpointer b)
-{
-  GVariant *entry_a = *(GVariant * const *) a;
-  GVariant *entry_b = *(GVariant * const *) b;
-  g_autoptr(GVariant) key_a = g_variant_get_child_value (entry_a, 0);
-  g_autoptr(GVariant) key_b = g_variant_get_child_value (entry_b, 0);
-
-  return strcmp (g_variant_get_string (key_a, NULL), g_variant_get_string (key_b, NULL));
-}
-
-/* Ends @dict as an a{sv} sorted by key, so that equal records are equal
- * variants and serialize to equal bytes. Returns a non-floating ref. */
-static GVariant *
-hv_kvm_dict_end_sorted (GVariantDict *dict)
-{
-  g_autoptr(GVariant) unsorted = g_variant_ref_sink (g_variant_dict_end (dict));
-  gsize n = g_variant_n_children (unsorted);
-  g_autoptr(GPtrArray) entries = g_ptr_array_new_full (n, (GDestroyNotify) g_variant_unref);
-
-  for (gsize i = 0; i < n; i++)
-    g_ptr_array_add (entries, g_variant_get_child_value (unsorted, i));
-  g_ptr_array_sort (entries, hv_kvm_compare_entries);
-  return g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{sv}"),
-                                                  (GVariant **) entries->pdata, entries->len));
-}
 
 static GVariant *
 hv_kvm_empty_dict (void)
@@ -51,7 +24,7 @@ hv_kvm_empty_dict (void)
 /* Takes @key out of @dict: its value if it has @type, NULL if absent;
  * a value of another type is an error naming @context and @key. */
 static gboolean
-hv_kvm_dict_take (GVariantDict        *dict,
+hv_kvm_dict_take (HvKvmDict           *dict,
                   const gchar         *context,
                   const gchar         *key,
                   const GVariantType  *type,
@@ -59,7 +32,7 @@ hv_kvm_dict_take (GVariantDict        *dict,
                   GVariant           **out_value,
                   GError             **error)
 {
-  g_autoptr(GVariant) value = g_variant_dict_lookup_value (dict, key, NULL);
+  GVariant *value = hv_kvm_dict_lookup (dict, key);
 
   *out_value = NULL;
   if (value == NULL)
@@ -79,13 +52,13 @@ hv_kvm_dict_take (GVariantDict        *dict,
                    context, key, expected, g_variant_get_type_string (value));
       return FALSE;
     }
-  g_variant_dict_remove (dict, key);
-  *out_value = g_steal_pointer (&value);
+  *out_value = g_variant_ref (value);
+  hv_kvm_dict_remove (dict, key);
   return TRUE;
 }
 
 static gboolean
-hv_kvm_dict_take_string (GVariantDict  *dict,
+hv_kvm_dict_take_string (HvKvmDict     *dict,
                          const gchar   *context,
                          const gchar   *key,
                          gboolean       required,
@@ -101,7 +74,7 @@ hv_kvm_dict_take_string (GVariantDict  *dict,
 }
 
 static gboolean
-hv_kvm_dict_take_slot (GVariantDict  *dict,
+hv_kvm_dict_take_slot (HvKvmDict     *dict,
                        const gchar   *context,
                        gint          *out_slot,
                        GError       **error)
@@ -134,7 +107,7 @@ hv_kvm_enum_nick (GType type,
 }
 
 static gboolean
-hv_kvm_dict_take_enum (GVariantDict  *dict,
+hv_kvm_dict_take_enum (HvKvmDict     *dict,
                        const gchar   *context,
                        const gchar   *key,
                        GType          type,
@@ -161,16 +134,69 @@ hv_kvm_dict_take_enum (GVariantDict  *dict,
 
 /* ---- devices ----------------------------------------------------------- */
 
-/* @props: an a{sv} of HvDisk / HvNic keys; a floating ref is consumed. */
+/* Points the mirrors at @device->dict's keys after it changed. */
+static void
+hv_kvm_runtime_device_sync (HvKvmRuntimeDevice *device)
+{
+  gint32 pci = -1;
+
+  device->qemu_id = NULL;
+  g_variant_lookup (device->dict, "qemu_id", "&s", &device->qemu_id);
+  g_variant_lookup (device->dict, "pci", "i", &pci);
+  device->pci = pci;
+}
+
+/* Sets @key of the device to @value (a floating ref is consumed), or
+ * removes it when @value is NULL. */
+void
+hv_kvm_runtime_device_set (HvKvmRuntimeDevice *device,
+                           const gchar        *key,
+                           GVariant           *value)
+{
+  g_auto(HvKvmDict) dict = { 0 };
+
+  hv_kvm_dict_init (&dict);
+  hv_kvm_dict_add_all (&dict, device->dict);
+  if (value != NULL)
+    hv_kvm_dict_add (&dict, key, value);
+  else
+    hv_kvm_dict_remove (&dict, key);
+  g_variant_unref (device->dict);
+  device->dict = hv_kvm_dict_end (&dict);
+  hv_kvm_runtime_device_sync (device);
+}
+
+void
+hv_kvm_runtime_device_set_pci (HvKvmRuntimeDevice *device,
+                               gint                pci)
+{
+  g_return_if_fail (pci >= -1 && pci < HV_KVM_PCI_SLOTS);
+
+  hv_kvm_runtime_device_set (device, "pci", g_variant_new_int32 (pci));
+}
+
+void
+hv_kvm_runtime_device_set_qemu_id (HvKvmRuntimeDevice *device,
+                                   const gchar        *qemu_id)
+{
+  g_return_if_fail (qemu_id == NULL || *qemu_id != '\0');
+
+  hv_kvm_runtime_device_set (device, "qemu_id", qemu_id != NULL ? g_variant_new_string (qemu_id) : NULL);
+}
+
+/* @dict: an a{sv} of HvDisk / HvNic keys, unchecked; a floating ref is
+ * consumed. A device without `pci` gets -1. */
 HvKvmRuntimeDevice *
 hv_kvm_runtime_device_new (HvDeviceType  type,
-                           GVariant     *props)
+                           GVariant     *dict)
 {
   HvKvmRuntimeDevice *device = g_new0 (HvKvmRuntimeDevice, 1);
 
   device->type = type;
-  device->pci = -1;
-  device->props = props != NULL ? g_variant_ref_sink (props) : hv_kvm_empty_dict ();
+  device->dict = dict != NULL ? g_variant_ref_sink (dict) : hv_kvm_empty_dict ();
+  if (!g_variant_lookup (device->dict, "pci", "i", NULL))
+    hv_kvm_runtime_device_set_pci (device, -1);
+  hv_kvm_runtime_device_sync (device);
   return device;
 }
 
@@ -179,8 +205,7 @@ hv_kvm_runtime_device_free (HvKvmRuntimeDevice *device)
 {
   if (device == NULL)
     return;
-  g_free (device->qemu_id);
-  g_variant_unref (device->props);
+  g_variant_unref (device->dict);
   g_free (device);
 }
 
@@ -191,38 +216,33 @@ hv_kvm_runtime_device_new_from_variant (HvDeviceType   type,
                                         GVariant      *dict,
                                         GError       **error)
 {
-  g_auto(GVariantDict) rest = G_VARIANT_DICT_INIT (dict);
-  g_autoptr(HvKvmRuntimeDevice) device = hv_kvm_runtime_device_new (type, NULL);
+  g_autoptr(GVariant) qemu_id = g_variant_lookup_value (dict, "qemu_id", NULL);
+  g_autoptr(GVariant) pci = g_variant_lookup_value (dict, "pci", NULL);
   g_autoptr(HvDevice) object = NULL;
   const gchar *context = type == HV_DEVICE_TYPE_DISK ? _("A disk") : _("A NIC");
 
-  if (!hv_kvm_dict_take_slot (&rest, context, &device->pci, error)
-      || !hv_kvm_dict_take_string (&rest, context, "qemu_id", FALSE, &device->qemu_id, error))
-    return NULL;
-  if (device->qemu_id != NULL && *device->qemu_id == '\0')
+  if (qemu_id != NULL
+      && (!g_variant_is_of_type (qemu_id, G_VARIANT_TYPE_STRING) || *g_variant_get_string (qemu_id, NULL) == '\0'))
     {
       g_set_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER,
-                   _("%s has an empty '%s'"), context, "qemu_id");
+                   _("%s: '%s' must be a non-empty string"), context, "qemu_id");
       return NULL;
     }
-  g_variant_unref (device->props);
-  device->props = hv_kvm_dict_end_sorted (&rest);
-
-  object = hv_kvm_runtime_device_to_device (device, error);
+  /* pci's type and range are HvDevice's to check */
+  if (type == HV_DEVICE_TYPE_DISK)
+    object = HV_DEVICE (hv_disk_new_from_variant (dict, error));
+  else
+    object = HV_DEVICE (hv_nic_new_from_variant (dict, error));
   if (object == NULL)
     return NULL;
-  return g_steal_pointer (&device);
+  return hv_kvm_runtime_device_new (type, g_variant_ref (dict));
 }
 
+/* The device's a{sv} form, as the record stores it; a new reference. */
 GVariant *
 hv_kvm_runtime_device_to_variant (const HvKvmRuntimeDevice *device)
 {
-  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (device->props);
-
-  g_variant_dict_insert (&dict, "pci", "i", device->pci);
-  if (device->qemu_id != NULL)
-    g_variant_dict_insert (&dict, "qemu_id", "s", device->qemu_id);
-  return hv_kvm_dict_end_sorted (&dict);
+  return g_variant_ref (device->dict);
 }
 
 /* The device as an HvDisk or HvNic; `qemu_id` rides along as a key the
@@ -231,11 +251,9 @@ HvDevice *
 hv_kvm_runtime_device_to_device (const HvKvmRuntimeDevice  *device,
                                  GError                   **error)
 {
-  g_autoptr(GVariant) dict = hv_kvm_runtime_device_to_variant (device);
-
   if (device->type == HV_DEVICE_TYPE_DISK)
-    return HV_DEVICE (hv_disk_new_from_variant (dict, error));
-  return HV_DEVICE (hv_nic_new_from_variant (dict, error));
+    return HV_DEVICE (hv_disk_new_from_variant (device->dict, error));
+  return HV_DEVICE (hv_nic_new_from_variant (device->dict, error));
 }
 
 HvKvmRuntimeDevice *
@@ -263,7 +281,7 @@ hv_kvm_runtime_device_get_string (const HvKvmRuntimeDevice *device,
 {
   const gchar *value = NULL;
 
-  if (!g_variant_lookup (device->props, key, "&s", &value))
+  if (!g_variant_lookup (device->dict, key, "&s", &value))
     return NULL;
   return value;
 }
@@ -337,12 +355,14 @@ HvKvmPendingOp *
 hv_kvm_pending_op_new_from_variant (GVariant  *dict,
                                     GError   **error)
 {
-  g_auto(GVariantDict) rest = G_VARIANT_DICT_INIT (dict);
+  g_auto(HvKvmDict) rest = { 0 };
   g_autoptr(HvKvmPendingOp) op = hv_kvm_pending_op_new (HV_DEVICE_TYPE_DISK, HV_HOTPLUG_ACTION_ADD,
                                                         NULL, NULL, NULL, -1);
   const gchar *context = _("A pending operation");
   gint device_type, action;
 
+  hv_kvm_dict_init (&rest);
+  hv_kvm_dict_add_all (&rest, dict);
   g_clear_pointer (&op->step, g_free);
   g_clear_pointer (&op->uuid, g_free);
   g_clear_pointer (&op->qemu_id, g_free);
@@ -361,22 +381,25 @@ hv_kvm_pending_op_new_from_variant (GVariant  *dict,
   if (op->qemu_id == NULL)
     op->qemu_id = g_strdup ("");
   g_variant_unref (op->extra);
-  op->extra = hv_kvm_dict_end_sorted (&rest);
+  op->extra = hv_kvm_dict_end (&rest);
   return g_steal_pointer (&op);
 }
 
 GVariant *
 hv_kvm_pending_op_to_variant (const HvKvmPendingOp *op)
 {
-  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (op->extra);
+  g_auto(HvKvmDict) dict = { 0 };
 
-  g_variant_dict_insert (&dict, "device_type", "s", hv_kvm_enum_nick (HV_TYPE_DEVICE_TYPE, op->device_type));
-  g_variant_dict_insert (&dict, "action", "s", hv_kvm_enum_nick (HV_TYPE_HOTPLUG_ACTION, op->action));
-  g_variant_dict_insert (&dict, "step", "s", op->step);
-  g_variant_dict_insert (&dict, "uuid", "s", op->uuid);
-  g_variant_dict_insert (&dict, "qemu_id", "s", op->qemu_id);
-  g_variant_dict_insert (&dict, "pci", "i", op->pci);
-  return hv_kvm_dict_end_sorted (&dict);
+  hv_kvm_dict_init (&dict);
+  hv_kvm_dict_add_all (&dict, op->extra);
+  hv_kvm_dict_add (&dict, "device_type",
+                   g_variant_new_string (hv_kvm_enum_nick (HV_TYPE_DEVICE_TYPE, op->device_type)));
+  hv_kvm_dict_add (&dict, "action", g_variant_new_string (hv_kvm_enum_nick (HV_TYPE_HOTPLUG_ACTION, op->action)));
+  hv_kvm_dict_add (&dict, "step", g_variant_new_string (op->step));
+  hv_kvm_dict_add (&dict, "uuid", g_variant_new_string (op->uuid));
+  hv_kvm_dict_add (&dict, "qemu_id", g_variant_new_string (op->qemu_id));
+  hv_kvm_dict_add (&dict, "pci", g_variant_new_int32 (op->pci));
+  return hv_kvm_dict_end (&dict);
 }
 
 /* ---- the record -------------------------------------------------------- */
@@ -457,7 +480,7 @@ hv_kvm_runtime_read_devices (HvKvmRuntime  *self,
       g_ptr_array_add (devices, device);
       if (device->pci >= 0 && !hv_kvm_pci_bus_reserve (bus, device->pci, error))
         return FALSE;
-      if (device->qemu_id != NULL && !g_hash_table_add (ids, device->qemu_id))
+      if (device->qemu_id != NULL && !g_hash_table_add (ids, (gpointer) device->qemu_id))
         {
           g_set_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER,
                        _("Two devices have the QEMU id '%s'"), device->qemu_id);
@@ -492,7 +515,7 @@ HvKvmRuntime *
 hv_kvm_runtime_new_from_variant (GVariant  *record,
                                  GError   **error)
 {
-  g_auto(GVariantDict) rest = G_VARIANT_DICT_INIT (record);
+  g_auto(HvKvmDict) rest = { 0 };
   g_autoptr(HvKvmRuntime) self = hv_kvm_runtime_new (NULL);
   g_autoptr(GVariant) argv = NULL, hvparams = NULL, disks = NULL, nics = NULL, pending = NULL;
   g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
@@ -502,6 +525,8 @@ hv_kvm_runtime_new_from_variant (GVariant  *record,
 
   g_return_val_if_fail (g_variant_is_of_type (record, G_VARIANT_TYPE_VARDICT), NULL);
 
+  hv_kvm_dict_init (&rest);
+  hv_kvm_dict_add_all (&rest, record);
   g_clear_pointer (&self->name, g_free);
   if (!hv_kvm_dict_take_string (&rest, context, "name", TRUE, &self->name, error)
       || !hv_kvm_dict_take_string (&rest, context, "uuid", FALSE, &uuid, error)
@@ -529,7 +554,7 @@ hv_kvm_runtime_new_from_variant (GVariant  *record,
     return NULL;
 
   g_variant_unref (self->extra);
-  self->extra = hv_kvm_dict_end_sorted (&rest);
+  self->extra = hv_kvm_dict_end (&rest);
   return g_steal_pointer (&self);
 }
 
@@ -551,7 +576,7 @@ hv_kvm_runtime_devices_to_variant (GPtrArray *devices)
 GVariant *
 hv_kvm_runtime_to_variant (const HvKvmRuntime *self)
 {
-  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (self->extra);
+  g_auto(HvKvmDict) dict = { 0 };
   g_auto(GVariantBuilder) pending = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
 
   for (guint i = 0; i < self->pending->len; i++)
@@ -561,16 +586,18 @@ hv_kvm_runtime_to_variant (const HvKvmRuntime *self)
       g_variant_builder_add_value (&pending, op);
     }
 
-  g_variant_dict_insert (&dict, "name", "s", self->name);
-  g_variant_dict_insert (&dict, "uuid", "s", self->uuid);
-  g_variant_dict_insert_value (&dict, "argv", g_variant_new_strv ((const gchar * const *) self->argv, -1));
-  g_variant_dict_insert_value (&dict, "hvparams", self->hvparams);
-  g_variant_dict_insert_value (&dict, "disks", hv_kvm_runtime_devices_to_variant (self->disks));
-  g_variant_dict_insert_value (&dict, "nics", hv_kvm_runtime_devices_to_variant (self->nics));
-  g_variant_dict_insert (&dict, "qemu_version", "s", self->qemu_version);
-  g_variant_dict_insert (&dict, "machine", "s", self->machine);
-  g_variant_dict_insert_value (&dict, "pending", g_variant_builder_end (&pending));
-  return hv_kvm_dict_end_sorted (&dict);
+  hv_kvm_dict_init (&dict);
+  hv_kvm_dict_add_all (&dict, self->extra);
+  hv_kvm_dict_add (&dict, "name", g_variant_new_string (self->name));
+  hv_kvm_dict_add (&dict, "uuid", g_variant_new_string (self->uuid));
+  hv_kvm_dict_add (&dict, "argv", g_variant_new_strv ((const gchar * const *) self->argv, -1));
+  hv_kvm_dict_add (&dict, "hvparams", self->hvparams);
+  hv_kvm_dict_add (&dict, "disks", hv_kvm_runtime_devices_to_variant (self->disks));
+  hv_kvm_dict_add (&dict, "nics", hv_kvm_runtime_devices_to_variant (self->nics));
+  hv_kvm_dict_add (&dict, "qemu_version", g_variant_new_string (self->qemu_version));
+  hv_kvm_dict_add (&dict, "machine", g_variant_new_string (self->machine));
+  hv_kvm_dict_add (&dict, "pending", g_variant_builder_end (&pending));
+  return hv_kvm_dict_end (&dict);
 }
 
 /* The a{sv} form as indented JSON (what `hvkit-runtime dump` prints):
@@ -641,10 +668,15 @@ hv_kvm_runtime_apply_slots (GPtrArray  *devices,
     {
       HvKvmRuntimeDevice *device = g_ptr_array_index (devices, i);
 
-      device->pci = slots[i];
+      if (device->pci != slots[i])
+        hv_kvm_runtime_device_set_pci (device, slots[i]);
       if (device->qemu_id == NULL)
-        device->qemu_id = hv_kvm_device_id_new (device->type, hv_kvm_runtime_device_get_uuid (device),
-                                                device->pci, i);
+        {
+          g_autofree gchar *id = hv_kvm_device_id_new (device->type, hv_kvm_runtime_device_get_uuid (device),
+                                                       device->pci, i);
+
+          hv_kvm_runtime_device_set_qemu_id (device, id);
+        }
     }
 }
 

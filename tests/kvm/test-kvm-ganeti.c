@@ -378,13 +378,7 @@ test_ganeti_shape (gconstpointer data)
 
       g_assert_true (g_uuid_string_is_valid (uuid));
       if (strstr (contents, uuid) == NULL)
-        {
-          g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (nic->props);
-
-          g_variant_dict_insert (&dict, "uuid", "s", "(generated)");
-          g_variant_unref (nic->props);
-          nic->props = g_variant_ref_sink (g_variant_dict_end (&dict));
-        }
+        hv_kvm_runtime_device_set (nic, "uuid", g_variant_new_string ("(generated)"));
     }
 
   json = hv_kvm_runtime_to_json (runtime);

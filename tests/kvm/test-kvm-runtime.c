@@ -378,7 +378,8 @@ test_runtime_device_objects (void)
   g_assert_null (device->qemu_id);
   g_assert_cmpstr (hv_kvm_runtime_device_get_string (device, "link"), ==, "/dev/vg/a");
 
-  device->qemu_id = g_strdup ("disk-1a2b3c4d-pci-7");
+  hv_kvm_runtime_device_set_qemu_id (device, "disk-1a2b3c4d-pci-7");
+  g_assert_cmpstr (device->qemu_id, ==, "disk-1a2b3c4d-pci-7");
   back = hv_kvm_runtime_device_to_device (device, &error);
   g_assert_no_error (error);
   g_assert_true (HV_IS_DISK (back));
