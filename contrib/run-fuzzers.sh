@@ -1,11 +1,11 @@
 #!/bin/sh
 # Runs every libFuzzer target for SECONDS (default 60) each.
 #
-# Builds build-fuzz first if it is not there (clang, -Dfuzzing=true,
+# Sets up build-fuzz first if it is not there (clang, -Dfuzzing=true,
 # AddressSanitizer + UndefinedBehaviorSanitizer). A target is any
-# executable build-fuzz/tests/fuzz/fuzz-NAME; it starts from the seed
-# directories listed in tests/fuzz/fuzz-NAME.seeds (relative to the source
-# root) and uses tests/fuzz/fuzz-NAME.dict if there is one. What it finds
+# tests/fuzz/fuzz-NAME with its seed list tests/fuzz/fuzz-NAME.seeds
+# (directories relative to the source root); only the targets are built.
+# It uses tests/fuzz/fuzz-NAME.dict if there is one. What it finds
 # stays in build-fuzz/fuzz-corpus/fuzz-NAME for the next run; a crash is
 # written to build-fuzz/fuzz-artifacts/fuzz-NAME/ and fails the script.
 set -eu
@@ -18,17 +18,25 @@ if [ ! -d build-fuzz ]; then
   CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined \
     -Db_lundef=false -Dintrospection=false
 fi
-meson compile -C build-fuzz
+targets=""
+for seeds in tests/fuzz/fuzz-*.seeds; do
+  [ -f "$seeds" ] || continue
+  targets="$targets tests/fuzz/$(basename "$seeds" .seeds)"
+done
+if [ -z "$targets" ]; then
+  echo "run-fuzzers: no tests/fuzz/fuzz-*.seeds" >&2
+  exit 1
+fi
+# shellcheck disable=SC2086
+meson compile -C build-fuzz $targets
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 
 status=0
-found=0
-for target in build-fuzz/tests/fuzz/fuzz-*; do
-  [ -f "$target" ] && [ -x "$target" ] || continue
-  found=$((found + 1))
+for target in $targets; do
   name=$(basename "$target")
+  target="build-fuzz/$target"
   corpus="build-fuzz/fuzz-corpus/$name"
   artifacts="build-fuzz/fuzz-artifacts/$name/"
   mkdir -p "$corpus" "$artifacts"
@@ -54,8 +62,4 @@ for target in build-fuzz/tests/fuzz/fuzz-*; do
   fi
 done
 
-if [ "$found" -eq 0 ]; then
-  echo "run-fuzzers: no fuzz target in build-fuzz/tests/fuzz" >&2
-  exit 1
-fi
 exit $status

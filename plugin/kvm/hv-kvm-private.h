@@ -6,6 +6,8 @@
 
 #include <hvkit/hvkit-driver.h>
 
+#include "hv-kvm-capabilities-cache.h"
+
 G_BEGIN_DECLS
 
 #define HV_TYPE_KVM (hv_kvm_get_type ())
@@ -17,5 +19,6 @@ HvKvm       *hv_kvm_new                  (GVariant      *config,
 const gchar *hv_kvm_get_run_dir          (HvKvm         *self);
 const gchar *hv_kvm_get_vhost_net_device (HvKvm         *self);
 GVariant    *hv_kvm_get_default_hvparams (HvKvm         *self);
+HvKvmCapabilitiesCache *hv_kvm_get_capabilities_cache (HvKvm *self);
 
 G_END_DECLS

@@ -131,8 +131,8 @@ on_call_cancelled (GCancellable *cancellable,
 
   g_hash_table_steal (self->calls, &serial);
   abandon_call (self, call);
-  g_debug ("“%s” (id %s%" G_GUINT64_FORMAT ") cancelled; its reply will be dropped",
-           call->command, HV_KVM_QMP_ID_PREFIX, call->serial);
+  g_debug ("“%s” (id %" G_GUINT64_FORMAT ") cancelled; its reply will be dropped",
+           call->command, call->serial);
   g_task_return_new_error (call->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                            _("“%s” was cancelled"), call->command);
   hv_kvm_qmp_call_free (call);

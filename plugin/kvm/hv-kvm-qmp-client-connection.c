@@ -95,8 +95,7 @@ drop_reply (HvKvmQmpClient        *self,
 
   if (command != NULL)
     {
-      g_debug ("dropping the late reply to “%s” (id %s%" G_GUINT64_FORMAT ")",
-               command, HV_KVM_QMP_ID_PREFIX, serial);
+      g_debug ("dropping the late reply to “%s” (id %" G_GUINT64_FORMAT ")", command, serial);
       g_hash_table_remove (self->abandoned, &key);
     }
   else

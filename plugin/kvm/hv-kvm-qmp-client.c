@@ -490,16 +490,18 @@ hv_kvm_qmp_client_send_command (HvKvmQmpClient *self,
 {
   gsize start = self->output->len;
 
-  g_string_append (self->output, "{\"execute\": ");
+  /* QEMU 7.2 reads its QMP socket one byte per main-loop iteration, some
+   * 4.5 µs a byte here: the command goes out as short as JSON allows */
+  g_string_append (self->output, "{\"execute\":");
   hv_kvm_qmp_json_append_string (self->output, command);
   if (arguments != NULL)
     {
-      g_string_append (self->output, ", \"arguments\": ");
+      g_string_append (self->output, ",\"arguments\":");
       hv_kvm_qmp_json_append_object (self->output, arguments);
     }
-  g_string_append (self->output, ", \"id\": \"" HV_KVM_QMP_ID_PREFIX);
+  g_string_append (self->output, ",\"id\":");
   append_unsigned (self->output, serial);
-  g_string_append (self->output, "\"}\n");
+  g_string_append (self->output, "}\n");
 
   if (fds != NULL && g_unix_fd_list_get_length (fds) > 0)
     {

@@ -179,17 +179,17 @@ hv_kvm_qmp_json_append_object (GString    *out,
   while (json_object_iter_next_ordered (&iter, &name, &member))
     {
       if (!first)
-        g_string_append (out, ", ");
+        g_string_append_c (out, ',');
       first = FALSE;
       hv_kvm_qmp_json_append_string (out, name);
-      g_string_append (out, ": ");
+      g_string_append_c (out, ':');
       hv_kvm_qmp_json_append_node (out, member);
     }
   g_string_append_c (out, '}');
 }
 
-/* A compact writer for what hvkit sends: one line, no copy of the tree and
- * no GObject notifications, unlike JsonGenerator. */
+/* A compact writer for what hvkit sends: one line without a blank, no copy
+ * of the tree and no GObject notifications, unlike JsonGenerator. */
 void
 hv_kvm_qmp_json_append_node (GString  *out,
                              JsonNode *node)
@@ -208,7 +208,7 @@ hv_kvm_qmp_json_append_node (GString  *out,
         for (guint i = 0; i < n; i++)
           {
             if (i > 0)
-              g_string_append (out, ", ");
+              g_string_append_c (out, ',');
             hv_kvm_qmp_json_append_node (out, json_array_get_element (array, i));
           }
         g_string_append_c (out, ']');

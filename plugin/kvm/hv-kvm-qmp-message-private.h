@@ -10,9 +10,6 @@
 
 G_BEGIN_DECLS
 
-/* The prefix of the ids hvkit puts on its commands: "hv-<serial>". */
-#define HV_KVM_QMP_ID_PREFIX "hv-"
-
 typedef enum {
   HV_KVM_QMP_MESSAGE_GREETING,
   HV_KVM_QMP_MESSAGE_RETURN,

@@ -129,24 +129,22 @@ hv_kvm_qmp_message_clear (HvKvmQmpMessage *self)
   g_clear_pointer (&self->root, json_node_unref);
 }
 
-/* TRUE if the message's id is one hvkit made, "hv-<serial>". */
+/* TRUE if the message's id is one hvkit could have made: hvkit numbers its
+ * commands with JSON integers (the shortest id; see send_command()). */
 gboolean
 hv_kvm_qmp_message_get_serial (const HvKvmQmpMessage *self,
                                guint64               *out_serial)
 {
-  const gchar *id;
+  gint64 serial;
 
   if (self->id == NULL || !JSON_NODE_HOLDS_VALUE (self->id) ||
-      json_node_get_value_type (self->id) != G_TYPE_STRING)
+      json_node_get_value_type (self->id) != G_TYPE_INT64)
     return FALSE;
-  id = json_node_get_string (self->id);
-  if (!g_str_has_prefix (id, HV_KVM_QMP_ID_PREFIX))
+  serial = json_node_get_int (self->id);
+  if (serial < 0)
     return FALSE;
-  id += strlen (HV_KVM_QMP_ID_PREFIX);
-  /* g_ascii_string_to_unsigned() would build a GError for every foreign id */
-  if (*id < '0' || *id > '9' || (id[0] == '0' && id[1] != '\0'))
-    return FALSE;
-  return g_ascii_string_to_unsigned (id, 10, 0, G_MAXUINT64, out_serial, NULL);
+  *out_serial = (guint64) serial;
+  return TRUE;
 }
 
 static gboolean

@@ -26,6 +26,9 @@
  *   (`/run/hvkit`).
  * - `vhost-net-device` (s): the vhost-net device whose presence
  *   `vhost_net` needs. Default: `/dev/vhost-net`; tests point it elsewhere.
+ * - `cache-dir` (s): where the capabilities of each QEMU binary are kept
+ *   between processes (see HvKvmCapabilitiesCache). Default:
+ *   `<run-dir>/cache`, so a node probes each binary once per boot.
  *
  * Any other key is refused.
  */
@@ -36,6 +39,8 @@ struct _HvKvm {
   GVariant     *config;
   gchar        *run_dir;
   gchar        *vhost_net_device;
+  gchar        *cache_dir;
+  HvKvmCapabilitiesCache *capabilities_cache;
   GPtrArray    *specs;             /* HvParamSpec, from the KVM table */
   GVariant     *default_hvparams;
 
@@ -48,6 +53,7 @@ enum {
   PROP_CONFIG,
   PROP_RUN_DIR,
   PROP_VHOST_NET_DEVICE,
+  PROP_CACHE_DIR,
   PROP_DEFAULT_HVPARAMS,
   N_PROPS
 };
@@ -70,6 +76,7 @@ static const struct {
 } hv_kvm_config_keys[] = {
   { "run-dir", G_STRUCT_OFFSET (HvKvm, run_dir) },
   { "vhost-net-device", G_STRUCT_OFFSET (HvKvm, vhost_net_device) },
+  { "cache-dir", G_STRUCT_OFFSET (HvKvm, cache_dir) },
 };
 
 static gchar **
@@ -171,8 +178,13 @@ hv_kvm_initable_init (GInitable     *initable,
     {
       /* GInitable: init may be called again and must give the same answer */
       self->initialized = TRUE;
-      if (hv_kvm_apply_config (self, &self->init_error))
-        hv_kvm_ensure_run_dir (self, &self->init_error);
+      if (hv_kvm_apply_config (self, &self->init_error) &&
+          hv_kvm_ensure_run_dir (self, &self->init_error))
+        {
+          if (self->cache_dir == NULL)
+            self->cache_dir = g_build_filename (self->run_dir, "cache", NULL);
+          self->capabilities_cache = hv_kvm_capabilities_cache_new (self->cache_dir);
+        }
     }
 
   if (self->init_error != NULL)
@@ -297,6 +309,8 @@ hv_kvm_finalize (GObject *object)
   g_clear_error (&self->init_error);
   g_free (self->run_dir);
   g_free (self->vhost_net_device);
+  g_free (self->cache_dir);
+  g_clear_object (&self->capabilities_cache);
 
   G_OBJECT_CLASS (hv_kvm_parent_class)->finalize (object);
 }
@@ -319,6 +333,9 @@ hv_kvm_get_property (GObject    *object,
       break;
     case PROP_VHOST_NET_DEVICE:
       g_value_set_string (value, self->vhost_net_device);
+      break;
+    case PROP_CACHE_DIR:
+      g_value_set_string (value, self->cache_dir);
       break;
     case PROP_DEFAULT_HVPARAMS:
       g_value_set_variant (value, self->default_hvparams);
@@ -366,6 +383,9 @@ hv_kvm_class_init (HvKvmClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_VHOST_NET_DEVICE] =
     g_param_spec_string ("vhost-net-device", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CACHE_DIR] =
+    g_param_spec_string ("cache-dir", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   /* Ganeti's defaults of every KVM parameter, an a{sv} that passes the
    * syntax checks: a starting point for callers that build hvparams. */
@@ -435,6 +455,21 @@ hv_kvm_get_vhost_net_device (HvKvm *self)
   g_return_val_if_fail (HV_IS_KVM (self), NULL);
 
   return self->vhost_net_device;
+}
+
+/**
+ * hv_kvm_get_capabilities_cache:
+ * @self: an initialized #HvKvm
+ *
+ * Returns: (transfer none): the capabilities of the QEMU binaries this
+ *   hypervisor runs, probed once per binary and kept under `cache-dir`
+ */
+HvKvmCapabilitiesCache *
+hv_kvm_get_capabilities_cache (HvKvm *self)
+{
+  g_return_val_if_fail (HV_IS_KVM (self), NULL);
+
+  return self->capabilities_cache;
 }
 
 /**

@@ -744,16 +744,15 @@ hv_test_qmp_server_steal_fd (HvTestQmpServer *self,
   return fd;
 }
 
-/* The id the client sent with the command of @expect, if it was a string. */
-const gchar *
-hv_test_qmp_server_get_id (HvTestQmpServer *self,
+/* The id the client sent with the command of @expect, as JSON text, or
+ * NULL if it sent none. */
+gchar *
+hv_test_qmp_server_dup_id (HvTestQmpServer *self,
                            guint            expect)
 {
   Step *step = g_ptr_array_index (self->steps, expect);
 
-  if (step->id == NULL || json_node_get_value_type (step->id) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (step->id);
+  return step->id != NULL ? json_to_string (step->id, FALSE) : NULL;
 }
 
 /* Every step has run and everything has been written. */

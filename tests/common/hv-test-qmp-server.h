@@ -47,7 +47,7 @@ void             hv_test_qmp_server_add_hangup      (HvTestQmpServer *self);
 gint             hv_test_qmp_server_steal_fd        (HvTestQmpServer *self,
                                                      guint            expect,
                                                      guint            index);
-const gchar     *hv_test_qmp_server_get_id          (HvTestQmpServer *self,
+gchar           *hv_test_qmp_server_dup_id          (HvTestQmpServer *self,
                                                      guint            expect);
 gboolean         hv_test_qmp_server_is_done         (HvTestQmpServer *self);
 gboolean         hv_test_qmp_server_client_closed   (HvTestQmpServer *self);

@@ -88,6 +88,34 @@ test_config (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
+/* The capability cache: under the run dir unless configured elsewhere,
+ * made only when a probe has something to write. */
+static void
+test_config_cache_dir (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(HvKvm) kvm = NULL;
+  g_autoptr(HvKvm) configured = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *expected = g_build_filename (fixture->run_dir, "cache", NULL);
+  g_autofree gchar *elsewhere = g_build_filename (fixture->dir, "caps", NULL);
+  g_autofree gchar *cache_dir = NULL;
+
+  kvm = new_kvm (fixture, NULL, &error);
+  g_assert_no_error (error);
+  g_object_get (kvm, "cache-dir", &cache_dir, NULL);
+  g_assert_cmpstr (cache_dir, ==, expected);
+  g_assert_cmpstr (hv_kvm_capabilities_cache_get_cache_dir (hv_kvm_get_capabilities_cache (kvm)),
+                   ==, expected);
+  g_assert_false (g_file_test (expected, G_FILE_TEST_EXISTS));
+
+  configured = hv_kvm_new (g_variant_new_parsed ("{'run-dir': <%s>, 'cache-dir': <%s>}",
+                                                 fixture->run_dir, elsewhere), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hv_kvm_capabilities_cache_get_cache_dir (
+                     hv_kvm_get_capabilities_cache (configured)), ==, elsewhere);
+}
+
 static void
 test_config_refused (Fixture       *fixture,
                      gconstpointer  data)
@@ -270,6 +298,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   TEST ("/kvm/hypervisor/config", test_config);
+  TEST ("/kvm/hypervisor/config-cache-dir", test_config_cache_dir);
   TEST ("/kvm/hypervisor/config-refused", test_config_refused);
   TEST ("/kvm/hypervisor/run-dir-unusable", test_run_dir_unusable);
   TEST ("/kvm/hypervisor/parameters", test_parameters);

@@ -148,6 +148,7 @@ test_connect (Fixture       *f,
               gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree gchar *id = NULL;
   guint major, minor, micro;
 
   hv_test_qmp_server_add_negotiation (f->server);
@@ -166,7 +167,8 @@ test_connect (Fixture       *f,
   g_assert_cmpstr (hv_kvm_qmp_client_get_socket_path (f->client), ==,
                    hv_test_qmp_server_get_socket_path (f->server));
   /* qmp_capabilities is sent with an id of ours, without arguments */
-  g_assert_cmpstr (hv_test_qmp_server_get_id (f->server, 1), ==, "hv-1");
+  id = hv_test_qmp_server_dup_id (f->server, 1);
+  g_assert_cmpstr (id, ==, "1");
   hv_test_qmp_server_assert_done (f->server);
 }
 
@@ -1039,11 +1041,14 @@ test_unknown_ids_dropped (Fixture       *f,
 
   hv_test_qmp_server_add_negotiation (f->server);
   query = hv_test_qmp_server_add_expect (f->server, "query-status", NULL);
-  hv_test_qmp_server_add_send (f->server, "{\"return\": {}, \"id\": \"hv-999\"}\r\n");
+  hv_test_qmp_server_add_send (f->server, "{\"return\": {}, \"id\": 999}\r\n");
+  hv_test_qmp_server_add_send (f->server, "{\"return\": {}, \"id\": \"2\"}\r\n");
+  hv_test_qmp_server_add_send (f->server, "{\"return\": {}, \"id\": 2.0}\r\n");
+  hv_test_qmp_server_add_send (f->server, "{\"return\": {}, \"id\": -2}\r\n");
   hv_test_qmp_server_add_send (f->server, "{\"return\": {}, \"id\": \"libvirt-3\"}\r\n");
   hv_test_qmp_server_add_send (f->server, "{\"return\": {}, \"id\": {\"any\": \"json\"}}\r\n");
   hv_test_qmp_server_add_send (f->server, "{\"return\": {}}\r\n");
-  hv_test_qmp_server_add_send (f->server, "{\"id\": \"hv-998\", \"error\": {\"class\": \"GenericError\", \"desc\": \"x\"}}\r\n");
+  hv_test_qmp_server_add_send (f->server, "{\"id\": 998, \"error\": {\"class\": \"GenericError\", \"desc\": \"x\"}}\r\n");
   hv_test_qmp_server_add_reply (f->server, query, "{\"return\": \"mine\"}");
   g_assert_true (connect_client (f, NULL));
   value = execute (f, "query-status", NULL, NULL);
