@@ -226,6 +226,44 @@ hv_kvm_ganeti_parse_disks (HvKvmGanetiRuntime  *runtime,
   return TRUE;
 }
 
+/* Whether every string and member name under @node is valid UTF-8:
+ * json-glib 1.6 turns escapes such as "\777" into bytes that are not, and
+ * GVariant refuses them. The depth was bounded before parsing. */
+static gboolean
+hv_kvm_ganeti_strings_valid (JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const gchar *key;
+        JsonNode *member;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &key, &member))
+          if (!g_utf8_validate (key, -1, NULL) || !hv_kvm_ganeti_strings_valid (member))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          if (!hv_kvm_ganeti_strings_valid (json_array_get_element (array, i)))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_VALUE:
+      return json_node_get_value_type (node) != G_TYPE_STRING
+             || g_utf8_validate (json_node_get_string (node), -1, NULL);
+    case JSON_NODE_NULL:
+    default:
+      return TRUE;
+    }
+}
+
 static gboolean
 hv_kvm_ganeti_parse_entries (HvKvmGanetiRuntime  *runtime,
                              const gchar         *data,
@@ -252,6 +290,8 @@ hv_kvm_ganeti_parse_entries (HvKvmGanetiRuntime  *runtime,
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     return hv_kvm_ganeti_error (error, _("it is not a JSON list"));
+  if (!hv_kvm_ganeti_strings_valid (root))
+    return hv_kvm_ganeti_error (error, _("a string in it is not valid UTF-8"));
   entries = json_node_get_array (root);
   n = json_array_get_length (entries);
   if (n < 3)

@@ -267,6 +267,8 @@ test_ganeti_refused (void)
     "[[\"kvm\", \"-name\", \"a\"], [{\"netinfo\": {\"tags\": [1]}}], {}]",
     "[[\"kvm\", \"-name\", \"a\\udc00\"], [], {}]",
     "[[\"kvm\", \"-name\", \"\xff\"], [], {}]",
+    /* json-glib reads "\777" as an octal escape, giving a byte 0xff */
+    "[[\"kvm\", \"-name\", \"a\", \"x\\777\"], [], {}]",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
