@@ -134,16 +134,51 @@ hv_kvm_dict_take_enum (HvKvmDict     *dict,
 
 /* ---- devices ----------------------------------------------------------- */
 
-/* Points the mirrors at @device->dict's keys after it changed. */
+/* The values of `pci` and `qemu_id` in @dict (new references, or NULL),
+ * in one pass: a lookup is a linear scan, and this runs for every device
+ * of every record loaded. */
 static void
+hv_kvm_runtime_device_find_keys (GVariant  *dict,
+                                 GVariant **out_pci,
+                                 GVariant **out_qemu_id)
+{
+  GVariantIter iter;
+  GVariant *entry;
+
+  *out_pci = NULL;
+  *out_qemu_id = NULL;
+  g_variant_iter_init (&iter, dict);
+  while ((entry = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+      const gchar *name = g_variant_get_string (key, NULL);
+      GVariant **slot = g_str_equal (name, "pci") ? out_pci
+                        : g_str_equal (name, "qemu_id") ? out_qemu_id : NULL;
+
+      if (slot != NULL && *slot == NULL)
+        {
+          g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
+
+          *slot = g_variant_get_variant (boxed);
+        }
+      g_variant_unref (entry);
+    }
+}
+
+/* Points the mirrors at @device->dict's keys after it changed; returns
+ * whether it has a `pci` key. */
+static gboolean
 hv_kvm_runtime_device_sync (HvKvmRuntimeDevice *device)
 {
-  gint32 pci = -1;
+  g_autoptr(GVariant) pci = NULL;
+  g_autoptr(GVariant) qemu_id = NULL;
 
-  device->qemu_id = NULL;
-  g_variant_lookup (device->dict, "qemu_id", "&s", &device->qemu_id);
-  g_variant_lookup (device->dict, "pci", "i", &pci);
-  device->pci = pci;
+  hv_kvm_runtime_device_find_keys (device->dict, &pci, &qemu_id);
+  device->pci = pci != NULL && g_variant_is_of_type (pci, G_VARIANT_TYPE_INT32) ? g_variant_get_int32 (pci) : -1;
+  /* the string lives in @device->dict's data, as g_variant_lookup's "&s" */
+  device->qemu_id = qemu_id != NULL && g_variant_is_of_type (qemu_id, G_VARIANT_TYPE_STRING)
+                    ? g_variant_get_string (qemu_id, NULL) : NULL;
+  return pci != NULL;
 }
 
 /* Sets @key of the device to @value (a floating ref is consumed), or
@@ -194,9 +229,8 @@ hv_kvm_runtime_device_new (HvDeviceType  type,
 
   device->type = type;
   device->dict = dict != NULL ? g_variant_ref_sink (dict) : hv_kvm_empty_dict ();
-  if (!g_variant_lookup (device->dict, "pci", "i", NULL))
+  if (!hv_kvm_runtime_device_sync (device))
     hv_kvm_runtime_device_set_pci (device, -1);
-  hv_kvm_runtime_device_sync (device);
   return device;
 }
 
@@ -216,11 +250,12 @@ hv_kvm_runtime_device_new_from_variant (HvDeviceType   type,
                                         GVariant      *dict,
                                         GError       **error)
 {
-  g_autoptr(GVariant) qemu_id = g_variant_lookup_value (dict, "qemu_id", NULL);
-  g_autoptr(GVariant) pci = g_variant_lookup_value (dict, "pci", NULL);
+  g_autoptr(GVariant) qemu_id = NULL;
+  g_autoptr(GVariant) pci = NULL;
   g_autoptr(HvDevice) object = NULL;
   const gchar *context = type == HV_DEVICE_TYPE_DISK ? _("A disk") : _("A NIC");
 
+  hv_kvm_runtime_device_find_keys (dict, &pci, &qemu_id);
   if (qemu_id != NULL
       && (!g_variant_is_of_type (qemu_id, G_VARIANT_TYPE_STRING) || *g_variant_get_string (qemu_id, NULL) == '\0'))
     {
