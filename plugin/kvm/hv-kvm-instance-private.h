@@ -1,0 +1,106 @@
+/*
+ * Copyright (C) 2026 The hvkit authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * In-tree API of the KVM plugin: not installed, not in the GIR.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "hvkit.h"
+#include "hv-kvm-capabilities.h"
+#include "hv-kvm-qmp-client-private.h"
+#include "hv-kvm-runtime-private.h"
+
+G_BEGIN_DECLS
+
+/*
+ * One instance HvKvm knows to be running (or to have been running: a
+ * guest that powered itself off stays known as shut down until it is
+ * cleaned up): its runtime record, the persistent QMP connection, the
+ * QEMU process, and the queue its operations wait in.
+ *
+ * An HvKvmInstance lives in the main context of the thread it was made in
+ * and is only ever touched there (in HvKvm, its monitor thread; in tests,
+ * the test's own context).
+ *
+ * Files of instance NAME under the run directory:
+ *   NAME.pid  NAME.qmp  NAME.monitor  NAME.serial  NAME.log  NAME.shutdown
+ *   conf/NAME.runtime               the record (HvRuntimeStore)
+ *   nic/NAME/SEQ, nic/NAME/UUID     the tap of each NIC, by sequence
+ *                                   number and by uuid (Ganeti's NIC files)
+ */
+
+#define HV_KVM_TYPE_INSTANCE (hv_kvm_instance_get_type ())
+G_DECLARE_FINAL_TYPE (HvKvmInstance, hv_kvm_instance, HV_KVM, INSTANCE, GObject)
+
+HvKvmInstance     *hv_kvm_instance_new                (const gchar         *name,
+                                                       const gchar         *run_dir,
+                                                       HvRuntimeStore      *store);
+
+const gchar       *hv_kvm_instance_get_name           (HvKvmInstance       *self);
+const gchar       *hv_kvm_instance_get_run_dir        (HvKvmInstance       *self);
+gchar             *hv_kvm_instance_get_path           (HvKvmInstance       *self,
+                                                       const gchar         *suffix);
+
+/* The record: owned by the instance, changed in place, then saved. */
+HvKvmRuntime      *hv_kvm_instance_get_runtime        (HvKvmInstance       *self);
+void               hv_kvm_instance_set_runtime        (HvKvmInstance       *self,
+                                                       HvKvmRuntime        *runtime);
+gboolean           hv_kvm_instance_save_runtime       (HvKvmInstance       *self,
+                                                       GError             **error);
+HvRuntimeStore    *hv_kvm_instance_get_store          (HvKvmInstance       *self);
+
+/* The persistent QMP connection; NULL while there is none. */
+HvKvmQmpClient    *hv_kvm_instance_get_qmp            (HvKvmInstance       *self);
+void               hv_kvm_instance_set_qmp            (HvKvmInstance       *self,
+                                                       HvKvmQmpClient      *qmp);
+
+HvKvmCapabilities *hv_kvm_instance_get_capabilities   (HvKvmInstance       *self);
+void               hv_kvm_instance_set_capabilities   (HvKvmInstance       *self,
+                                                       HvKvmCapabilities   *capabilities);
+
+/* The scripts run for each NIC (ifup when it is plugged, ifdown when it
+ * goes); NULL runs none. */
+HvNicScript       *hv_kvm_instance_get_ifup_script    (HvKvmInstance       *self);
+HvNicScript       *hv_kvm_instance_get_ifdown_script  (HvKvmInstance       *self);
+void               hv_kvm_instance_set_nic_scripts    (HvKvmInstance       *self,
+                                                       HvNicScript         *ifup,
+                                                       HvNicScript         *ifdown);
+
+/* How long a hot-removal waits for the guest's DEVICE_DELETED. */
+guint              hv_kvm_instance_get_removal_timeout (HvKvmInstance      *self);
+void               hv_kvm_instance_set_removal_timeout (HvKvmInstance      *self,
+                                                        guint               timeout_ms);
+
+/* NIC files: <run-dir>/nic/<name>/<seq> and .../<uuid>, holding the tap's
+ * name. */
+gboolean           hv_kvm_instance_write_nic_file     (HvKvmInstance       *self,
+                                                       guint                seq,
+                                                       const gchar         *uuid,
+                                                       const gchar         *tap,
+                                                       GError             **error);
+gchar             *hv_kvm_instance_read_nic_file      (HvKvmInstance       *self,
+                                                       const gchar         *key);
+void               hv_kvm_instance_remove_nic_file    (HvKvmInstance       *self,
+                                                       guint                seq,
+                                                       const gchar         *uuid);
+void               hv_kvm_instance_remove_nic_files   (HvKvmInstance       *self);
+
+/*
+ * The queue: operations on one instance (hotplug, stop, balloon…) run one
+ * after another in the order they were queued. @job is called once every
+ * job queued before it has completed its task; it must complete @task
+ * (g_task_return_*), and the next job starts when the task's callback has
+ * run. @task must belong to this instance's main context.
+ */
+typedef void (*HvKvmInstanceJob) (HvKvmInstance *self,
+                                  GTask         *task);
+
+void               hv_kvm_instance_queue_job          (HvKvmInstance       *self,
+                                                       GTask               *task,
+                                                       HvKvmInstanceJob     job);
+guint              hv_kvm_instance_get_queue_length   (HvKvmInstance       *self);
+
+G_END_DECLS

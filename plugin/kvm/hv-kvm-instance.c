@@ -1,0 +1,462 @@
+/*
+ * Copyright (C) 2026 The hvkit authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "HvKvm"
+
+#include "config.h"
+
+#include <errno.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "hv-kvm-instance-private.h"
+
+/* The default wait for a guest to give up a hot-removed device. */
+#define HV_KVM_INSTANCE_REMOVAL_TIMEOUT_MS 10000
+
+struct _HvKvmInstance {
+  GObject            parent_instance;
+
+  gchar             *name;
+  gchar             *run_dir;
+  HvRuntimeStore    *store;
+  HvKvmRuntime      *runtime;
+  HvKvmQmpClient    *qmp;
+  HvKvmCapabilities *capabilities;
+  HvNicScript       *ifup;
+  HvNicScript       *ifdown;
+  guint              removal_timeout_ms;
+
+  GQueue             jobs;       /* QueuedJob, the head one running */
+};
+
+G_DEFINE_FINAL_TYPE (HvKvmInstance, hv_kvm_instance, G_TYPE_OBJECT)
+
+typedef struct {
+  GTask            *task;
+  HvKvmInstanceJob  job;
+  gulong            completed_id;
+} QueuedJob;
+
+static void
+queued_job_free (QueuedJob *queued)
+{
+  g_clear_signal_handler (&queued->completed_id, queued->task);
+  g_object_unref (queued->task);
+  g_free (queued);
+}
+
+static void
+hv_kvm_instance_finalize (GObject *object)
+{
+  HvKvmInstance *self = HV_KVM_INSTANCE (object);
+
+  /* a queued job holds a reference to its instance through its task's
+   * source object or data, so none can be left here */
+  g_warn_if_fail (g_queue_is_empty (&self->jobs));
+  g_free (self->name);
+  g_free (self->run_dir);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->runtime, hv_kvm_runtime_free);
+  g_clear_object (&self->qmp);
+  g_clear_object (&self->capabilities);
+  g_clear_object (&self->ifup);
+  g_clear_object (&self->ifdown);
+
+  G_OBJECT_CLASS (hv_kvm_instance_parent_class)->finalize (object);
+}
+
+static void
+hv_kvm_instance_class_init (HvKvmInstanceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = hv_kvm_instance_finalize;
+}
+
+static void
+hv_kvm_instance_init (HvKvmInstance *self)
+{
+  self->removal_timeout_ms = HV_KVM_INSTANCE_REMOVAL_TIMEOUT_MS;
+  g_queue_init (&self->jobs);
+}
+
+/**
+ * hv_kvm_instance_new:
+ * @name: a valid instance name (hv_instance_name_validate())
+ * @run_dir: the hypervisor's run directory
+ * @store: the store of the instance's record
+ *
+ * Returns: (transfer full): an instance with no record, QMP connection or
+ *   capabilities yet
+ */
+HvKvmInstance *
+hv_kvm_instance_new (const gchar    *name,
+                     const gchar    *run_dir,
+                     HvRuntimeStore *store)
+{
+  HvKvmInstance *self;
+
+  g_return_val_if_fail (hv_instance_name_validate (name, NULL), NULL);
+  g_return_val_if_fail (run_dir != NULL, NULL);
+  g_return_val_if_fail (HV_IS_RUNTIME_STORE (store), NULL);
+
+  self = g_object_new (HV_KVM_TYPE_INSTANCE, NULL);
+  self->name = g_strdup (name);
+  self->run_dir = g_strdup (run_dir);
+  self->store = g_object_ref (store);
+  return self;
+}
+
+const gchar *
+hv_kvm_instance_get_name (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), NULL);
+
+  return self->name;
+}
+
+const gchar *
+hv_kvm_instance_get_run_dir (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), NULL);
+
+  return self->run_dir;
+}
+
+/* <run-dir>/<name><suffix>, e.g. suffix ".qmp" */
+gchar *
+hv_kvm_instance_get_path (HvKvmInstance *self,
+                          const gchar   *suffix)
+{
+  g_autofree gchar *file = NULL;
+
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), NULL);
+
+  file = g_strconcat (self->name, suffix, NULL);
+  return g_build_filename (self->run_dir, file, NULL);
+}
+
+HvKvmRuntime *
+hv_kvm_instance_get_runtime (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), NULL);
+
+  return self->runtime;
+}
+
+/* Takes @runtime (transfer full), whose name must be the instance's. */
+void
+hv_kvm_instance_set_runtime (HvKvmInstance *self,
+                             HvKvmRuntime  *runtime)
+{
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+  g_return_if_fail (runtime == NULL || g_strcmp0 (runtime->name, self->name) == 0);
+
+  if (runtime == self->runtime)
+    return;
+  g_clear_pointer (&self->runtime, hv_kvm_runtime_free);
+  self->runtime = runtime;
+}
+
+/* Saves the record, durably unless the store says otherwise. */
+gboolean
+hv_kvm_instance_save_runtime (HvKvmInstance  *self,
+                              GError        **error)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), FALSE);
+  g_return_val_if_fail (self->runtime != NULL, FALSE);
+
+  return hv_kvm_runtime_save (self->store, self->runtime, error);
+}
+
+HvRuntimeStore *
+hv_kvm_instance_get_store (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), NULL);
+
+  return self->store;
+}
+
+HvKvmQmpClient *
+hv_kvm_instance_get_qmp (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), NULL);
+
+  return self->qmp;
+}
+
+void
+hv_kvm_instance_set_qmp (HvKvmInstance  *self,
+                         HvKvmQmpClient *qmp)
+{
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+
+  g_set_object (&self->qmp, qmp);
+}
+
+HvKvmCapabilities *
+hv_kvm_instance_get_capabilities (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), NULL);
+
+  return self->capabilities;
+}
+
+void
+hv_kvm_instance_set_capabilities (HvKvmInstance     *self,
+                                  HvKvmCapabilities *capabilities)
+{
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+
+  g_set_object (&self->capabilities, capabilities);
+}
+
+HvNicScript *
+hv_kvm_instance_get_ifup_script (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), NULL);
+
+  return self->ifup;
+}
+
+HvNicScript *
+hv_kvm_instance_get_ifdown_script (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), NULL);
+
+  return self->ifdown;
+}
+
+void
+hv_kvm_instance_set_nic_scripts (HvKvmInstance *self,
+                                 HvNicScript   *ifup,
+                                 HvNicScript   *ifdown)
+{
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+
+  g_set_object (&self->ifup, ifup);
+  g_set_object (&self->ifdown, ifdown);
+}
+
+guint
+hv_kvm_instance_get_removal_timeout (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), 0);
+
+  return self->removal_timeout_ms;
+}
+
+void
+hv_kvm_instance_set_removal_timeout (HvKvmInstance *self,
+                                     guint          timeout_ms)
+{
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+
+  self->removal_timeout_ms = timeout_ms;
+}
+
+/* -- NIC files ------------------------------------------------------------ */
+
+static gchar *
+hv_kvm_instance_get_nic_dir (HvKvmInstance *self)
+{
+  return g_build_filename (self->run_dir, "nic", self->name, NULL);
+}
+
+static gboolean
+hv_kvm_instance_write_one_nic_file (const gchar  *dir,
+                                    const gchar  *key,
+                                    const gchar  *tap,
+                                    GError      **error)
+{
+  g_autofree gchar *path = g_build_filename (dir, key, NULL);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_file_set_contents_full (path, tap, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                 &local_error))
+    {
+      g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                   _("Cannot write NIC file '%s': %s"), path, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * hv_kvm_instance_write_nic_file:
+ * @self: an instance
+ * @seq: the NIC's index
+ * @uuid: (nullable): the NIC's uuid
+ * @tap: the name of its tap device
+ * @error: return location for a #GError
+ *
+ * Records which tap a NIC uses, by sequence number and by uuid, as
+ * Ganeti's NIC files do: what ifdown needs when nothing else is known.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+hv_kvm_instance_write_nic_file (HvKvmInstance  *self,
+                                guint           seq,
+                                const gchar    *uuid,
+                                const gchar    *tap,
+                                GError        **error)
+{
+  g_autofree gchar *dir = NULL;
+  g_autofree gchar *seq_key = NULL;
+
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), FALSE);
+  g_return_val_if_fail (tap != NULL, FALSE);
+
+  dir = hv_kvm_instance_get_nic_dir (self);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                   _("Cannot create the NIC directory '%s': %s"), dir, g_strerror (errsv));
+      return FALSE;
+    }
+  seq_key = g_strdup_printf ("%u", seq);
+  if (!hv_kvm_instance_write_one_nic_file (dir, seq_key, tap, error))
+    return FALSE;
+  /* a uuid is a file name only if it looks like one */
+  if (uuid != NULL && *uuid != '\0' && g_uuid_string_is_valid (uuid) &&
+      !hv_kvm_instance_write_one_nic_file (dir, uuid, tap, error))
+    return FALSE;
+  return TRUE;
+}
+
+/* The tap recorded under @key (a sequence number or a uuid), or NULL. */
+gchar *
+hv_kvm_instance_read_nic_file (HvKvmInstance *self,
+                               const gchar   *key)
+{
+  g_autofree gchar *dir = NULL;
+  g_autofree gchar *path = NULL;
+  gchar *contents = NULL;
+
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), NULL);
+  g_return_val_if_fail (key != NULL && strchr (key, '/') == NULL, NULL);
+
+  dir = hv_kvm_instance_get_nic_dir (self);
+  path = g_build_filename (dir, key, NULL);
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  return g_strstrip (contents);
+}
+
+void
+hv_kvm_instance_remove_nic_file (HvKvmInstance *self,
+                                 guint          seq,
+                                 const gchar   *uuid)
+{
+  g_autofree gchar *dir = NULL;
+  g_autofree gchar *seq_key = NULL;
+  g_autofree gchar *seq_path = NULL;
+
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+
+  dir = hv_kvm_instance_get_nic_dir (self);
+  seq_key = g_strdup_printf ("%u", seq);
+  seq_path = g_build_filename (dir, seq_key, NULL);
+  g_unlink (seq_path);
+  if (uuid != NULL && *uuid != '\0' && g_uuid_string_is_valid (uuid))
+    {
+      g_autofree gchar *uuid_path = g_build_filename (dir, uuid, NULL);
+
+      g_unlink (uuid_path);
+    }
+}
+
+/* Removes <run-dir>/nic/<name> and everything in it. */
+void
+hv_kvm_instance_remove_nic_files (HvKvmInstance *self)
+{
+  g_autofree gchar *dir = NULL;
+  g_autoptr(GDir) listing = NULL;
+  const gchar *entry;
+
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+
+  dir = hv_kvm_instance_get_nic_dir (self);
+  listing = g_dir_open (dir, 0, NULL);
+  if (listing == NULL)
+    return;
+  while ((entry = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename (dir, entry, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* -- the queue ------------------------------------------------------------ */
+
+static void hv_kvm_instance_run_next_job (HvKvmInstance *self);
+
+static void
+hv_kvm_instance_job_completed_cb (GObject    *task,
+                                  GParamSpec *pspec,
+                                  gpointer    user_data)
+{
+  HvKvmInstance *self = user_data;
+  QueuedJob *queued = g_queue_pop_head (&self->jobs);
+
+  g_assert (queued != NULL && (GObject *) queued->task == task);
+  queued_job_free (queued);
+  hv_kvm_instance_run_next_job (self);
+  g_object_unref (self);
+}
+
+static void
+hv_kvm_instance_run_next_job (HvKvmInstance *self)
+{
+  QueuedJob *queued = g_queue_peek_head (&self->jobs);
+
+  if (queued == NULL)
+    return;
+  /* GTask notifies "completed" once its callback has run, in its context */
+  queued->completed_id = g_signal_connect (queued->task, "notify::completed",
+                                           G_CALLBACK (hv_kvm_instance_job_completed_cb),
+                                           g_object_ref (self));
+  queued->job (self, queued->task);
+}
+
+/**
+ * hv_kvm_instance_queue_job:
+ * @self: an instance
+ * @task: the task @job completes, of this instance's main context
+ * @job: what to do when the jobs before it are done
+ *
+ * Queues @job; it runs now if the queue is empty.
+ */
+void
+hv_kvm_instance_queue_job (HvKvmInstance    *self,
+                           GTask            *task,
+                           HvKvmInstanceJob  job)
+{
+  QueuedJob *queued;
+
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+  g_return_if_fail (G_IS_TASK (task) && !g_task_get_completed (task));
+  g_return_if_fail (job != NULL);
+
+  queued = g_new0 (QueuedJob, 1);
+  queued->task = g_object_ref (task);
+  queued->job = job;
+  g_queue_push_tail (&self->jobs, queued);
+  if (self->jobs.length == 1)
+    hv_kvm_instance_run_next_job (self);
+}
+
+/* Jobs queued or running. */
+guint
+hv_kvm_instance_get_queue_length (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), 0);
+
+  return self->jobs.length;
+}
