@@ -173,6 +173,10 @@ hv_kvm_runtime_device_sync (HvKvmRuntimeDevice *device)
   g_autoptr(GVariant) pci = NULL;
   g_autoptr(GVariant) qemu_id = NULL;
 
+  /* A dict built in memory holds its values as child instances, which
+   * GLib releases once anything serializes it (a save): serialized now,
+   * the string below lives in its data for as long as the dict. */
+  g_variant_get_data (device->dict);
   hv_kvm_runtime_device_find_keys (device->dict, &pci, &qemu_id);
   device->pci = pci != NULL && g_variant_is_of_type (pci, G_VARIANT_TYPE_INT32) ? g_variant_get_int32 (pci) : -1;
   /* the string lives in @device->dict's data, as g_variant_lookup's "&s" */
