@@ -103,4 +103,16 @@ void               hv_kvm_instance_queue_job          (HvKvmInstance       *self
                                                        HvKvmInstanceJob     job);
 guint              hv_kvm_instance_get_queue_length   (HvKvmInstance       *self);
 
+/* Appended for hotplug. */
+
+/* The vhost-net device NICs with vhost_net open (HvKvm's
+ * vhost-net-device); /dev/vhost-net unless set. */
+const gchar       *hv_kvm_instance_get_vhost_net_device (HvKvmInstance *self);
+void               hv_kvm_instance_set_vhost_net_device (HvKvmInstance *self,
+                                                         const gchar   *path);
+
+/* Removes every NIC file of the instance that names @tap. */
+void               hv_kvm_instance_remove_nic_files_of_tap (HvKvmInstance *self,
+                                                            const gchar   *tap);
+
 G_END_DECLS

@@ -460,3 +460,55 @@ hv_kvm_instance_get_queue_length (HvKvmInstance *self)
 
   return self->jobs.length;
 }
+
+/* -- appended for hotplug ------------------------------------------------- */
+
+#define HV_KVM_INSTANCE_VHOST_NET_KEY "hv-kvm-instance-vhost-net-device"
+
+const gchar *
+hv_kvm_instance_get_vhost_net_device (HvKvmInstance *self)
+{
+  const gchar *path;
+
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), NULL);
+
+  path = g_object_get_data (G_OBJECT (self), HV_KVM_INSTANCE_VHOST_NET_KEY);
+  return path != NULL ? path : "/dev/vhost-net";
+}
+
+void
+hv_kvm_instance_set_vhost_net_device (HvKvmInstance *self,
+                                      const gchar   *path)
+{
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+
+  g_object_set_data_full (G_OBJECT (self), HV_KVM_INSTANCE_VHOST_NET_KEY, g_strdup (path), g_free);
+}
+
+void
+hv_kvm_instance_remove_nic_files_of_tap (HvKvmInstance *self,
+                                         const gchar   *tap)
+{
+  g_autofree gchar *dir = NULL;
+  g_autoptr(GDir) listing = NULL;
+  const gchar *entry;
+
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+  g_return_if_fail (tap != NULL);
+
+  dir = hv_kvm_instance_get_nic_dir (self);
+  listing = g_dir_open (dir, 0, NULL);
+  if (listing == NULL)
+    return;
+  while ((entry = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree gchar *contents = hv_kvm_instance_read_nic_file (self, entry);
+
+      if (contents != NULL && g_str_equal (contents, tap))
+        {
+          g_autofree gchar *path = g_build_filename (dir, entry, NULL);
+
+          g_unlink (path);
+        }
+    }
+}
