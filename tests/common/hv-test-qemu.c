@@ -673,3 +673,18 @@ hv_test_qemu_new (void)
                          NULL);
   return self;
 }
+
+/* -- QEMUs started elsewhere ---------------------------------------------- */
+
+void
+hv_test_qemu_register_pid (GPid pid)
+{
+  g_return_if_fail (pid > 0);
+  hv_test_qemu_register (pid);
+}
+
+void
+hv_test_qemu_unregister_pid (GPid pid)
+{
+  hv_test_qemu_unregister (pid);
+}

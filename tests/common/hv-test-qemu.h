@@ -50,4 +50,9 @@ gboolean     hv_test_qemu_is_running          (HvTestQemu           *self);
 gboolean     hv_test_qemu_get_exited_cleanly  (HvTestQemu           *self);
 gchar       *hv_test_qemu_get_output          (HvTestQemu           *self);
 
+/* For a QEMU started by other means (an hvkit command line): SIGKILLed
+ * from the same fatal-signal handlers and atexit as the ones above. */
+void         hv_test_qemu_register_pid        (GPid                  pid);
+void         hv_test_qemu_unregister_pid      (GPid                  pid);
+
 G_END_DECLS
