@@ -75,8 +75,9 @@ hv_kvm_call_relay_cb (GObject      *source,
       else
         g_task_return_pointer (call->outer, value, call->result_free);
     }
-  /* not the last reference: a task returned from another thread keeps
-   * itself until its callback has run in its own context */
+  /* usually not the last reference (a task returned from another thread
+   * keeps itself until its callback has run in its own context), but it
+   * can be, and with it HvKvm's: hv_kvm_worker_free() copes */
   g_object_unref (call->outer);
   g_free (call);
 }
@@ -87,8 +88,8 @@ hv_kvm_call_start_cb (gpointer user_data)
   Call *call = user_data;
   GTask *inner;
 
-  /* no source object: what holds the monitor thread's tasks must never
-   * hold the last reference to HvKvm, which is joined when it goes */
+  /* no source object: the caller's task holds HvKvm for as long as this
+   * one runs */
   inner = g_task_new (NULL, g_task_get_cancellable (call->outer), hv_kvm_call_relay_cb, call);
   g_task_set_source_tag (inner, call->func);
   g_task_set_task_data (inner, g_steal_pointer (&call->data),

@@ -184,19 +184,39 @@ get_instance_info_cb (GObject      *source,
     g_task_return_pointer (task, info, g_object_unref);
 }
 
-/* Not queued: info must answer while a long hotplug or stop waits for
- * the guest; the connection carries both at once. */
+static void
+info_job (HvKvmInstance *instance,
+          GTask         *task)
+{
+  info_collect_async (instance, g_task_get_cancellable (task), get_instance_info_cb,
+                      g_object_ref (task));
+}
+
+/* Not queued while QEMU answers: info must come while a long hotplug or
+ * stop waits for the guest, and the connection carries both at once.
+ * Without a connection (a start or a takeover is making it) it waits for
+ * the jobs before it. */
 void
 hv_kvm_get_instance_info (HvKvm *self,
                           GTask *task)
 {
   HvKvmCallData *data = hv_kvm_task_get_call_data (task);
   HvKvmInstance *instance = hv_kvm_lookup_instance (self, data->name);
+  HvKvmQmpClient *qmp;
 
   if (instance == NULL)
     {
       g_task_return_new_error (task, HV_ERROR, HV_ERROR_NOT_RUNNING,
                                _("Instance %s is not running"), data->name);
+      g_object_unref (task);
+      return;
+    }
+  qmp = hv_kvm_instance_get_qmp (instance);
+  if (hv_kvm_instance_is_alive (instance) &&
+      (qmp == NULL || !hv_kvm_qmp_client_is_connected (qmp)) &&
+      hv_kvm_instance_get_queue_length (instance) > 0)
+    {
+      hv_kvm_instance_queue_job (instance, task, info_job);
       g_object_unref (task);
       return;
     }
@@ -362,6 +382,7 @@ balloon_queried_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
+  GCancellable *cancellable;
   g_autoptr(GTask) task = user_data;
   HvKvmCallData *data = hv_kvm_task_get_call_data (task);
   HvKvmInstance *instance = hv_kvm_lookup_instance (data->kvm, data->name);
@@ -389,8 +410,9 @@ balloon_queried_cb (GObject      *source,
                                           balloon->waiting, balloon_reached_cb,
                                           g_object_ref (task));
     }
-  hv_kvm_qmp_balloon_async (qmp, balloon->target, g_task_get_cancellable (task),
-                            balloon_set_cb, g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  hv_kvm_qmp_balloon_async (qmp, balloon->target, cancellable, balloon_set_cb,
+                            g_steal_pointer (&task));
 }
 
 /* The memory QEMU was started with (-m, MiB): the balloon's ceiling. */

@@ -85,7 +85,6 @@ reconnect_job (HvKvmInstance *instance,
   g_autoptr(HvKvmQmpClient) qmp = hv_kvm_qmp_client_new ();
   g_autofree gchar *socket_path = hv_kvm_instance_get_path (instance, ".qmp");
 
-  hv_kvm_instance_begin_operation (instance);
   g_object_set_data_full (G_OBJECT (task), "hv-instance", g_object_ref (instance),
                           g_object_unref);
   g_signal_connect_swapped (task, "notify::completed",
@@ -126,6 +125,8 @@ reconnect_instance (HvKvm       *self,
       g_autoptr(GTask) task = g_task_new (NULL, NULL, reconnect_done_cb, g_object_ref (instance));
 
       g_task_set_source_tag (task, reconnect_job);
+      /* busy until its QEMU answers: what it finds is no change of state */
+      hv_kvm_instance_begin_operation (instance);
       hv_kvm_instance_set_process (instance, pid, pidfd);
       hv_kvm_instance_set_state (instance, HV_INSTANCE_STATE_UNKNOWN);
       hv_kvm_instance_queue_job (instance, task, reconnect_job);

@@ -771,6 +771,7 @@ start_cleaned_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
+  GCancellable *cancellable;
   g_autoptr(GTask) task = user_data;
   HvKvmCallData *data = hv_kvm_task_get_call_data (task);
   g_autoptr(GError) error = NULL;
@@ -779,9 +780,9 @@ start_cleaned_cb (GObject      *source,
    * overwrites the rest */
   if (!hv_kvm_teardown_finish (result, &error))
     g_debug ("cleaning up before the start of %s: %s", data->name, error->message);
+  cancellable = g_task_get_cancellable (task);
   hv_kvm_launch_async (data->kvm, HV_KVM_INSTANCE (source), data->instance, NULL, data->paused,
-                       g_task_get_cancellable (task), start_launched_cb,
-                       g_steal_pointer (&task));
+                       cancellable, start_launched_cb, g_steal_pointer (&task));
 }
 
 static void

@@ -442,6 +442,7 @@ reboot_stopped_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
+  GCancellable *cancellable;
   g_autoptr(GTask) task = user_data;
   HvKvmInstance *instance = HV_KVM_INSTANCE (source);
   HvKvmCallData *data = hv_kvm_task_get_call_data (task);
@@ -454,9 +455,9 @@ reboot_stopped_cb (GObject      *source,
       return;
     }
   /* the same command line, devices and slots as before: the record */
+  cancellable = g_task_get_cancellable (task);
   hv_kvm_launch_async (data->kvm, instance, data->instance, g_steal_pointer (&data->runtime),
-                       FALSE, g_task_get_cancellable (task), reboot_launched_cb,
-                       g_steal_pointer (&task));
+                       FALSE, cancellable, reboot_launched_cb, g_steal_pointer (&task));
 }
 
 /* Ganeti's RebootInstance: QEMU is not reset in place (ctrl-alt-del left

@@ -23,7 +23,16 @@ struct _HvKvmWorker {
   GThread      *thread;
   GMainContext *context;
   GMainLoop    *loop;
+  gboolean      free_on_exit;   /* freed from inside: the thread frees it */
 };
+
+static void
+hv_kvm_worker_destroy (HvKvmWorker *self)
+{
+  g_main_loop_unref (self->loop);
+  g_main_context_unref (self->context);
+  g_free (self);
+}
 
 static gpointer
 hv_kvm_worker_thread (gpointer user_data)
@@ -37,6 +46,8 @@ hv_kvm_worker_thread (gpointer user_data)
   while (g_main_context_iteration (self->context, FALSE))
     ;
   g_main_context_pop_thread_default (self->context);
+  if (self->free_on_exit)
+    hv_kvm_worker_destroy (self);
   return NULL;
 }
 
@@ -58,21 +69,25 @@ hv_kvm_worker_quit_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Stops the thread once what is queued has run, and waits for it. */
+/* Stops the thread once what is queued has run, and waits for it. From
+ * the thread itself (its owner's last reference went in a callback there)
+ * it cannot wait: the thread then ends, and frees this, on its own. */
 void
 hv_kvm_worker_free (HvKvmWorker *self)
 {
   if (self == NULL)
     return;
 
-  g_return_if_fail (!hv_kvm_worker_is_current (self));
-
   hv_kvm_worker_invoke (self, hv_kvm_worker_quit_cb, g_main_loop_ref (self->loop),
                         (GDestroyNotify) g_main_loop_unref);
+  if (hv_kvm_worker_is_current (self))
+    {
+      self->free_on_exit = TRUE;
+      g_thread_unref (self->thread);
+      return;
+    }
   g_thread_join (self->thread);
-  g_main_loop_unref (self->loop);
-  g_main_context_unref (self->context);
-  g_free (self);
+  hv_kvm_worker_destroy (self);
 }
 
 GMainContext *

@@ -515,9 +515,8 @@ hv_kvm_dispose (GObject *object)
 
   if (self->worker != NULL)
     {
-      /* the last reference is the caller's or an owner-context signal's,
-       * never the monitor thread's (see hv_kvm_call()) */
-      g_return_if_fail (!hv_kvm_worker_is_current (self->worker));
+      /* the last reference may go in the monitor thread, with the last
+       * task that held it: the worker copes */
       hv_kvm_worker_run_sync (self->worker, hv_kvm_forget_all_cb, self);
       g_clear_pointer (&self->worker, hv_kvm_worker_free);
     }
