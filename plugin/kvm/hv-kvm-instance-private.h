@@ -52,7 +52,45 @@ gboolean           hv_kvm_instance_save_runtime       (HvKvmInstance       *self
                                                        GError             **error);
 HvRuntimeStore    *hv_kvm_instance_get_store          (HvKvmInstance       *self);
 
-/* The persistent QMP connection; NULL while there is none. */
+/* The QEMU process: @pidfd (taken) is watched in the instance's context;
+ * its exit changes the state and emits "exited". */
+void               hv_kvm_instance_set_process        (HvKvmInstance       *self,
+                                                       GPid                 pid,
+                                                       gint                 pidfd);
+GPid               hv_kvm_instance_get_pid            (HvKvmInstance       *self);
+gboolean           hv_kvm_instance_is_alive           (HvKvmInstance       *self);
+gboolean           hv_kvm_instance_kill               (HvKvmInstance       *self,
+                                                       gint                 signal_number,
+                                                       GError             **error);
+void               hv_kvm_instance_wait_exit_async    (HvKvmInstance       *self,
+                                                       guint                timeout_ms,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+gboolean           hv_kvm_instance_wait_exit_finish   (HvKvmInstance       *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
+
+/* The state as hvkit last saw it, from QMP events (STOP, RESUME,
+ * SHUTDOWN) and the process watch; "state-changed" tells of changes.
+ * A guest that powered itself off (SHUTDOWN with guest: true) leaves
+ * NAME.shutdown behind and ends in HV_INSTANCE_STATE_SHUTDOWN. */
+HvInstanceState    hv_kvm_instance_get_state          (HvKvmInstance       *self);
+void               hv_kvm_instance_set_state          (HvKvmInstance       *self,
+                                                       HvInstanceState      state);
+gboolean           hv_kvm_instance_get_user_shutdown  (HvKvmInstance       *self);
+void               hv_kvm_instance_set_user_shutdown  (HvKvmInstance       *self,
+                                                       gboolean             user_shutdown);
+
+/* Lifecycle operations (start, stop, reboot) change the state on purpose:
+ * while one runs the instance is busy, and HvKvm does not report its
+ * state changes as the guest's own. */
+void               hv_kvm_instance_begin_operation    (HvKvmInstance       *self);
+void               hv_kvm_instance_end_operation      (HvKvmInstance       *self);
+gboolean           hv_kvm_instance_is_busy            (HvKvmInstance       *self);
+
+/* The persistent QMP connection; NULL while there is none. Setting one
+ * follows its events for the state. */
 HvKvmQmpClient    *hv_kvm_instance_get_qmp            (HvKvmInstance       *self);
 void               hv_kvm_instance_set_qmp            (HvKvmInstance       *self,
                                                        HvKvmQmpClient      *qmp);

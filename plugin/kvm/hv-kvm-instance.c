@@ -7,11 +7,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <json-glib/json-glib.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 
 #include "hv-kvm-instance-private.h"
+#include "hv-kvm-process-private.h"
 
 /* The default wait for a guest to give up a hot-removed device. */
 #define HV_KVM_INSTANCE_REMOVAL_TIMEOUT_MS 10000
@@ -29,10 +32,28 @@ struct _HvKvmInstance {
   HvNicScript       *ifdown;
   guint              removal_timeout_ms;
 
+  GPid               pid;        /* 0: no process */
+  gint               pidfd;      /* -1: none */
+  GSource           *exit_source;
+  GList             *exit_waiters;  /* GTask */
+  HvInstanceState    state;
+  gboolean           user_shutdown;
+  gboolean           host_powerdown;   /* POWERDOWN seen: the host pressed */
+  guint              busy;
+  gulong             qmp_event_id;
+
   GQueue             jobs;       /* QueuedJob, the head one running */
 };
 
 G_DEFINE_FINAL_TYPE (HvKvmInstance, hv_kvm_instance, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_STATE_CHANGED,
+  SIGNAL_EXITED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 typedef struct {
   GTask            *task;
@@ -56,6 +77,15 @@ hv_kvm_instance_finalize (GObject *object)
   /* a queued job holds a reference to its instance through its task's
    * source object or data, so none can be left here */
   g_warn_if_fail (g_queue_is_empty (&self->jobs));
+  g_warn_if_fail (self->exit_waiters == NULL);
+  if (self->exit_source != NULL)
+    {
+      g_source_destroy (self->exit_source);
+      g_source_unref (self->exit_source);
+    }
+  if (self->pidfd >= 0)
+    g_close (self->pidfd, NULL);
+  hv_kvm_instance_set_qmp (self, NULL);
   g_free (self->name);
   g_free (self->run_dir);
   g_clear_object (&self->store);
@@ -72,12 +102,23 @@ static void
 hv_kvm_instance_class_init (HvKvmInstanceClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = hv_kvm_instance_finalize;
+
+  /* HvKvmInstance::state-changed: the state (an HvInstanceState) changed */
+  signals[SIGNAL_STATE_CHANGED] =
+    g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, HV_TYPE_INSTANCE_STATE);
+  /* HvKvmInstance::exited: the QEMU process is gone */
+  signals[SIGNAL_EXITED] =
+    g_signal_new ("exited", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
 hv_kvm_instance_init (HvKvmInstance *self)
 {
   self->removal_timeout_ms = HV_KVM_INSTANCE_REMOVAL_TIMEOUT_MS;
+  self->pidfd = -1;
+  self->state = HV_INSTANCE_STATE_STOPPED;
   g_queue_init (&self->jobs);
 }
 
@@ -186,13 +227,300 @@ hv_kvm_instance_get_qmp (HvKvmInstance *self)
   return self->qmp;
 }
 
+/* QEMU's word on its guest: STOP and RESUME pause and run it. SHUTDOWN
+ * with guest: true is the guest powering off; it is the guest's own doing
+ * (Ganeti's user shutdown) unless the host pressed the power button
+ * (POWERDOWN, as a soft stop does) — the same rule as Ganeti's kvmd. A
+ * user shutdown is marked on disk so that a restarted hvkit still knows. */
+static void
+hv_kvm_instance_qmp_event_cb (HvKvmQmpClient *qmp,
+                              const gchar    *event,
+                              JsonObject     *data,
+                              gint64          timestamp,
+                              gpointer        user_data)
+{
+  HvKvmInstance *self = user_data;
+
+  if (g_str_equal (event, "STOP"))
+    hv_kvm_instance_set_state (self, HV_INSTANCE_STATE_PAUSED);
+  else if (g_str_equal (event, "RESUME"))
+    hv_kvm_instance_set_state (self, HV_INSTANCE_STATE_RUNNING);
+  else if (g_str_equal (event, "POWERDOWN"))
+    self->host_powerdown = TRUE;
+  else if (g_str_equal (event, "SHUTDOWN") && !self->host_powerdown &&
+           json_object_get_boolean_member_with_default (data, "guest", FALSE))
+    hv_kvm_instance_set_user_shutdown (self, TRUE);
+}
+
 void
 hv_kvm_instance_set_qmp (HvKvmInstance  *self,
                          HvKvmQmpClient *qmp)
 {
   g_return_if_fail (HV_KVM_IS_INSTANCE (self));
 
+  if (self->qmp == qmp)
+    return;
+  if (self->qmp != NULL)
+    g_clear_signal_handler (&self->qmp_event_id, self->qmp);
   g_set_object (&self->qmp, qmp);
+  if (qmp != NULL)
+    self->qmp_event_id = g_signal_connect (qmp, "event",
+                                           G_CALLBACK (hv_kvm_instance_qmp_event_cb), self);
+}
+
+/* -- the process and the state -------------------------------------------- */
+
+/* One wait for the process to exit, with its timeout and cancellation. */
+typedef struct {
+  GTask   *task;
+  GSource *timeout;
+  GSource *cancelled;
+} ExitWaiter;
+
+static void
+exit_waiter_source_clear (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+/* Takes @waiter out of the list and frees it; @error or success. */
+static void
+hv_kvm_instance_complete_exit_waiter (HvKvmInstance *self,
+                                      ExitWaiter    *waiter,
+                                      GError        *error)
+{
+  self->exit_waiters = g_list_remove (self->exit_waiters, waiter);
+  exit_waiter_source_clear (&waiter->timeout);
+  exit_waiter_source_clear (&waiter->cancelled);
+  if (error != NULL)
+    g_task_return_error (waiter->task, error);
+  else
+    g_task_return_boolean (waiter->task, TRUE);
+  g_object_unref (waiter->task);
+  g_free (waiter);
+}
+
+static void
+hv_kvm_instance_complete_exit_waiters (HvKvmInstance *self)
+{
+  while (self->exit_waiters != NULL)
+    hv_kvm_instance_complete_exit_waiter (self, self->exit_waiters->data, NULL);
+}
+
+static gboolean
+hv_kvm_instance_exited_cb (gint         fd,
+                           GIOCondition condition,
+                           gpointer     user_data)
+{
+  HvKvmInstance *self = user_data;
+  g_autoptr(HvKvmInstance) keep = g_object_ref (self);
+
+  g_debug ("QEMU of instance %s (pid %d) exited", self->name, (gint) self->pid);
+  g_clear_pointer (&self->exit_source, g_source_unref);
+  g_close (self->pidfd, NULL);
+  self->pidfd = -1;
+  self->pid = 0;
+  if (self->qmp != NULL)
+    hv_kvm_qmp_client_close (self->qmp);
+  hv_kvm_instance_set_state (self, self->user_shutdown ? HV_INSTANCE_STATE_SHUTDOWN
+                                                       : HV_INSTANCE_STATE_STOPPED);
+  g_signal_emit (self, signals[SIGNAL_EXITED], 0);
+  hv_kvm_instance_complete_exit_waiters (self);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * hv_kvm_instance_set_process:
+ * @self: an instance without a process
+ * @pid: QEMU's pid
+ * @pidfd: a pidfd of @pid (hv_kvm_process_open_pidfd()), taken
+ *
+ * From now on the instance follows the process: its exit is seen in the
+ * thread-default main context of this call.
+ */
+void
+hv_kvm_instance_set_process (HvKvmInstance *self,
+                             GPid           pid,
+                             gint           pidfd)
+{
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+  g_return_if_fail (self->pidfd < 0);
+  g_return_if_fail (pid > 0 && pidfd >= 0);
+
+  self->pid = pid;
+  self->pidfd = pidfd;
+  self->host_powerdown = FALSE;
+  self->exit_source = g_unix_fd_source_new (pidfd, G_IO_IN);
+  g_source_set_callback (self->exit_source, G_SOURCE_FUNC (hv_kvm_instance_exited_cb),
+                         self, NULL);
+  g_source_set_static_name (self->exit_source, "[hvkit] QEMU exit");
+  g_source_attach (self->exit_source, g_main_context_get_thread_default ());
+}
+
+GPid
+hv_kvm_instance_get_pid (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), 0);
+
+  return self->pid;
+}
+
+/* TRUE while the QEMU process exists (its exit may not be dispatched yet:
+ * the pidfd is asked). */
+gboolean
+hv_kvm_instance_is_alive (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), FALSE);
+
+  return self->pidfd >= 0 && !hv_kvm_process_pidfd_exited (self->pidfd);
+}
+
+gboolean
+hv_kvm_instance_kill (HvKvmInstance  *self,
+                      gint            signal_number,
+                      GError        **error)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), FALSE);
+
+  if (self->pidfd < 0)
+    return TRUE;
+  return hv_kvm_process_kill (self->pidfd, signal_number, error);
+}
+
+static gboolean
+hv_kvm_instance_wait_exit_timeout_cb (gpointer user_data)
+{
+  ExitWaiter *waiter = user_data;
+  HvKvmInstance *self = g_task_get_source_object (waiter->task);
+
+  hv_kvm_instance_complete_exit_waiter (
+    self, waiter, g_error_new (HV_ERROR, HV_ERROR_TIMEOUT,
+                               _("QEMU of instance %s did not exit in time"), self->name));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+hv_kvm_instance_wait_exit_cancelled_cb (GCancellable *cancellable,
+                                        gpointer      user_data)
+{
+  ExitWaiter *waiter = user_data;
+  HvKvmInstance *self = g_task_get_source_object (waiter->task);
+  GError *error = NULL;
+
+  g_cancellable_set_error_if_cancelled (cancellable, &error);
+  hv_kvm_instance_complete_exit_waiter (self, waiter, error);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * hv_kvm_instance_wait_exit_async:
+ * @self: an instance
+ * @timeout_ms: how long to wait; 0 for ever
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once the process is gone, or on timeout
+ * @user_data: for @callback
+ *
+ * Waits for the QEMU process to exit; completes at once if there is none.
+ * A timeout is %HV_ERROR_TIMEOUT and leaves the process alone.
+ */
+void
+hv_kvm_instance_wait_exit_async (HvKvmInstance       *self,
+                                 guint                timeout_ms,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  ExitWaiter *waiter;
+
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+
+  g_task_set_source_tag (task, hv_kvm_instance_wait_exit_async);
+  if (self->pidfd < 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  waiter = g_new0 (ExitWaiter, 1);
+  waiter->task = g_steal_pointer (&task);
+  if (timeout_ms > 0)
+    {
+      waiter->timeout = g_timeout_source_new (timeout_ms);
+      g_source_set_callback (waiter->timeout, hv_kvm_instance_wait_exit_timeout_cb,
+                             waiter, NULL);
+      g_source_attach (waiter->timeout, g_task_get_context (waiter->task));
+    }
+  if (cancellable != NULL)
+    {
+      waiter->cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_callback (waiter->cancelled,
+                             G_SOURCE_FUNC (hv_kvm_instance_wait_exit_cancelled_cb),
+                             waiter, NULL);
+      g_source_attach (waiter->cancelled, g_task_get_context (waiter->task));
+    }
+  self->exit_waiters = g_list_append (self->exit_waiters, waiter);
+}
+
+gboolean
+hv_kvm_instance_wait_exit_finish (HvKvmInstance  *self,
+                                  GAsyncResult   *result,
+                                  GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        hv_kvm_instance_wait_exit_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+HvInstanceState
+hv_kvm_instance_get_state (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), HV_INSTANCE_STATE_UNKNOWN);
+
+  return self->state;
+}
+
+void
+hv_kvm_instance_set_state (HvKvmInstance   *self,
+                           HvInstanceState  state)
+{
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+
+  if (self->state == state)
+    return;
+  self->state = state;
+  g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, state);
+}
+
+gboolean
+hv_kvm_instance_get_user_shutdown (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), FALSE);
+
+  return self->user_shutdown;
+}
+
+/* Marks (or unmarks) the guest as having powered itself off, in memory and
+ * as NAME.shutdown. */
+void
+hv_kvm_instance_set_user_shutdown (HvKvmInstance *self,
+                                   gboolean       user_shutdown)
+{
+  g_autofree gchar *marker = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+
+  self->user_shutdown = user_shutdown;
+  marker = hv_kvm_instance_get_path (self, ".shutdown");
+  if (!user_shutdown)
+    g_unlink (marker);
+  else if (!g_file_set_contents (marker, "", 0, &error))
+    g_warning ("Cannot mark the shutdown of instance %s: %s", self->name, error->message);
 }
 
 HvKvmCapabilities *
@@ -254,6 +582,31 @@ hv_kvm_instance_set_removal_timeout (HvKvmInstance *self,
   g_return_if_fail (HV_KVM_IS_INSTANCE (self));
 
   self->removal_timeout_ms = timeout_ms;
+}
+
+void
+hv_kvm_instance_begin_operation (HvKvmInstance *self)
+{
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+
+  self->busy++;
+}
+
+void
+hv_kvm_instance_end_operation (HvKvmInstance *self)
+{
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+  g_return_if_fail (self->busy > 0);
+
+  self->busy--;
+}
+
+gboolean
+hv_kvm_instance_is_busy (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), FALSE);
+
+  return self->busy > 0;
 }
 
 /* -- NIC files ------------------------------------------------------------ */
