@@ -362,6 +362,13 @@ hv_kvm_hotplug_op_complete (HvKvmHotplugOp *op)
       if (!hv_kvm_hotplug_save_journal (op->instance, &local_error))
         g_warning ("%s", local_error->message);
     }
+  else if (op->pending != NULL && op->keep_journal)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!hv_kvm_hotplug_save_journal (op->instance, &local_error))
+        g_warning ("%s", local_error->message);
+    }
   if (op->error != NULL)
     g_task_return_error (task, g_steal_pointer (&op->error));
   else
@@ -456,8 +463,13 @@ hv_kvm_hotplug_op_step_done (HvKvmHotplugOp *op,
 
   if (op->undoing)
     {
+      /* what could not be undone stays in the journal, for the reconcile
+       * to undo later */
       if (error != NULL)
-        hv_kvm_hotplug_op_keep_error (op, error);
+        {
+          hv_kvm_hotplug_op_keep_error (op, error);
+          op->keep_journal = TRUE;
+        }
       hv_kvm_hotplug_op_undo_next (op);
       return;
     }
