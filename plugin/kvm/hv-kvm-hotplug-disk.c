@@ -327,8 +327,11 @@ disk_device_add_cb (GObject      *source,
   GError *error = NULL;
 
   if (!hv_kvm_qmp_device_add_finish (HV_KVM_QMP_CLIENT (source), result, &error))
-    g_prefix_error (&error, _("Cannot hot-add %s at PCI slot %d: "),
-                    hv_kvm_hotplug_op_describe (op), op->slot);
+    {
+      hv_kvm_hotplug_confirm_drop (op);
+      g_prefix_error (&error, _("Cannot hot-add %s at PCI slot %d: "),
+                      hv_kvm_hotplug_op_describe (op), op->slot);
+    }
   hv_kvm_hotplug_op_step_done (op, error);
 }
 
@@ -359,6 +362,7 @@ disk_step_add_device (HvKvmHotplugOp *op,
     }
   hv_kvm_qmp_device_add_async (op->qmp, "virtio-blk-pci", op->qemu_id, properties, NULL,
                                disk_device_add_cb, op);
+  hv_kvm_hotplug_confirm_start (op);
 }
 
 /* ---- the steps ---------------------------------------------------------- */

@@ -25,6 +25,7 @@ G_BEGIN_DECLS
 
 /* The journal's words (record.pending[].step), in the order they happen. */
 #define HV_KVM_HOTPLUG_STEP_INTENT        "intent"
+#define HV_KVM_HOTPLUG_STEP_SLOT_CHECKED  "slot-checked"
 #define HV_KVM_HOTPLUG_STEP_FD_ADDED      "fd-added"
 #define HV_KVM_HOTPLUG_STEP_NODE_ADDED    "node-added"
 #define HV_KVM_HOTPLUG_STEP_FD_REMOVED    "fd-removed"
@@ -56,6 +57,7 @@ G_BEGIN_DECLS
 #define HV_KVM_HOTPLUG_KEY_TAP       "tap"       /* s: the NIC's tap */
 
 typedef struct _HvKvmHotplugOp HvKvmHotplugOp;
+typedef struct _HvKvmHotplugConfirm HvKvmHotplugConfirm;
 
 typedef void (*HvKvmHotplugStepFunc) (HvKvmHotplugOp *op,
                                       guint           arg);
@@ -111,7 +113,26 @@ struct _HvKvmHotplugOp {
   HvKvmTap         *tap;
   GPtrArray        *fd_names;     /* getfd names, in the order of steps */
   gboolean          fds_consumed; /* netdev_add took them */
+  gint              wanted_slot;  /* -1: the first free */
+  GError           *early_error;  /* of what ran while the slot was asked for */
+  JsonArray        *live_pci;     /* QEMU's answer, until the slot is checked */
+  gboolean          live_done;
+  gboolean          live_waiting;
+  HvKvmHotplugConfirm *confirm;   /* queries sent behind device_add */
 };
+
+/* hv-kvm-hotplug.c */
+gboolean        hv_kvm_hotplug_check_running   (HvKvmInstance       *instance,
+                                                GError             **error);
+
+/* hv-kvm-hotplug-add.c */
+void            hv_kvm_hotplug_add_begin       (HvKvmHotplugOp      *op,
+                                                gint                 slot);
+void            hv_kvm_hotplug_view_update     (HvKvmInstance       *instance,
+                                                const HvKvmPciBus   *bus);
+void            hv_kvm_hotplug_view_set_slot   (HvKvmInstance       *instance,
+                                                gint                 slot,
+                                                gboolean             used);
 
 /* hv-kvm-hotplug-op.c */
 HvKvmHotplugOp *hv_kvm_hotplug_op_new          (HvKvmInstance       *instance,
@@ -151,6 +172,7 @@ void            hv_kvm_hotplug_op_set_device_key (HvKvmHotplugOp    *op,
 /* the two steps every operation has */
 void            hv_kvm_hotplug_step_intent     (HvKvmHotplugOp      *op,
                                                 guint                arg);
+void            hv_kvm_hotplug_journal_describe (HvKvmHotplugOp     *op);
 void            hv_kvm_hotplug_step_commit_add (HvKvmHotplugOp      *op,
                                                 guint                arg);
 
@@ -189,6 +211,8 @@ void            hv_kvm_hotplug_disk_add_steps  (HvKvmHotplugOp      *op);
 void            hv_kvm_hotplug_disk_del_steps  (HvKvmHotplugOp      *op);
 
 /* hv-kvm-hotplug-nic.c */
+gboolean        hv_kvm_hotplug_nic_open_tap    (HvKvmHotplugOp      *op,
+                                                GError             **error);
 gboolean        hv_kvm_hotplug_nic_prepare     (HvKvmHotplugOp      *op,
                                                 GError             **error);
 void            hv_kvm_hotplug_nic_add_steps   (HvKvmHotplugOp      *op);
@@ -205,6 +229,12 @@ gboolean        hv_kvm_hotplug_nic_ifdown_finish (HvKvmInstance     *instance,
                                                   GAsyncResult      *result,
                                                   GError           **error);
 
+/* hv-kvm-hotplug-confirm.c */
+void            hv_kvm_hotplug_confirm_start   (HvKvmHotplugOp      *op);
+void            hv_kvm_hotplug_confirm_drop    (HvKvmHotplugOp      *op);
+void            hv_kvm_hotplug_step_confirm    (HvKvmHotplugOp      *op,
+                                                guint                arg);
+
 /* hv-kvm-hotplug-remove.c */
 void            hv_kvm_hotplug_step_unplug     (HvKvmHotplugOp      *op,
                                                 guint                arg);
@@ -212,8 +242,7 @@ void            hv_kvm_hotplug_undo_device_add (HvKvmHotplugOp      *op,
                                                 guint                arg);
 void            hv_kvm_hotplug_step_commit_del (HvKvmHotplugOp      *op,
                                                 guint                arg);
-void            hv_kvm_hotplug_step_confirm    (HvKvmHotplugOp      *op,
-                                                guint                arg);
+
 void            hv_kvm_hotplug_finish_removal_async  (HvKvmInstance       *instance,
                                                       HvKvmPendingOp      *pending,
                                                       GAsyncReadyCallback  callback,

@@ -214,8 +214,8 @@ reconcile_add_forward (Reconcile *self,
       const gchar *tap = NULL;
 
       if (g_variant_lookup (dict, HV_KVM_HOTPLUG_KEY_TAP, "&s", &tap) &&
-          !hv_kvm_instance_write_nic_file (self->instance, entry_seq (entry), entry->uuid, tap,
-                                           &error))
+          !hv_kvm_instance_write_nic_file_nosync (self->instance, entry_seq (entry), entry->uuid,
+                                                  tap, &error))
         reconcile_keep_error (self, g_steal_pointer (&error));
     }
   g_variant_lookup (entry->extra, HV_KVM_HOTPLUG_KEY_FDSET, "&s", &opaque);
@@ -599,7 +599,8 @@ watch_job_done_cb (GObject      *source,
     g_warning ("Finishing the removal of %s of instance %s: %s", job->qemu_id,
                hv_kvm_instance_get_name (HV_KVM_INSTANCE (source)), error->message);
   if ((finished || error != NULL) && job->watch->removed != NULL)
-    job->watch->removed (HV_KVM_INSTANCE (source), job->type, job->uuid, job->watch->user_data);
+    job->watch->removed (HV_KVM_INSTANCE (source), job->type, job->uuid, job->qemu_id,
+                         job->watch->user_data);
 }
 
 static void

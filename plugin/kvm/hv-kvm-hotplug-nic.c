@@ -76,6 +76,8 @@ hv_kvm_hotplug_nic_prepare (HvKvmHotplugOp  *op,
                    hv_kvm_hotplug_op_describe (op), mac != NULL ? mac : "");
       return FALSE;
     }
+  /* the journal's intent names the tap */
+  hv_kvm_hotplug_op_set_device_key (op, HV_KVM_HOTPLUG_KEY_TAP, g_variant_new_string (op->tap->name));
   for (guint q = 0; q < queues; q++)
     g_ptr_array_add (op->fd_names, g_strdup_printf ("%s-tap%u", op->qemu_id, q));
   if (nic_has_vhost (op))
@@ -86,26 +88,38 @@ hv_kvm_hotplug_nic_prepare (HvKvmHotplugOp  *op,
 
 /* ---- tap-opened --------------------------------------------------------- */
 
-static void
-nic_step_open_tap (HvKvmHotplugOp *op,
-                   guint           arg)
+/**
+ * hv_kvm_hotplug_nic_open_tap:
+ *
+ * Opens the tap while the slot is being asked for: a tap goes with its
+ * last descriptor, so a crash now leaves nothing, and the journal's
+ * intent knows its name before ifup configures it.
+ */
+gboolean
+hv_kvm_hotplug_nic_open_tap (HvKvmHotplugOp  *op,
+                             GError         **error)
 {
   const gchar *vhost_device = hv_kvm_instance_get_vhost_net_device (op->instance);
-  GError *error = NULL;
 
   op->tap = hv_kvm_tap_open (NULL, nic_hvparam_bool (op, "vnet_hdr", TRUE), nic_queues (op),
-                             nic_has_vhost (op) ? vhost_device : NULL, &error);
+                             nic_has_vhost (op) ? vhost_device : NULL, error);
   if (op->tap != NULL && !hv_kvm_tap_set_mac (op->tap, hv_nic_get_mac (HV_NIC (op->device)),
-                                              &error))
+                                              error))
     g_clear_pointer (&op->tap, hv_kvm_tap_free);
   if (op->tap == NULL)
     {
-      g_prefix_error (&error, _("Cannot hot-add %s: "), hv_kvm_hotplug_op_describe (op));
-      hv_kvm_hotplug_op_step_done (op, error);
-      return;
+      g_prefix_error (error, _("Cannot hot-add a NIC to instance %s: "),
+                      hv_kvm_instance_get_name (op->instance));
+      return FALSE;
     }
-  /* the journal learns the name before anything can configure the tap */
-  hv_kvm_hotplug_op_set_device_key (op, HV_KVM_HOTPLUG_KEY_TAP, g_variant_new_string (op->tap->name));
+  return TRUE;
+}
+
+/* Step "tap-opened": the tap is open already; its undo closes it. */
+static void
+nic_step_tap_opened (HvKvmHotplugOp *op,
+                     guint           arg)
+{
   hv_kvm_hotplug_op_step_done (op, NULL);
 }
 
@@ -304,8 +318,8 @@ nic_step_write_files (HvKvmHotplugOp *op,
 {
   GError *error = NULL;
 
-  hv_kvm_instance_write_nic_file (op->instance, op->seq, hv_device_get_uuid (op->device),
-                                  op->tap->name, &error);
+  hv_kvm_instance_write_nic_file_nosync (op->instance, op->seq, hv_device_get_uuid (op->device),
+                                         op->tap->name, &error);
   hv_kvm_hotplug_op_step_done (op, error);
 }
 
@@ -336,8 +350,11 @@ nic_device_add_cb (GObject      *source,
   GError *error = NULL;
 
   if (!hv_kvm_qmp_device_add_finish (HV_KVM_QMP_CLIENT (source), result, &error))
-    g_prefix_error (&error, _("Cannot hot-add %s at PCI slot %d: "),
-                    hv_kvm_hotplug_op_describe (op), op->slot);
+    {
+      hv_kvm_hotplug_confirm_drop (op);
+      g_prefix_error (&error, _("Cannot hot-add %s at PCI slot %d: "),
+                      hv_kvm_hotplug_op_describe (op), op->slot);
+    }
   hv_kvm_hotplug_op_step_done (op, error);
 }
 
@@ -365,15 +382,18 @@ nic_step_add_device (HvKvmHotplugOp *op,
     json_object_set_string_member (properties, "romfile", "");
   hv_kvm_qmp_device_add_async (op->qmp, "virtio-net-pci", op->qemu_id, properties, NULL,
                                nic_device_add_cb, op);
+  hv_kvm_hotplug_confirm_start (op);
 }
 
 /* ---- the steps ---------------------------------------------------------- */
 
+/* The NIC files are written while QEMU answers the confirmation's
+ * query, which went out behind device_add. */
 void
 hv_kvm_hotplug_nic_add_steps (HvKvmHotplugOp *op)
 {
-  hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_TAP_OPENED, nic_step_open_tap,
-                              nic_undo_open_tap, 0, HV_KVM_HOTPLUG_STEP_SAVE);
+  hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_TAP_OPENED, nic_step_tap_opened,
+                              nic_undo_open_tap, 0, 0);
   if (hv_kvm_instance_get_ifup_script (op->instance) != NULL)
     hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_IFUP_DONE, nic_step_ifup,
                                 hv_kvm_instance_get_ifdown_script (op->instance) != NULL
@@ -383,10 +403,10 @@ hv_kvm_hotplug_nic_add_steps (HvKvmHotplugOp *op)
                                 i, 0);
   hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_NETDEV_ADDED, nic_step_add_netdev,
                               nic_step_del_netdev, 0, 0);
-  hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_FILES_WRITTEN, nic_step_write_files,
-                              nic_step_remove_files, 0, 0);
   hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_DEVICE_ADDED, nic_step_add_device,
                               hv_kvm_hotplug_undo_device_add, 0, 0);
+  hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_FILES_WRITTEN, nic_step_write_files,
+                              nic_step_remove_files, 0, 0);
 }
 
 /* After the unplug: ifdown while the tap exists, then the netdev (QEMU

@@ -230,6 +230,8 @@ hv_kvm_hotplug_op_free (HvKvmHotplugOp *op)
   g_clear_pointer (&op->dict, g_variant_unref);
   g_array_unref (op->steps);
   g_clear_error (&op->error);
+  g_clear_error (&op->early_error);
+  g_clear_pointer (&op->live_pci, json_array_unref);
   g_free (op->node_name);
   g_free (op->fdset_opaque);
   if (op->disk_fd >= 0)
@@ -268,6 +270,7 @@ hv_kvm_hotplug_op_new (HvKvmInstance       *instance,
   op->removal = removal;
   op->seq = seq;
   op->slot = -1;
+  op->wanted_slot = -1;
   op->steps = g_array_new (FALSE, TRUE, sizeof (HvKvmHotplugStep));
   op->disk_fd = -1;
   op->fdset_id = -1;
@@ -351,6 +354,8 @@ hv_kvm_hotplug_op_complete (HvKvmHotplugOp *op)
 {
   g_autoptr(GTask) task = op->task;
   HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (op->instance);
+
+  hv_kvm_hotplug_confirm_drop (op);
 
   if (op->pending != NULL && !op->keep_journal && runtime != NULL &&
       g_ptr_array_find (runtime->pending, op->pending, NULL))
@@ -546,8 +551,30 @@ hv_kvm_hotplug_op_finish (GAsyncResult  *result,
 
 /* ---- the steps every operation has -------------------------------------- */
 
-/* The journal entry, saved before QEMU is touched: the device, its slot
- * and id, and (extra) everything a crash could leave behind. */
+/* What the journal entry says of the operation: the device, its slot and
+ * id, and (extra) everything a crash could leave behind. */
+void
+hv_kvm_hotplug_journal_describe (HvKvmHotplugOp *op)
+{
+  g_free (op->pending->qemu_id);
+  op->pending->qemu_id = g_strdup (op->qemu_id);
+  op->pending->pci = op->slot;
+  hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_DEVICE, op->dict);
+  hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_SEQ, g_variant_new_uint32 (op->seq));
+  if (op->action == HV_HOTPLUG_ACTION_MOD)
+    hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_PHASE,
+                                 g_variant_new_string (op->removal ? "del" : "add"));
+  if (op->fd_names->len > 0)
+    hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_FD_NAMES,
+                                 g_variant_new_strv ((const gchar * const *) op->fd_names->pdata,
+                                                     op->fd_names->len));
+  if (op->fdset_opaque != NULL)
+    hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_FDSET,
+                                 g_variant_new_string (op->fdset_opaque));
+}
+
+/* The journal entry, saved before QEMU is touched (the runner saves it:
+ * HV_KVM_HOTPLUG_STEP_SAVE). */
 void
 hv_kvm_hotplug_step_intent (HvKvmHotplugOp *op,
                             guint           arg)
@@ -572,19 +599,7 @@ hv_kvm_hotplug_step_intent (HvKvmHotplugOp *op,
       g_variant_unref (op->pending->extra);
       op->pending->extra = g_variant_ref_sink (g_variant_dict_end (&extra));
     }
-  hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_DEVICE, op->dict);
-  hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_SEQ, g_variant_new_uint32 (op->seq));
-  if (op->action == HV_HOTPLUG_ACTION_MOD)
-    hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_PHASE,
-                                 g_variant_new_string (op->removal ? "del" : "add"));
-  if (op->fd_names->len > 0)
-    hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_FD_NAMES,
-                                 g_variant_new_strv ((const gchar * const *) op->fd_names->pdata,
-                                                     op->fd_names->len));
-  if (op->fdset_opaque != NULL)
-    hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_FDSET,
-                                 g_variant_new_string (op->fdset_opaque));
-  /* the runner saves it (HV_KVM_HOTPLUG_STEP_SAVE) */
+  hv_kvm_hotplug_journal_describe (op);
   hv_kvm_hotplug_op_step_done (op, NULL);
 }
 
@@ -614,6 +629,7 @@ hv_kvm_hotplug_step_commit_add (HvKvmHotplugOp *op,
     }
   hv_kvm_pending_op_free (pending);
   op->pending = NULL;
+  hv_kvm_hotplug_view_set_slot (op->instance, op->slot, TRUE);
   hv_device_set_pci (op->device, op->slot);
   hv_kvm_hotplug_op_step_done (op, NULL);
 }

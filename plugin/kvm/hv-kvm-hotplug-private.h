@@ -104,10 +104,11 @@ gboolean  hv_kvm_hotplug_reconcile_finish  (HvKvmInstance        *instance,
                                             GError              **error);
 
 /* Called once a removal left pending has been finished by a late
- * DEVICE_DELETED; @uuid is the device's. */
+ * DEVICE_DELETED; @uuid and @qemu_id are the device's. */
 typedef void (*HvKvmHotplugRemovedFunc) (HvKvmInstance *instance,
                                          HvDeviceType   type,
                                          const gchar   *uuid,
+                                         const gchar   *qemu_id,
                                          gpointer       user_data);
 
 /* Listens to the instance's current QMP client: a DEVICE_DELETED for a

@@ -13,9 +13,8 @@
 
 /*
  * Unplugging: device_del with its DEVICE_DELETED waiter registered first
- * (QEMU may send the event before the reply), the end of a removal, and
- * the two checks of an addition that need QEMU's answer: the confirmation
- * and the undo of device_add.
+ * (QEMU may send the event before the reply), for a removal and for the
+ * undo of an addition's device_add, and the end of a removal.
  */
 
 /* ---- waiting for the guest ---------------------------------------------- */
@@ -242,125 +241,6 @@ hv_kvm_hotplug_undo_device_add (HvKvmHotplugOp *op,
   unplug_start (op, UNPLUG_UNDO_ADD);
 }
 
-/* ---- confirming an addition --------------------------------------------- */
-
-typedef struct {
-  HvKvmHotplugOp *op;
-  JsonArray      *query_pci;
-  JsonArray      *query_block;
-  GError         *error;
-  guint           outstanding;
-} Confirm;
-
-static void
-confirm_free (Confirm *confirm)
-{
-  g_clear_pointer (&confirm->query_pci, json_array_unref);
-  g_clear_pointer (&confirm->query_block, json_array_unref);
-  g_clear_error (&confirm->error);
-  g_free (confirm);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Confirm, confirm_free)
-
-/* query-block lists the backend of a device added on a node with an empty
- * device name and its qdev path. */
-static gboolean
-confirm_block (HvKvmHotplugOp *op,
-               JsonArray      *query_block)
-{
-  g_autofree gchar *path = g_strdup_printf ("/machine/peripheral/%s/virtio-backend", op->qemu_id);
-
-  for (guint i = 0; i < json_array_get_length (query_block); i++)
-    {
-      JsonObject *info = json_array_get_object_element (query_block, i);
-      JsonObject *inserted = hv_kvm_qmp_json_get_object (info, "inserted");
-      const gchar *qdev = hv_kvm_qmp_json_get_string (info, "qdev");
-
-      if ((g_strcmp0 (qdev, path) == 0 || g_strcmp0 (qdev, op->qemu_id) == 0) && inserted != NULL &&
-          g_strcmp0 (hv_kvm_qmp_json_get_string (inserted, "node-name"), op->node_name) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-confirm_check (Confirm *confirm)
-{
-  HvKvmHotplugOp *op = confirm->op;
-  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gpointer slot = NULL;
-  GError *error = NULL;
-
-  if (confirm->error != NULL)
-    {
-      hv_kvm_hotplug_op_step_done (op, g_steal_pointer (&confirm->error));
-      return;
-    }
-  if (!hv_kvm_hotplug_scan_pci (confirm->query_pci, NULL, ids, &error))
-    {
-      hv_kvm_hotplug_op_step_done (op, error);
-      return;
-    }
-  if (!g_hash_table_lookup_extended (ids, op->qemu_id, NULL, &slot) ||
-      GPOINTER_TO_INT (slot) != op->slot)
-    error = g_error_new (HV_ERROR, HV_ERROR_HOTPLUG,
-                         _("QEMU does not show %s at PCI slot %d after adding it"),
-                         hv_kvm_hotplug_op_describe (op), op->slot);
-  else if (confirm->query_block != NULL && !confirm_block (op, confirm->query_block))
-    error = g_error_new (HV_ERROR, HV_ERROR_HOTPLUG,
-                         _("QEMU does not show block node %s under %s after adding it"),
-                         op->node_name, hv_kvm_hotplug_op_describe (op));
-  hv_kvm_hotplug_op_step_done (op, error);
-}
-
-static void
-confirm_pci_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(Confirm) confirm = user_data;
-
-  confirm->query_pci = hv_kvm_qmp_query_pci_finish (HV_KVM_QMP_CLIENT (source), result,
-                                                    confirm->error == NULL ? &confirm->error : NULL);
-  if (--confirm->outstanding == 0)
-    confirm_check (confirm);
-  else
-    g_steal_pointer (&confirm);
-}
-
-static void
-confirm_block_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(Confirm) confirm = user_data;
-
-  confirm->query_block = hv_kvm_qmp_query_block_finish (HV_KVM_QMP_CLIENT (source), result,
-                                                        confirm->error == NULL ? &confirm->error
-                                                                               : NULL);
-  if (--confirm->outstanding == 0)
-    confirm_check (confirm);
-  else
-    g_steal_pointer (&confirm);
-}
-
-/* Step "confirmed": QEMU shows the id at its slot (query-pci) and, for a
- * disk, the node under the device (query-block). Both are asked at once:
- * QEMU answers in order. */
-void
-hv_kvm_hotplug_step_confirm (HvKvmHotplugOp *op,
-                             guint           arg)
-{
-  Confirm *confirm = g_new0 (Confirm, 1);
-
-  confirm->op = op;
-  confirm->outstanding = op->type == HV_DEVICE_TYPE_DISK ? 2 : 1;
-  hv_kvm_qmp_query_pci_async (op->qmp, NULL, confirm_pci_cb, confirm);
-  if (op->type == HV_DEVICE_TYPE_DISK)
-    hv_kvm_qmp_query_block_async (op->qmp, NULL, confirm_block_cb, confirm);
-}
-
 /* ---- the end of a removal ----------------------------------------------- */
 
 /* Step "committed" of a removal: the device leaves the record, its slot is
@@ -381,6 +261,7 @@ hv_kvm_hotplug_step_commit_del (HvKvmHotplugOp *op,
   if (op->pending != NULL)
     hv_kvm_hotplug_remove_pending (runtime, op->pending);
   op->pending = NULL;
+  hv_kvm_hotplug_view_set_slot (op->instance, op->slot, FALSE);
   if (!hv_kvm_hotplug_save_record (op->instance, &error))
     g_prefix_error (&error, _("%s was removed, but the record could not be saved: "),
                     hv_kvm_hotplug_op_describe (op));

@@ -12,8 +12,8 @@
 
 /*
  * Hotplug's entry points: what may be hot-plugged (the seeds'
- * VerifyHotplugSupport and HotplugSupported), and HotAddDevice,
- * HotDelDevice and HotModDevice, which pick the slot and id and hand the
+ * VerifyHotplugSupport and HotplugSupported), and HotAddDevice (started in
+ * hv-kvm-hotplug-add.c), HotDelDevice and HotModDevice, which hand the
  * steps of hv-kvm-hotplug-disk.c / -nic.c / -remove.c to the runner of
  * hv-kvm-hotplug-op.c.
  */
@@ -103,7 +103,7 @@ static const gchar * const required_commands[] = {
   "add-fd", "remove-fd", "getfd", "closefd", "netdev_add", "netdev_del", NULL
 };
 
-static gboolean
+gboolean
 hv_kvm_hotplug_check_running (HvKvmInstance  *instance,
                               GError        **error)
 {
@@ -191,174 +191,6 @@ hv_kvm_hotplug_supported_finish (HvKvmInstance  *instance,
 }
 
 /* ---- HotAddDevice -------------------------------------------------------- */
-
-/* Checks that need no QEMU: the instance runs, the device may be plugged,
- * is not plugged already and has what its id is made of. */
-static gboolean
-hv_kvm_hotplug_check_add (HvKvmHotplugOp  *op,
-                          GError         **error)
-{
-  HvKvmRuntime *runtime;
-  const gchar *uuid = hv_device_get_uuid (op->device);
-  const gchar *name = hv_kvm_instance_get_name (op->instance);
-
-  if (!hv_kvm_hotplug_check_running (op->instance, error))
-    return FALSE;
-  runtime = hv_kvm_instance_get_runtime (op->instance);
-  if (!hv_kvm_hotplug_verify_support (runtime->hvparams, op->action, op->type, error))
-    return FALSE;
-  if (uuid == NULL || !g_uuid_string_is_valid (uuid))
-    {
-      g_set_error (error, HV_ERROR, HV_ERROR_HOTPLUG,
-                   _("A device without a valid UUID cannot be hot-plugged into instance %s"),
-                   name);
-      return FALSE;
-    }
-  if (hv_kvm_runtime_find_device (runtime, op->type, uuid) != NULL)
-    {
-      g_set_error (error, HV_ERROR, HV_ERROR_HOTPLUG,
-                   op->type == HV_DEVICE_TYPE_DISK ? _("Instance %s already has disk %s")
-                                                   : _("Instance %s already has NIC %s"),
-                   name, uuid);
-      return FALSE;
-    }
-  if (hv_kvm_hotplug_find_pending (runtime, op->type, uuid) != NULL)
-    {
-      g_set_error (error, HV_ERROR, HV_ERROR_HOTPLUG,
-                   _("A hotplug operation on device %s of instance %s is still pending"),
-                   uuid, name);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Slots taken: QEMU's reservations, what QEMU has now (devices of
- * kvm_extra, a paravirtual CD-ROM, leftovers), the record's devices and
- * the slots of operations under way. */
-static void
-hv_kvm_hotplug_mark_taken (HvKvmHotplugOp *op,
-                           HvKvmPciBus    *bus)
-{
-  HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (op->instance);
-
-  hv_kvm_runtime_mark_pci_slots (runtime, bus);
-  for (guint i = 0; i < runtime->pending->len; i++)
-    {
-      HvKvmPendingOp *pending = g_ptr_array_index (runtime->pending, i);
-
-      if (pending->pci >= 0)
-        bus->used |= 1u << pending->pci;
-    }
-}
-
-static gboolean
-hv_kvm_hotplug_choose_slot (HvKvmHotplugOp  *op,
-                            JsonArray       *query_pci,
-                            GError         **error)
-{
-  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  HvKvmPciBus bus;
-
-  hv_kvm_pci_bus_init (&bus);
-  if (!hv_kvm_hotplug_scan_pci (query_pci, &bus, ids, error))
-    return FALSE;
-  hv_kvm_hotplug_mark_taken (op, &bus);
-
-  if (hv_kvm_hotplug_hook_force_slot () >= 0)
-    op->slot = hv_kvm_hotplug_hook_force_slot ();
-  else if (op->slot >= 0 && hv_kvm_pci_bus_is_used (&bus, op->slot))
-    {
-      g_set_error (error, HV_ERROR, HV_ERROR_HOTPLUG,
-                   _("PCI slot %d of instance %s is occupied"), op->slot,
-                   hv_kvm_instance_get_name (op->instance));
-      return FALSE;
-    }
-  else if (op->slot < 0)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      op->slot = hv_kvm_pci_bus_find_free (&bus, &local_error);
-      if (op->slot < 0)
-        {
-          g_set_error (error, HV_ERROR, HV_ERROR_HOTPLUG, _("Instance %s: %s"),
-                       hv_kvm_instance_get_name (op->instance), local_error->message);
-          return FALSE;
-        }
-    }
-
-  op->qemu_id = hv_kvm_device_id_new (op->type, hv_device_get_uuid (op->device), op->slot, op->seq);
-  if (g_hash_table_contains (ids, op->qemu_id))
-    {
-      g_set_error (error, HV_ERROR, HV_ERROR_HOTPLUG,
-                   _("The QEMU of instance %s already has a device %s"),
-                   hv_kvm_instance_get_name (op->instance), op->qemu_id);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* The device as the record will hold it: its own keys, slot and id. */
-static void
-hv_kvm_hotplug_make_dict (HvKvmHotplugOp *op)
-{
-  g_autoptr(HvKvmRuntimeDevice) device = hv_kvm_runtime_device_new_from_device (op->device);
-
-  hv_kvm_runtime_device_set_pci (device, op->slot);
-  hv_kvm_runtime_device_set_qemu_id (device, op->qemu_id);
-  op->dict = g_variant_ref (device->dict);
-}
-
-static void
-hv_kvm_hotplug_add_query_pci_cb (GObject      *source,
-                                 GAsyncResult *result,
-                                 gpointer      user_data)
-{
-  HvKvmHotplugOp *op = user_data;
-  GError *error = NULL;
-  g_autoptr(JsonArray) query_pci = hv_kvm_qmp_query_pci_finish (HV_KVM_QMP_CLIENT (source), result,
-                                                                &error);
-
-  if (query_pci == NULL || !hv_kvm_hotplug_choose_slot (op, query_pci, &error))
-    {
-      hv_kvm_hotplug_op_fail (op, error);
-      return;
-    }
-  hv_kvm_hotplug_make_dict (op);
-  if (!(op->type == HV_DEVICE_TYPE_DISK ? hv_kvm_hotplug_disk_prepare (op, &error)
-                                        : hv_kvm_hotplug_nic_prepare (op, &error)))
-    {
-      hv_kvm_hotplug_op_fail (op, error);
-      return;
-    }
-
-  hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_INTENT, hv_kvm_hotplug_step_intent, NULL, 0,
-                              HV_KVM_HOTPLUG_STEP_SAVE);
-  if (op->type == HV_DEVICE_TYPE_DISK)
-    hv_kvm_hotplug_disk_add_steps (op);
-  else
-    hv_kvm_hotplug_nic_add_steps (op);
-  hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_CONFIRMED, hv_kvm_hotplug_step_confirm, NULL,
-                              0, 0);
-  hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_COMMITTED, hv_kvm_hotplug_step_commit_add,
-                              NULL, 0, 0);
-  hv_kvm_hotplug_op_start (op);
-}
-
-/* Starts an addition; @slot >= 0 is the slot it must have (hotmod). */
-static void
-hv_kvm_hotplug_add_begin (HvKvmHotplugOp *op,
-                          gint            slot)
-{
-  GError *error = NULL;
-
-  if (!hv_kvm_hotplug_check_add (op, &error))
-    {
-      hv_kvm_hotplug_op_fail (op, error);
-      return;
-    }
-  op->slot = slot >= 0 ? slot : hv_device_get_pci (op->device);
-  hv_kvm_qmp_query_pci_async (op->qmp, NULL, hv_kvm_hotplug_add_query_pci_cb, op);
-}
 
 /**
  * hv_kvm_hotplug_add_async:

@@ -865,3 +865,66 @@ hv_kvm_instance_remove_nic_files_of_tap (HvKvmInstance *self,
         }
     }
 }
+
+static gboolean
+hv_kvm_instance_write_nic_file_at (const gchar  *dir,
+                                   const gchar  *key,
+                                   const gchar  *tap,
+                                   GError      **error)
+{
+  g_autofree gchar *path = g_build_filename (dir, key, NULL);
+  g_autofree gchar *temp = g_strdup_printf ("%s/.%s.XXXXXX", dir, key);
+  gsize length = strlen (tap);
+  gint fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0600);
+  gboolean written;
+  int errsv;
+
+  if (fd < 0)
+    {
+      errsv = errno;
+      g_set_error (error, HV_ERROR, HV_ERROR_FAILED, _("Cannot write NIC file '%s': %s"), path,
+                   g_strerror (errsv));
+      return FALSE;
+    }
+  written = write (fd, tap, length) == (gssize) length;
+  errsv = errno;
+  g_close (fd, NULL);
+  if (!written || g_rename (temp, path) != 0)
+    {
+      if (written)
+        errsv = errno;
+      g_unlink (temp);
+      g_set_error (error, HV_ERROR, HV_ERROR_FAILED, _("Cannot write NIC file '%s': %s"), path,
+                   g_strerror (errsv));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+hv_kvm_instance_write_nic_file_nosync (HvKvmInstance  *self,
+                                       guint           seq,
+                                       const gchar    *uuid,
+                                       const gchar    *tap,
+                                       GError        **error)
+{
+  g_autofree gchar *dir = NULL;
+  g_autofree gchar *seq_key = NULL;
+
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), FALSE);
+  g_return_val_if_fail (tap != NULL, FALSE);
+
+  dir = hv_kvm_instance_get_nic_dir (self);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                   _("Cannot create the NIC directory '%s': %s"), dir, g_strerror (errsv));
+      return FALSE;
+    }
+  seq_key = g_strdup_printf ("%u", seq);
+  return hv_kvm_instance_write_nic_file_at (dir, seq_key, tap, error) &&
+         (uuid == NULL || !g_uuid_string_is_valid (uuid) ||
+          hv_kvm_instance_write_nic_file_at (dir, uuid, tap, error));
+}

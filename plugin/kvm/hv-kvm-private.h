@@ -91,4 +91,10 @@ HvConsole   *hv_kvm_make_console         (HvKvm         *self,
                                           HvInstance    *instance,
                                           GError       **error);
 
+/* Appended for hotplug: emits HvHypervisor::device-removed in the
+ * owner's context. */
+void         hv_kvm_emit_device_removed  (HvKvm         *self,
+                                          const gchar   *name,
+                                          const gchar   *device_id);
+
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "hv-kvm-hotplug-calls-private.h"
 #include "hv-kvm-lifecycle-private.h"
 #include "hv-kvm-process-private.h"
 #include "hv-kvm-qmp-commands-private.h"
@@ -130,6 +131,8 @@ reconnect_instance (HvKvm       *self,
       hv_kvm_instance_set_process (instance, pid, pidfd);
       hv_kvm_instance_set_state (instance, HV_INSTANCE_STATE_UNKNOWN);
       hv_kvm_instance_queue_job (instance, task, reconnect_job);
+      /* then the hotplug journal, against what that QEMU has */
+      hv_kvm_hotplug_queue_reconcile (self, instance);
       return;
     }
   if (pidfd >= 0)

@@ -17,6 +17,7 @@
 #include "hv-kvm-private.h"
 #include "hv-kvm-params-private.h"
 #include "hv-kvm-calls-private.h"
+#include "hv-kvm-hotplug-calls-private.h"
 #include "hv-kvm-runtime-private.h"
 
 /**
@@ -353,6 +354,7 @@ hv_kvm_hypervisor_iface_init (HvHypervisorInterface *iface)
   iface->check_parameter_syntax = hv_kvm_check_parameter_syntax;
   iface->validate_parameters = hv_kvm_validate_parameters;
   hv_kvm_calls_iface_init (iface);
+  hv_kvm_hotplug_calls_iface_init (iface);
 }
 
 /* -- the known instances (monitor thread) --------------------------------- */
@@ -764,4 +766,52 @@ guint
 hv_kvm_get_start_timeout (HvKvm *self)
 {
   return self->start_timeout_ms;
+}
+
+/* -- appended for hotplug ------------------------------------------------- */
+
+typedef struct {
+  HvKvm *self;
+  gchar *name;
+  gchar *device_id;
+} DeviceRemoved;
+
+static gboolean
+hv_kvm_emit_device_removed_cb (gpointer user_data)
+{
+  DeviceRemoved *removed = user_data;
+
+  g_signal_emit_by_name (removed->self, "device-removed", removed->name, removed->device_id);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+device_removed_free (DeviceRemoved *removed)
+{
+  g_object_unref (removed->self);
+  g_free (removed->name);
+  g_free (removed->device_id);
+  g_free (removed);
+}
+
+/* A device of instance @name is gone (DEVICE_DELETED): the owner hears it
+ * in the context HvKvm was made in, as for state changes. */
+void
+hv_kvm_emit_device_removed (HvKvm       *self,
+                            const gchar *name,
+                            const gchar *device_id)
+{
+  DeviceRemoved *removed;
+
+  g_return_if_fail (HV_IS_KVM (self));
+
+  if (device_id == NULL)
+    return;
+  removed = g_new0 (DeviceRemoved, 1);
+  removed->self = g_object_ref (self);
+  removed->name = g_strdup (name);
+  removed->device_id = g_strdup (device_id);
+  g_main_context_invoke_full (self->owner_context, G_PRIORITY_DEFAULT,
+                              hv_kvm_emit_device_removed_cb, removed,
+                              (GDestroyNotify) device_removed_free);
 }

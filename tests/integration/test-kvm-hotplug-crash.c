@@ -26,11 +26,11 @@
 #define NIC_MAC    "52:54:00:cc:00:02"
 
 static const gchar * const disk_add_steps[] = {
-  "intent", "node-added", "device-added", "confirmed", NULL
+  "intent", "slot-checked", "node-added", "device-added", "confirmed", NULL
 };
 static const gchar * const nic_add_steps[] = {
-  "intent", "tap-opened", "ifup-done", "fd-passed", "netdev-added", "nic-files-written",
-  "device-added", "confirmed", NULL
+  "intent", "slot-checked", "tap-opened", "ifup-done", "fd-passed", "netdev-added", "device-added",
+  "nic-files-written", "confirmed", NULL
 };
 static const gchar * const disk_del_steps[] = { "intent", "unplugged", "node-deleted", NULL };
 static const gchar * const nic_del_steps[] = {
@@ -147,6 +147,7 @@ static void
 removed_cb (HvKvmInstance *instance,
             HvDeviceType   type,
             const gchar   *uuid,
+            const gchar   *qemu_id,
             gpointer       user_data)
 {
   *(gboolean *) user_data = TRUE;

@@ -462,6 +462,7 @@ static void
 removed_cb (HvKvmInstance *instance,
             HvDeviceType   type,
             const gchar   *uuid,
+            const gchar   *qemu_id,
             gpointer       user_data)
 {
   gboolean *flag = user_data;

@@ -266,6 +266,40 @@ test_add_disk (Fixture       *fixture,
   g_assert_cmpstr (hv_kvm_runtime_device_get_string (device, "node_name"), ==, DISK_ID);
 }
 
+/* A slot the prediction took for free is QEMU's (a kvm_extra device):
+ * the intent is made again for the next one before QEMU is touched. */
+static void
+test_add_slot_moved (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autoptr(HvDisk) disk = new_disk (fixture, DISK_UUID);
+  g_autofree gchar *blockdev = blockdev_add_arguments (fixture, "disk-d15c0001-pci-4");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvKvmRuntime) on_disk = NULL;
+
+  hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_WITH (3, "rng0"));
+  hv_test_qmp_server_add_command (fixture->server, "blockdev-add", blockdev, "{\"return\": {}}");
+  hv_test_qmp_server_add_command (fixture->server, "device_add",
+                                  "{\"driver\": \"virtio-blk-pci\", \"id\": \"disk-d15c0001-pci-4\", "
+                                  "\"drive\": \"disk-d15c0001-pci-4\", \"bus\": \"pci.0\", "
+                                  "\"addr\": \"0x4\"}", "{\"return\": {}}");
+  hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL,
+                                  QUERY_PCI_WITH (4, "disk-d15c0001-pci-4"));
+  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL,
+                                  "{\"return\": [{\"device\": \"\", \"qdev\": \"/machine/peripheral/"
+                                  "disk-d15c0001-pci-4/virtio-backend\", \"inserted\": {\"node-name\": "
+                                  "\"disk-d15c0001-pci-4\"}}]}");
+  fixture_connect (fixture);
+
+  g_assert_true (run (fixture, ADD, HV_DEVICE (disk), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (hv_device_get_pci (HV_DEVICE (disk)), ==, 4);
+  on_disk = saved (fixture);
+  g_assert_cmpuint (on_disk->pending->len, ==, 0);
+  g_assert_nonnull (hv_kvm_runtime_find_device (on_disk, HV_DEVICE_TYPE_DISK, DISK_UUID));
+  g_assert_cmpint (hv_kvm_runtime_find_device (on_disk, HV_DEVICE_TYPE_DISK, DISK_UUID)->pci, ==, 4);
+}
+
 /* device_add refused: the node goes, nothing else was done. */
 static void
 test_add_undo (Fixture       *fixture,
@@ -281,6 +315,9 @@ test_add_undo (Fixture       *fixture,
   hv_test_qmp_server_add_command (fixture->server, "device_add", NULL,
                                   "{\"error\": {\"class\": \"GenericError\", \"desc\": "
                                   "\"PCI: slot 3 function 0 not available\"}}");
+  /* the confirmation's queries went out behind device_add */
+  hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
+  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL, "{\"return\": []}");
   hv_test_qmp_server_add_command (fixture->server, "blockdev-del",
                                   "{\"node-name\": \"" DISK_ID "\"}", "{\"return\": {}}");
   fixture_connect (fixture);
@@ -309,6 +346,8 @@ test_add_first_error (Fixture       *fixture,
   hv_test_qmp_server_add_command (fixture->server, "blockdev-add", NULL, "{\"return\": {}}");
   hv_test_qmp_server_add_command (fixture->server, "device_add", NULL,
                                   "{\"error\": {\"class\": \"GenericError\", \"desc\": \"first\"}}");
+  hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
+  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL, "{\"return\": []}");
   hv_test_qmp_server_add_command (fixture->server, "blockdev-del", NULL,
                                   "{\"error\": {\"class\": \"GenericError\", \"desc\": \"second\"}}");
   /* is the node still there? it is: the undo failed */
@@ -629,6 +668,7 @@ main (int   argc,
 #define ADD_TEST(path, func) \
   g_test_add ("/hotplug/qmp/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD_TEST ("add-disk", test_add_disk);
+  ADD_TEST ("add-slot-moved", test_add_slot_moved);
   ADD_TEST ("add-undo", test_add_undo);
   ADD_TEST ("add-first-error", test_add_first_error);
   ADD_TEST ("add-unconfirmed", test_add_unconfirmed);

@@ -1,0 +1,456 @@
+/*
+ * Copyright (C) 2026 The hvkit authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * hvkit's hotplug against raw QMP, on one TCG instance running the test
+ * guest, in one run:
+ *
+ *   floor   a minimal blocking client on a second QMP monitor of the same
+ *           QEMU: blockdev-add + device_add + query-pci for a disk; tap
+ *           opened + getfd + netdev_add + device_add + query-pci for a
+ *           NIC; device_del → DEVICE_DELETED → blockdev-del / netdev_del
+ *   hvkit   hv_kvm_hotplug_add_async / _del_async on the instance, from
+ *           the call to its callback: slot from query-pci, journal,
+ *           the same commands, confirmation (query-pci, query-block),
+ *           the record saved
+ *
+ * Floor and hvkit alternate, one device at a time, and every removal
+ * waits until the guest has reported the addition (as a user would):
+ * the removal's time is mostly the guest's ACPI eject. No ifup or ifdown
+ * script runs on either side. hvkit runs twice per round: with the
+ * record's store durable (fsync, the default: the `disk_add_ms_*` keys)
+ * and without fsync (`*_nosync_*`), to show what the fsync costs.
+ * Prints one JSON object on stdout; medians and 95th percentiles in ms.
+ *
+ *   meson test -C build --benchmark bench-hotplug --verbose
+ *   build/tests/bench/bench-hotplug [ROUNDS]      (default 20)
+ *
+ * Root is needed for the taps (a private network namespace).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "hv-kvm-hotplug-private.h"
+#include "hv-kvm-runtime-private.h"
+#include "hv-kvm-tap-private.h"
+#include "hv-test-async.h"
+#include "hv-test-hotplug.h"
+
+#define DISK_UUID "be4c0001-0000-4000-8000-000000000001"
+#define NIC_UUID  "be4c0002-0000-4000-8000-000000000002"
+#define NIC_MAC   "52:54:00:be:00:02"
+#define FLOOR_DISK_SLOT 0x10
+#define FLOOR_NIC_SLOT  0x11
+
+static gint64
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static gdouble
+ms_since (gint64 start)
+{
+  return (gdouble) (now_ns () - start) / 1e6;
+}
+
+/* ---- the floor -------------------------------------------------------------- */
+
+typedef struct {
+  gint  fd;
+  gchar buffer[1 << 20];
+  gsize filled;
+  guint serial;
+} Floor;
+
+/* The next line, NUL-terminated in the buffer until the next read. */
+static gchar *
+floor_read_line (Floor *floor)
+{
+  static gchar line[1 << 20];
+
+  for (;;)
+    {
+      gchar *newline = memchr (floor->buffer, '\n', floor->filled);
+      gssize n;
+
+      if (newline != NULL)
+        {
+          gsize used = (gsize) (newline - floor->buffer) + 1;
+
+          memcpy (line, floor->buffer, used - 1);
+          line[used - 1] = '\0';
+          memmove (floor->buffer, newline + 1, floor->filled - used);
+          floor->filled -= used;
+          return line;
+        }
+      n = read (floor->fd, floor->buffer + floor->filled, sizeof floor->buffer - floor->filled);
+      g_assert_cmpint (n, >, 0);
+      floor->filled += (gsize) n;
+    }
+}
+
+static void
+floor_send (Floor       *floor,
+            const gchar *command,
+            const gchar *arguments,
+            gint         fd)
+{
+  g_autofree gchar *line = g_strdup_printf ("{\"execute\":\"%s\"%s%s,\"id\":%u}\n", command,
+                                            arguments != NULL ? ",\"arguments\":" : "",
+                                            arguments != NULL ? arguments : "", floor->serial++);
+  struct iovec iov = { line, strlen (line) };
+  union { struct cmsghdr header; gchar space[CMSG_SPACE (sizeof (gint))]; } control;
+  struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+  if (fd >= 0)
+    {
+      struct cmsghdr *cmsg;
+
+      memset (&control, 0, sizeof control);
+      message.msg_control = control.space;
+      message.msg_controllen = sizeof control.space;
+      cmsg = CMSG_FIRSTHDR (&message);
+      cmsg->cmsg_level = SOL_SOCKET;
+      cmsg->cmsg_type = SCM_RIGHTS;
+      cmsg->cmsg_len = CMSG_LEN (sizeof (gint));
+      memcpy (CMSG_DATA (cmsg), &fd, sizeof (gint));
+    }
+  g_assert_cmpint (sendmsg (floor->fd, &message, 0), ==, (gssize) iov.iov_len);
+}
+
+static gboolean
+floor_is_reply (const gchar *line,
+                const gchar *command)
+{
+  if (g_str_has_prefix (line, "{\"timestamp\""))
+    return FALSE;
+  if (!g_str_has_prefix (line, "{\"return\""))
+    g_error ("floor: %s failed: %s", command, line);
+  return TRUE;
+}
+
+/* Sends one command, as compact as hvkit's client sends it, with @fd as
+ * SCM_RIGHTS when >= 0, and waits for its reply, skipping events. */
+static void
+floor_execute (Floor       *floor,
+               const gchar *command,
+               const gchar *arguments,
+               gint         fd)
+{
+  floor_send (floor, command, arguments, fd);
+  while (!floor_is_reply (floor_read_line (floor), command))
+    ;
+}
+
+/* device_del's reply and the DEVICE_DELETED of @id, which may come
+ * first. */
+static void
+floor_unplug (Floor       *floor,
+              const gchar *id)
+{
+  g_autofree gchar *arguments = g_strdup_printf ("{\"id\":\"%s\"}", id);
+  g_autofree gchar *wanted = g_strdup_printf ("\"device\": \"%s\"", id);
+  gboolean replied = FALSE, deleted = FALSE;
+
+  floor_send (floor, "device_del", arguments, -1);
+  while (!replied || !deleted)
+    {
+      const gchar *line = floor_read_line (floor);
+
+      if (floor_is_reply (line, "device_del"))
+        replied = TRUE;
+      else if (strstr (line, "\"DEVICE_DELETED\"") != NULL && strstr (line, wanted) != NULL)
+        deleted = TRUE;
+    }
+}
+
+static void
+floor_connect (Floor       *floor,
+               const gchar *path)
+{
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+
+  g_assert_cmpuint (strlen (path), <, sizeof address.sun_path);
+  strcpy (address.sun_path, path);
+  floor->fd = socket (AF_UNIX, SOCK_STREAM, 0);
+  g_assert_cmpint (floor->fd, >=, 0);
+  g_assert_no_errno (connect (floor->fd, (struct sockaddr *) &address, sizeof address));
+  floor_read_line (floor);
+  floor_execute (floor, "qmp_capabilities", NULL, -1);
+}
+
+static gdouble
+floor_disk_add (Floor       *floor,
+                const gchar *path)
+{
+  g_autofree gchar *node = g_strdup_printf ("{\"driver\":\"raw\",\"node-name\":\"floor-disk\","
+                                            "\"file\":{\"driver\":\"file\",\"filename\":\"%s\"}}",
+                                            path);
+  gint64 start = now_ns ();
+
+  floor_execute (floor, "blockdev-add", node, -1);
+  floor_execute (floor, "device_add",
+                 "{\"driver\":\"virtio-blk-pci\",\"id\":\"floor-disk\",\"drive\":\"floor-disk\","
+                 "\"bus\":\"pci.0\",\"addr\":\"0x10\"}", -1);
+  floor_execute (floor, "query-pci", NULL, -1);
+  return ms_since (start);
+}
+
+static gdouble
+floor_nic_add (Floor *floor)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 start = now_ns ();
+  g_autoptr(HvKvmTap) tap = hv_kvm_tap_open (NULL, TRUE, 1, NULL, &error);
+
+  g_assert_no_error (error);
+  floor_execute (floor, "getfd", "{\"fdname\":\"floor-tap\"}", tap->fds[0]);
+  floor_execute (floor, "netdev_add", "{\"type\":\"tap\",\"id\":\"floor-nic\",\"fd\":\"floor-tap\"}",
+                 -1);
+  hv_kvm_tap_close (tap);
+  floor_execute (floor, "device_add",
+                 "{\"driver\":\"virtio-net-pci\",\"id\":\"floor-nic\",\"netdev\":\"floor-nic\","
+                 "\"mac\":\"52:54:00:be:00:10\",\"bus\":\"pci.0\",\"addr\":\"0x11\"}", -1);
+  floor_execute (floor, "query-pci", NULL, -1);
+  return ms_since (start);
+}
+
+static gdouble
+floor_del (Floor       *floor,
+           const gchar *id,
+           gboolean     disk)
+{
+  g_autofree gchar *backend = g_strdup_printf (disk ? "{\"node-name\":\"%s\"}" : "{\"id\":\"%s\"}",
+                                               id);
+  gint64 start = now_ns ();
+
+  floor_unplug (floor, id);
+  floor_execute (floor, disk ? "blockdev-del" : "netdev_del", backend, -1);
+  return ms_since (start);
+}
+
+/* ---- hvkit ------------------------------------------------------------------ */
+
+static gdouble
+hvkit_run (HvTestKvmLaunch   *launch,
+           HvTestHotplugCall  call,
+           HvDevice          *device)
+{
+  HvKvmInstance *instance = hv_test_kvm_launch_get_instance (launch);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) done = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = now_ns ();
+  gdouble ms;
+
+  if (call == HV_TEST_HOTPLUG_ADD)
+    hv_kvm_hotplug_add_async (instance, hv_test_kvm_launch_get_owner (launch), device, 0, NULL,
+                              hv_test_store_result, &result);
+  else
+    hv_kvm_hotplug_del_async (instance, hv_test_kvm_launch_get_owner (launch), device, 0, NULL,
+                              hv_test_store_result, &result);
+  done = hv_test_wait_result (&result);
+  ms = ms_since (start);
+  if (call == HV_TEST_HOTPLUG_ADD)
+    hv_kvm_hotplug_add_finish (instance, done, &error);
+  else
+    hv_kvm_hotplug_del_finish (instance, done, &error);
+  g_assert_no_error (error);
+  return ms;
+}
+
+/* ---- statistics ------------------------------------------------------------- */
+
+typedef enum {
+  DISK_ADD, NIC_ADD, DISK_DEL, NIC_DEL, N_OPS
+} Op;
+
+static const gchar * const op_names[N_OPS] = { "disk_add", "nic_add", "disk_del", "nic_del" };
+
+typedef enum {
+  FLOOR, HVKIT, HVKIT_NOSYNC, N_SIDES
+} Side;
+
+static gint
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
+
+  return (x > y) - (x < y);
+}
+
+static gdouble
+percentile (GArray *samples,
+            gdouble p)
+{
+  gsize index;
+
+  g_array_sort (samples, compare_doubles);
+  index = (gsize) ceil (p / 100.0 * (gdouble) samples->len) - 1;
+  return g_array_index (samples, gdouble, MIN (index, samples->len - 1));
+}
+
+static void
+print_results (GArray *samples[N_OPS][N_SIDES],
+               guint   rounds)
+{
+  g_autoptr(GString) json = g_string_new ("{");
+
+  g_string_append_printf (json, "\"rounds\": %u, \"accel\": \"%s\"", rounds, hv_test_get_accel ());
+  for (guint op = 0; op < N_OPS; op++)
+    {
+      gdouble floor50 = percentile (samples[op][FLOOR], 50);
+      gdouble hvkit50 = percentile (samples[op][HVKIT], 50);
+      gdouble nosync50 = percentile (samples[op][HVKIT_NOSYNC], 50);
+
+      g_string_append_printf (json,
+                              ",\n  \"floor_%s_ms_p50\": %.2f, \"floor_%s_ms_p95\": %.2f,"
+                              " \"%s_ms_p50\": %.2f, \"%s_ms_p95\": %.2f, \"ratio_%s\": %.3f,"
+                              " \"%s_nosync_ms_p50\": %.2f, \"%s_nosync_ms_p95\": %.2f,"
+                              " \"ratio_%s_nosync\": %.3f",
+                              op_names[op], floor50, op_names[op],
+                              percentile (samples[op][FLOOR], 95),
+                              op_names[op], hvkit50, op_names[op],
+                              percentile (samples[op][HVKIT], 95), op_names[op], hvkit50 / floor50,
+                              op_names[op], nosync50, op_names[op],
+                              percentile (samples[op][HVKIT_NOSYNC], 95), op_names[op],
+                              nosync50 / floor50);
+    }
+  g_string_append (json, "\n}\n");
+  fputs (json->str, stdout);
+}
+
+/* ---- main ------------------------------------------------------------------- */
+
+static void
+wait_guest (HvTestKvmLaunch *launch,
+            const gchar     *action,
+            const gchar     *subsystem,
+            gint             slot)
+{
+  g_autofree gchar *pattern = g_strdup_printf ("^UEVENT %s %s /devices/pci0000:00/0000:00:%02x\\.0/",
+                                               action, subsystem, slot);
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *line = hv_test_console_wait_for_line (hv_test_kvm_launch_get_serial (launch),
+                                                          pattern, HV_TEST_HOTPLUG_TIMEOUT_MS,
+                                                          &error);
+
+  g_assert_no_error (error);
+}
+
+/* One round: the floor, then hvkit durable, then hvkit without fsync, for
+ * a disk and for a NIC. */
+static void
+run_round (HvTestKvmLaunch *launch,
+           Floor           *floor,
+           const gchar     *disk_path,
+           HvDisk          *disk,
+           HvNic           *nic,
+           GArray          *samples[N_OPS][N_SIDES])
+{
+  HvRuntimeStore *store = hv_kvm_instance_get_store (hv_test_kvm_launch_get_instance (launch));
+  gdouble ms;
+
+  ms = floor_disk_add (floor, disk_path);
+  g_array_append_val (samples[DISK_ADD][FLOOR], ms);
+  wait_guest (launch, "add", "block", FLOOR_DISK_SLOT);
+  ms = floor_del (floor, "floor-disk", TRUE);
+  g_array_append_val (samples[DISK_DEL][FLOOR], ms);
+  ms = floor_nic_add (floor);
+  g_array_append_val (samples[NIC_ADD][FLOOR], ms);
+  wait_guest (launch, "add", "net", FLOOR_NIC_SLOT);
+  ms = floor_del (floor, "floor-nic", FALSE);
+  g_array_append_val (samples[NIC_DEL][FLOOR], ms);
+
+  for (Side side = HVKIT; side <= HVKIT_NOSYNC; side++)
+    {
+      hv_runtime_store_set_durable (store, side == HVKIT);
+      ms = hvkit_run (launch, HV_TEST_HOTPLUG_ADD, HV_DEVICE (disk));
+      g_array_append_val (samples[DISK_ADD][side], ms);
+      wait_guest (launch, "add", "block", hv_device_get_pci (HV_DEVICE (disk)));
+      ms = hvkit_run (launch, HV_TEST_HOTPLUG_DEL, HV_DEVICE (disk));
+      g_array_append_val (samples[DISK_DEL][side], ms);
+      ms = hvkit_run (launch, HV_TEST_HOTPLUG_ADD, HV_DEVICE (nic));
+      g_array_append_val (samples[NIC_ADD][side], ms);
+      wait_guest (launch, "add", "net", hv_device_get_pci (HV_DEVICE (nic)));
+      ms = hvkit_run (launch, HV_TEST_HOTPLUG_DEL, HV_DEVICE (nic));
+      g_array_append_val (samples[NIC_DEL][side], ms);
+      hv_device_set_pci (HV_DEVICE (disk), -1);
+      hv_device_set_pci (HV_DEVICE (nic), -1);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(HvTestKvmLaunch) launch = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvDisk) disk = NULL;
+  g_autoptr(HvNic) nic = NULL;
+  g_autofree gchar *floor_socket = NULL;
+  g_autofree gchar *extra = NULL;
+  g_autofree gchar *floor_disk = NULL;
+  GArray *samples[N_OPS][N_SIDES];
+  guint rounds = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 20;
+  Floor *floor = g_new0 (Floor, 1);
+
+  g_main_context_push_thread_default (context);
+  if (geteuid () != 0 || g_getenv ("HVKIT_TEST_GUEST_DIR") == NULL)
+    {
+      g_printerr ("bench-hotplug: needs root (taps) and the test guest (run it through meson)\n");
+      return 77;
+    }
+  hv_test_netns_enter (&error);
+  g_assert_no_error (error);
+  for (guint op = 0; op < N_OPS; op++)
+    for (guint side = 0; side < N_SIDES; side++)
+      samples[op][side] = g_array_new (FALSE, FALSE, sizeof (gdouble));
+
+  launch = hv_test_kvm_launch_new ("bench", HV_TEST_KVM_GUEST);
+  floor_socket = g_build_filename (hv_test_kvm_launch_get_run_dir (launch), "floor.qmp", NULL);
+  extra = g_strdup_printf ("-qmp unix:%s,server=on,wait=off", floor_socket);
+  hv_test_kvm_launch_set_hvparam (launch, "kvm_extra", g_variant_new_string (extra));
+  hv_test_kvm_launch_start (launch, NULL, NULL, &error);
+  g_assert_no_error (error);
+  floor_connect (floor, floor_socket);
+
+  disk = hv_test_hotplug_new_disk (hv_test_kvm_launch_get_run_dir (launch), DISK_UUID, TRUE);
+  floor_disk = g_strdup (hv_disk_get_link (disk));
+  nic = hv_test_hotplug_new_nic (NIC_UUID, NIC_MAC);
+
+  /* a round to warm up, not counted */
+  {
+    GArray *warmup[N_OPS][N_SIDES];
+
+    for (guint op = 0; op < N_OPS; op++)
+      for (guint side = 0; side < N_SIDES; side++)
+        warmup[op][side] = g_array_new (FALSE, FALSE, sizeof (gdouble));
+    run_round (launch, floor, floor_disk, disk, nic, warmup);
+    for (guint op = 0; op < N_OPS; op++)
+      for (guint side = 0; side < N_SIDES; side++)
+        g_array_unref (warmup[op][side]);
+  }
+  for (guint round = 0; round < rounds; round++)
+    run_round (launch, floor, floor_disk, disk, nic, samples);
+
+  print_results (samples, rounds);
+  for (guint op = 0; op < N_OPS; op++)
+    for (guint side = 0; side < N_SIDES; side++)
+      g_array_unref (samples[op][side]);
+  close (floor->fd);
+  g_free (floor);
+  g_main_context_pop_thread_default (context);
+  return 0;
+}
