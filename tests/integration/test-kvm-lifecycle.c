@@ -328,6 +328,9 @@ test_start_info_balloon_reboot_stop (Fixture       *fixture,
   g_assert_cmpint (hv_instance_info_get_pid (rebooted), !=, hv_instance_info_get_pid (info));
   g_assert_cmpint (hv_instance_info_get_state (rebooted), ==, HV_INSTANCE_STATE_RUNNING);
   g_assert_cmpint (hv_instance_info_get_memory (rebooted), ==, 256);
+  /* two starts of one binary, one probe: the second came from the cache */
+  g_assert_cmpuint (hv_kvm_capabilities_cache_get_probe_count (
+                      hv_kvm_get_capabilities_cache (HV_KVM (fixture->kvm))), ==, 1);
 
   /* soft stop: the guest powers off on the ACPI button */
   {
