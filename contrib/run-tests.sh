@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the dependencies, builds hvkit with warnings as errors and runs
 # every test suite; then builds with AddressSanitizer and
-# UndefinedBehaviorSanitizer and runs the unit and qmp suites again, and
+# UndefinedBehaviorSanitizer and runs the unit, qmp and integration suites
+# again (hvkit's side of real QEMU, taps and guests), and
 # runs each fuzz target for a while. This is what CI runs (.ci/run).
 set -eu
 
@@ -26,12 +27,12 @@ meson compile -C build
 echo "== every test suite"
 meson test -C build --print-errorlogs
 
-echo "== AddressSanitizer + UndefinedBehaviorSanitizer, unit and qmp suites"
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer, unit, qmp and integration suites"
 setup build-asan --werror -Db_sanitize=address,undefined -Db_lundef=false \
   -Dintrospection=false
 meson compile -C build-asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  meson test -C build-asan --suite unit --suite qmp --print-errorlogs
+  meson test -C build-asan --suite unit --suite qmp --suite integration --print-errorlogs
 
 if [ -x contrib/run-fuzzers.sh ]; then
   echo "== fuzz targets"

@@ -18,7 +18,7 @@ G_BEGIN_DECLS
  * @HV_INSTANCE_STATE_RUNNING: the guest runs
  * @HV_INSTANCE_STATE_PAUSED: the process exists but the guest's CPUs are
  *   stopped (started paused, or stopped for a migration)
- * @HV_INSTANCE_STATE_SHUTDOWN: the guest shut itself down and the process
+ * @HV_INSTANCE_STATE_SHUTDOWN: the guest shut itself down and the instance
  *   waits to be cleaned up (Ganeti's user shutdown)
  * @HV_INSTANCE_STATE_STOPPED: there is no process
  *

@@ -328,6 +328,9 @@ test_start_info_balloon_reboot_stop (Fixture       *fixture,
   g_assert_cmpint (hv_instance_info_get_pid (rebooted), !=, hv_instance_info_get_pid (info));
   g_assert_cmpint (hv_instance_info_get_state (rebooted), ==, HV_INSTANCE_STATE_RUNNING);
   g_assert_cmpint (hv_instance_info_get_memory (rebooted), ==, 256);
+  /* two starts of one binary, one probe: the second came from the cache */
+  g_assert_cmpuint (hv_kvm_capabilities_cache_get_probe_count (
+                      hv_kvm_get_capabilities_cache (HV_KVM (fixture->kvm))), ==, 1);
 
   /* soft stop: the guest powers off on the ACPI button */
   {
@@ -361,6 +364,28 @@ test_start_info_balloon_reboot_stop (Fixture       *fixture,
   g_assert_cmpuint (fixture->state_changes->len, ==, 0);
 }
 
+/* The threads of @pid that may run on CPU 0 only. */
+static guint
+count_threads_pinned_to_0 (gint64 pid)
+{
+  g_autofree gchar *tasks = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/task", pid);
+  g_autoptr(GDir) dir = g_dir_open (tasks, 0, NULL);
+  const gchar *tid;
+  guint pinned = 0;
+
+  g_assert_nonnull (dir);
+  while ((tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename (tasks, tid, "status", NULL);
+      g_autofree gchar *status = NULL;
+
+      if (g_file_get_contents (path, &status, NULL, NULL) &&
+          strstr (status, "\nCpus_allowed_list:\t0\n") != NULL)
+        pinned++;
+    }
+  return pinned;
+}
+
 /* force: SIGKILL, and still nothing left */
 static void
 test_forced_stop (Fixture       *fixture,
@@ -373,9 +398,20 @@ test_forced_stop (Fixture       *fixture,
     return;
   fixture->kvm = new_kvm (fixture);
   fixture->instance = new_instance (fixture->kvm);
+  /* and its one vCPU pinned to CPU 0 before it ever runs */
+  {
+    GVariantDict hvparams;
+
+    g_variant_dict_init (&hvparams, hv_instance_get_hvparams (fixture->instance));
+    g_variant_dict_insert (&hvparams, "cpu_mask", "s", "0");
+    hv_instance_set_hvparams (fixture->instance, g_variant_dict_end (&hvparams));
+  }
   start (fixture, TRUE);
   info = get_info (fixture);
   g_assert_cmpint (hv_instance_info_get_state (info), ==, HV_INSTANCE_STATE_PAUSED);
+  /* (on a node of one CPU every thread is "pinned" to it) */
+  if (g_get_num_processors () > 1)
+    g_assert_cmpuint (count_threads_pinned_to_0 (hv_instance_info_get_pid (info)), ==, 1);
 
   g_assert_true (hv_hypervisor_stop_instance_sync (fixture->kvm, fixture->instance, TRUE, FALSE,
                                                    0, NULL, &error));
