@@ -624,8 +624,36 @@ test_already_running (Fixture       *fixture,
     return;
   fixture->kvm = new_kvm (fixture);
   fixture->instance = new_instance (fixture->kvm);
+  /* with VNC and a password, which goes over QMP (set_password), never on
+   * the command line */
+  {
+    g_autofree gchar *password = g_build_filename (fixture->dir, "vnc-password", NULL);
+    GVariantDict hvparams;
+
+    g_file_set_contents (password, "s3cret\n", -1, &error);
+    g_assert_no_error (error);
+    g_variant_dict_init (&hvparams, hv_instance_get_hvparams (fixture->instance));
+    g_variant_dict_insert (&hvparams, "vnc_bind_address", "s", "127.0.0.1");
+    g_variant_dict_insert (&hvparams, "vnc_password_file", "s", password);
+    hv_instance_set_hvparams (fixture->instance, g_variant_dict_end (&hvparams));
+    hv_instance_set_network_port (fixture->instance, 5900 + 40 + getpid () % 50);
+  }
   start (fixture, TRUE);
   before = get_info (fixture);
+  {
+    g_autofree gchar *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/cmdline",
+                                              hv_instance_info_get_pid (before));
+    g_autofree gchar *cmdline = NULL;
+    gsize length = 0;
+
+    g_file_get_contents (path, &cmdline, &length, &error);
+    g_assert_no_error (error);
+    for (gsize i = 0; i < length; i++)   /* the arguments, one string */
+      if (cmdline[i] == '\0')
+        cmdline[i] = ' ';
+    g_assert_null (strstr (cmdline, "s3cret"));
+    g_assert_nonnull (strstr (cmdline, "password=on"));
+  }
   g_assert_false (hv_hypervisor_start_instance_sync (fixture->kvm, fixture->instance, TRUE, NULL,
                                                      &error));
   g_assert_error (error, HV_ERROR, HV_ERROR_ALREADY_RUNNING);
