@@ -297,6 +297,15 @@ test_start_info_balloon_reboot_stop (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpstrv (listed, ((const gchar *[]) { NAME, NULL }));
 
+  {
+    g_autoptr(GPtrArray) all = hv_hypervisor_get_all_instances_info_sync (fixture->kvm, NULL,
+                                                                          &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (all->len, ==, 1);
+    g_assert_cmpstr (hv_instance_info_get_name (g_ptr_array_index (all, 0)), ==, NAME);
+    g_assert_cmpint (hv_instance_info_get_vcpus (g_ptr_array_index (all, 0)), ==, 1);
+  }
   info = get_info (fixture);
   g_assert_cmpstr (hv_instance_info_get_name (info), ==, NAME);
   g_assert_cmpint (hv_instance_info_get_state (info), ==, HV_INSTANCE_STATE_RUNNING);
