@@ -55,6 +55,7 @@
 #include "hv-kvm-runtime-private.h"
 #include "hv-test.h"
 #include "hv-test-async.h"
+#include "hv-test-files.h"
 
 #define QEMU "/usr/bin/qemu-system-x86_64"
 #define NAME "bench-start"
@@ -563,24 +564,6 @@ report_cached_lookup (HvHypervisor *kvm,
               percentile (samples, 50));
 }
 
-static void
-remove_tree (const gchar *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *entry;
-
-  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, entry, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -687,6 +670,6 @@ main (int argc, char **argv)
           hvkit_p50 / bare_p50, percentile (probe_first, 50), percentile (probe_cached, 50));
 
   g_clear_object (&kvm);
-  remove_tree (base);
+  hv_test_remove_tree (base);
   return 0;
 }

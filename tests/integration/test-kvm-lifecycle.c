@@ -16,6 +16,7 @@
 #include "hv-kvm-runtime-private.h"
 #include "hv-test.h"
 #include "hv-test-async.h"
+#include "hv-test-files.h"
 
 /*
  * The KVM plugin's lifecycle on real QEMU (TCG) with the test guest:
@@ -153,24 +154,6 @@ kill_leftover_qemu (Fixture *fixture)
 }
 
 static void
-remove_tree (const gchar *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *entry;
-
-  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, entry, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  user_data)
 {
@@ -183,7 +166,7 @@ fixture_tear_down (Fixture       *fixture,
     g_signal_handlers_disconnect_by_data (fixture->kvm, fixture);
   g_clear_object (&fixture->kvm);
   kill_leftover_qemu (fixture);
-  remove_tree (fixture->dir);
+  hv_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->record_dir);
   g_ptr_array_unref (fixture->state_changes);
