@@ -19,14 +19,18 @@ build() {
     meson setup "$builddir"
   fi
   meson compile -C "$builddir"
+  # the demo boots the test guest: say so, rather than rely on `all`
+  meson compile -C "$builddir" hv-test-guest
 }
 
-# The uninstalled library, its typelib and the KVM module of this build.
+# The uninstalled library, its typelib and the KVM module of this build,
+# and the test guest the demo boots (built above).
 use_build() {
   GI_TYPELIB_PATH="$builddir/framework${GI_TYPELIB_PATH:+:$GI_TYPELIB_PATH}"
   LD_LIBRARY_PATH="$builddir/framework${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   HVKIT_PLUGIN_DIR="$builddir/plugin/kvm"
-  export GI_TYPELIB_PATH LD_LIBRARY_PATH HVKIT_PLUGIN_DIR
+  HVKIT_TEST_GUEST_DIR="$builddir/tests/guest"
+  export GI_TYPELIB_PATH LD_LIBRARY_PATH HVKIT_PLUGIN_DIR HVKIT_TEST_GUEST_DIR
 }
 
 run_demo() {

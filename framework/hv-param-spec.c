@@ -563,6 +563,33 @@ hv_param_specs_find (GPtrArray   *specs,
   return NULL;
 }
 
+/* name → value of an a{sv}. A lookup in a serialized a{sv} walks it and
+ * makes a child for every entry it passes: over a whole table that was
+ * most of the time of a check. */
+static GHashTable *
+hv_param_specs_index (GVariant *hvparams)
+{
+  GHashTable *index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) g_variant_unref);
+  GVariantIter iter;
+  gchar *name;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, hvparams);
+  while (g_variant_iter_next (&iter, "{sv}", &name, &value))
+    {
+      /* the first of two equal keys, as g_variant_lookup_value() finds */
+      if (g_hash_table_contains (index, name))
+        {
+          g_free (name);
+          g_variant_unref (value);
+        }
+      else
+        g_hash_table_insert (index, name, value);
+    }
+  return index;
+}
+
 /**
  * hv_param_specs_check_syntax:
  * @specs: (element-type HvParamSpec): a driver's parameters
@@ -584,6 +611,7 @@ hv_param_specs_check_syntax (GPtrArray  *specs,
                              GError    **error)
 {
   g_autoptr(GVariant) held = NULL;
+  g_autoptr(GHashTable) index = NULL;
   GVariantIter iter;
   const gchar *key;
 
@@ -605,12 +633,12 @@ hv_param_specs_check_syntax (GPtrArray  *specs,
         }
     }
 
+  index = hv_param_specs_index (held);
   for (guint i = 0; i < specs->len; i++)
     {
       HvParamSpec *spec = g_ptr_array_index (specs, i);
-      g_autoptr(GVariant) value = g_variant_lookup_value (held, spec->name, NULL);
 
-      if (!hv_param_spec_check_syntax (spec, value, error))
+      if (!hv_param_spec_check_syntax (spec, g_hash_table_lookup (index, spec->name), error))
         return FALSE;
     }
   return TRUE;
@@ -638,6 +666,7 @@ hv_param_specs_validate (GPtrArray  *specs,
                          GError    **error)
 {
   g_autoptr(GVariant) held = NULL;
+  g_autoptr(GHashTable) index = NULL;
 
   g_return_val_if_fail (specs != NULL, FALSE);
   g_return_val_if_fail (hvparams != NULL, FALSE);
@@ -646,12 +675,12 @@ hv_param_specs_validate (GPtrArray  *specs,
 
   held = g_variant_ref_sink (hvparams);
 
+  index = hv_param_specs_index (held);
   for (guint i = 0; i < specs->len; i++)
     {
       HvParamSpec *spec = g_ptr_array_index (specs, i);
-      g_autoptr(GVariant) value = g_variant_lookup_value (held, spec->name, NULL);
 
-      if (!hv_param_spec_check_node (spec, value, error))
+      if (!hv_param_spec_check_node (spec, g_hash_table_lookup (index, spec->name), error))
         return FALSE;
     }
   return TRUE;

@@ -1,24 +1,41 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """A tour of hvkit from Python: load the KVM plugin, look at its parameters,
-check some, ask about the node.
+check some, ask about the node, then boot the test guest, talk to it on its
+serial console, look at it, balloon it and stop it.
 
-contrib/run-demo.sh builds hvkit and runs this against the build, nothing
-installed. By hand, from a build directory:
+contrib/run-demo.sh builds hvkit (and the test guest) and runs this against
+the build, nothing installed. By hand, from a build directory:
 
     GI_TYPELIB_PATH=build/framework LD_LIBRARY_PATH=build/framework \\
-    HVKIT_PLUGIN_DIR=build/plugin/kvm /usr/bin/python3 tools/hvkit-demo.py
+    HVKIT_PLUGIN_DIR=build/plugin/kvm HVKIT_TEST_GUEST_DIR=build/tests/guest \\
+    /usr/bin/python3 tools/hvkit-demo.py
 
-Each step is a function taking the hypervisor; later steps (start a guest,
-hotplug a disk) join the list in main().
+Each step is a function: the first ones take the hypervisor, the guest's
+take a Guest, which holds what they share.
 """
 
+import json
+import os
+import re
 import sys
 import tempfile
 
 import gi
 gi.require_version('Hv', '1.0')
-from gi.repository import GLib, Hv  # noqa: E402
+from gi.repository import Gio, GLib, Hv  # noqa: E402
+
+# Under TCG the guest needs about 3 s to boot here, more on a busy machine.
+BOOT_TIMEOUT_S = 120
+COMMAND_TIMEOUT_S = 30
+STOP_TIMEOUT_S = 60
+
+GUEST_NAME = 'hvkit-demo'
+READY_MARKER = 'HVKIT-GUEST-READY'
+POWERDOWN_MARKER = 'HVKIT-GUEST-POWERDOWN'
+# printk's timestamp: the kernel's boot messages are some 300 lines
+KERNEL_MESSAGE = re.compile(r'\[ *\d+\.\d+\] ')
+KERNEL_MESSAGES_SHOWN = 3
 
 
 def heading(title):
@@ -78,22 +95,263 @@ def show_node_info(kvm):
         print(f'{key:16} {value}')
 
 
+class SerialConsole:
+    """The guest's ttyS0, a unix socket QEMU serves: lines are read
+    asynchronously from the moment it connects, so nothing the guest says
+    is lost, and waited for in a GLib main loop with a timeout."""
+
+    def __init__(self, path):
+        address = Gio.UnixSocketAddress.new(path)
+        self.connection = Gio.SocketClient.new().connect(address, None)
+        self.input = Gio.DataInputStream.new(self.connection.get_input_stream())
+        self.lines = []
+        self.closed = False
+        self.loop = None
+        self._read_next()
+
+    def _read_next(self):
+        self.input.read_line_async(GLib.PRIORITY_DEFAULT, None, self._on_line)
+
+    def _on_line(self, stream, result):
+        try:
+            line, _ = stream.read_line_finish_utf8(result)
+        except GLib.Error as error:
+            # a garbled line (the early kernel console can lose bytes) is
+            # no reason to stop reading; a failed read is an end
+            garbled = error.matches(GLib.convert_error_quark(),
+                                    GLib.ConvertError.ILLEGAL_SEQUENCE)
+            line = '\N{REPLACEMENT CHARACTER}' if garbled else None
+        if line is None:
+            # QEMU closed the socket: it is gone
+            self.closed = True
+        else:
+            # a tty ends its lines with CR LF
+            self.lines.append(line.rstrip('\r'))
+            self._read_next()
+        if self.loop is not None:
+            self.loop.quit()
+
+    def next_line(self, timeout_s):
+        """The next line the guest printed, waiting up to timeout_s for it;
+        None once the console is closed."""
+        if not self.lines and not self.closed:
+            self.loop = GLib.MainLoop()
+            timer = GLib.timeout_source_new_seconds(timeout_s)
+            timer.set_callback(lambda _: self.loop.quit())
+            timer.attach(None)
+            self.loop.run()
+            timer.destroy()
+            self.loop = None
+            if not self.lines and not self.closed:
+                raise TimeoutError(f'the guest said nothing for {timeout_s} s')
+        return self.lines.pop(0) if self.lines else None
+
+    def send(self, line):
+        self.connection.get_output_stream().write_all(f'{line}\n'.encode(), None)
+
+    def close(self):
+        self.connection.close(None)
+
+
+class Guest:
+    """The test guest as an hvkit instance, and what the steps share."""
+
+    def __init__(self, kvm, run_dir):
+        self.kvm = kvm
+        self.run_dir = run_dir
+        self.instance = None
+        self.console = None
+
+    def socket_path(self, suffix):
+        """hvkit puts the instance's sockets in its run dir."""
+        return os.path.join(self.run_dir, GUEST_NAME + suffix)
+
+    def print_until(self, marker, timeout_s):
+        """Prints what the guest says up to the line starting with marker;
+        of a run of kernel messages, only the first few and how many."""
+        shown = hidden = 0
+        while True:
+            line = self.console.next_line(timeout_s)
+            if line is None:
+                raise RuntimeError(f'the console closed before {marker}')
+            if KERNEL_MESSAGE.match(line):
+                if shown < KERNEL_MESSAGES_SHOWN:
+                    shown += 1
+                    print(f'  | {line}')
+                else:
+                    hidden += 1
+                continue
+            if hidden:
+                print(f'  | ({hidden} more kernel messages)')
+            shown = hidden = 0
+            print(f'  | {line}')
+            if line.startswith(marker):
+                return line
+
+
+def find_test_guest():
+    """The test guest's description (tests/guest/build-guest.py writes
+    guest.json next to the kernel and initramfs)."""
+    guest_dir = os.environ.get('HVKIT_TEST_GUEST_DIR')
+    if not guest_dir:
+        raise RuntimeError('HVKIT_TEST_GUEST_DIR is not set: point it at the '
+                           "build's tests/guest (contrib/run-demo.sh does)")
+    manifest = os.path.join(guest_dir, 'guest.json')
+    try:
+        with open(manifest, encoding='utf-8') as file:
+            description = json.load(file)
+    except OSError as error:
+        raise RuntimeError(f'no test guest in {guest_dir} ({error.strerror}); '
+                           'build it with `meson compile -C build hv-test-guest`')
+    description['dir'] = os.path.abspath(guest_dir)
+    return description
+
+
+def new_guest_instance(kvm, description):
+    """An Hv.Instance from its a{sv} form, as Ganeti would hand it over:
+    Ganeti's defaults, with the test guest's kernel booted directly."""
+    def s(value):
+        return GLib.Variant('s', value)
+
+    hvparams = with_values(
+        kvm.props.default_hvparams,
+        kvm_path=s('/usr/bin/qemu-system-x86_64'),
+        # TCG: the /dev/kvm of the project machines cannot boot Linux
+        kvm_flag=s('disabled'),
+        kernel_path=s(os.path.join(description['dir'], 'vmlinuz')),
+        initrd_path=s(os.path.join(description['dir'], 'initrd.img')),
+        kernel_args=s(description['kernel_args']),
+        root_path=s('/dev/ram0'))
+    beparams = {name: GLib.Variant('x', value)
+                for name, value in (('maxmem', 256), ('memory', 256), ('vcpus', 1))}
+    return Hv.Instance.new_from_variant(GLib.Variant('a{sv}', {
+        'name': s(GUEST_NAME),
+        'hvparams': hvparams,
+        'beparams': GLib.Variant('a{sv}', beparams),
+    }))
+
+
+def start_paused(guest):
+    """StartInstance, paused: QEMU runs, but the guest's CPUs wait, so
+    that the console can be attached before the guest says anything."""
+    heading(f'start {GUEST_NAME}, paused')
+    guest.kvm.start_instance_sync(guest.instance, True, None)
+    info = guest.kvm.get_instance_info_sync(GUEST_NAME, None)
+    print(f'state: {info.get_state().value_nick}')
+
+
+def attach_and_resume(guest):
+    """The serial console first, then `cont` on the human monitor (HMP):
+    the guest's first line goes to a listener already there."""
+    heading('serial console')
+    guest.console = SerialConsole(guest.socket_path('.serial'))
+    monitor = Gio.SocketClient.new().connect(
+        Gio.UnixSocketAddress.new(guest.socket_path('.monitor')), None)
+    monitor.get_output_stream().write_all(b'cont\n', None)
+    # kept open until the guest is up, so that QEMU reads all of `cont`
+    guest.print_until(READY_MARKER, BOOT_TIMEOUT_S)
+    monitor.close(None)
+
+
+def run_command(guest, command):
+    """Runs a shell command on the guest's console and prints its output,
+    framed by markers that the command line itself cannot match."""
+    heading(f'in the guest: {command}')
+    guest.console.send(f"printf 'HVKIT-DEMO-%s\\n' BEGIN; {command}; "
+                       "printf 'HVKIT-DEMO-%s %d\\n' END $?")
+    started = False
+    while True:
+        line = guest.console.next_line(COMMAND_TIMEOUT_S)
+        if line is None:
+            raise RuntimeError(f'the console closed while running {command}')
+        end = re.fullmatch(r'HVKIT-DEMO-END (\d+)', line)
+        if end:
+            print(f'(exit status {end.group(1)})')
+            return
+        if started and not line.startswith('UEVENT '):
+            print(f'  {line}')
+        started = started or line == 'HVKIT-DEMO-BEGIN'
+
+
+def show_guest_command(guest):
+    run_command(guest, 'uname -r; head -2 /proc/meminfo')
+
+
+def show_instance_info(guest, title='instance info'):
+    """GetInstanceInfo: memory from the balloon, vCPUs and state from
+    QMP, CPU time from /proc."""
+    heading(title)
+    info = guest.kvm.get_instance_info_sync(GUEST_NAME, None)
+    print(f'state     {info.get_state().value_nick}')
+    print(f'memory    {info.get_memory()} MiB')
+    print(f'vcpus     {info.get_vcpus()}')
+    print(f'pid       {info.get_pid()}')
+    print(f'cpu_time  {info.get_cpu_time():.2f} s')
+
+
+def show_console_and_list(guest):
+    """GetInstanceConsole (how a person reaches the serial console) and
+    ListInstances."""
+    heading('console and instances')
+    console = guest.kvm.get_instance_console(guest.instance)
+    print(f'console:   {console.get_kind().value_nick} {console.get_user()}@'
+          f'{console.get_host()}: {" ".join(console.get_command())}')
+    print(f'instances: {", ".join(guest.kvm.list_instances())}')
+
+
+def balloon_down(guest):
+    """BalloonInstanceMemory: returns once the guest's balloon driver has
+    given the memory back."""
+    guest.kvm.balloon_instance_memory_sync(guest.instance, 160, None)
+    show_instance_info(guest, 'after ballooning to 160 MiB')
+
+
+def stop(guest):
+    """A soft StopInstance: the ACPI power button, until the guest powers
+    off; it says so on its console before it goes."""
+    heading(f'stop {GUEST_NAME}')
+    guest.kvm.stop_instance_sync(guest.instance, False, False, STOP_TIMEOUT_S, None)
+    guest.print_until(POWERDOWN_MARKER, COMMAND_TIMEOUT_S)
+    guest.console.close()
+    listed = guest.kvm.list_instances()
+    print(f'instances: {", ".join(listed) if listed else "none"}')
+
+
 def main():
     loader = Hv.PluginLoader.new(None)
     print(f'plugin directory: {loader.get_plugin_dir()}')
     print(f'hypervisors: {", ".join(loader.list_hypervisors())}')
+    description = find_test_guest()
 
+    # short enough for a unix socket's path, which holds 108 bytes
     with tempfile.TemporaryDirectory(prefix='hvkit-demo-') as run_dir:
-        config = GLib.Variant('a{sv}', {'run-dir': GLib.Variant('s', run_dir)})
+        config = GLib.Variant('a{sv}', {
+            'run-dir': GLib.Variant('s', run_dir),
+            # the guest's acpid may miss a press while it starts: press
+            # again soon rather than every 5 s
+            'powerdown-interval-ms': GLib.Variant('u', 2000),
+        })
         kvm = loader.get_hypervisor('kvm', config)
         for step in (show_parameters, show_checks, show_node_info):
             step(kvm)
+
+        guest = Guest(kvm, run_dir)
+        guest.instance = new_guest_instance(kvm, description)
+        try:
+            for step in (start_paused, attach_and_resume, show_guest_command,
+                         show_instance_info, show_console_and_list, balloon_down,
+                         stop):
+                step(guest)
+        finally:
+            # whatever failed, no QEMU is left running
+            kvm.stop_instance_sync(guest.instance, True, False, 0, None)
     return 0
 
 
 if __name__ == '__main__':
     try:
         sys.exit(main())
-    except GLib.Error as error:
-        print(f'hvkit-demo: {error.message}', file=sys.stderr)
+    except (GLib.Error, RuntimeError, TimeoutError) as error:
+        message = error.message if isinstance(error, GLib.Error) else str(error)
+        print(f'hvkit-demo: {message}', file=sys.stderr)
         sys.exit(1)

@@ -38,7 +38,7 @@ void
 hv_kvm_cmdline_get_start_devices (GVariant             *hvparams,
                                   HvKvmPciStartDevices *devices)
 {
-  HvKvmCmdline self = { NULL, hvparams, NULL, NULL };
+  g_auto(HvKvmCmdline) self = { NULL, hvparams, NULL, NULL, NULL };
 
   g_return_if_fail (hvparams != NULL && devices != NULL);
 

@@ -15,7 +15,12 @@ typedef struct {
   GVariant                 *hvparams;   /* a{sv}, checked by hv_kvm_cmdline_check_types */
   const HvKvmCmdlineConfig *config;
   HvInstance               *instance;   /* NULL when the base is given */
+  GHashTable               *index;      /* key → value of hvparams, made on
+                                         * the first lookup */
 } HvKvmCmdline;
+
+void         hv_kvm_cmdline_clear         (HvKvmCmdline  *self);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HvKvmCmdline, hv_kvm_cmdline_clear)
 
 gboolean     hv_kvm_cmdline_check_types   (GVariant      *hvparams,
                                            GError       **error);

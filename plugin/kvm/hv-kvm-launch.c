@@ -38,6 +38,7 @@ typedef struct {
   HvKvmCapabilities *capabilities;
   GPtrArray         *taps;           /* HvKvmTap, one per NIC of the record */
   guint              n_nics_up;      /* ifup ran for NICs [0, n_nics_up) */
+  guint              next_password;  /* index into launch_set_passwords' list */
   GError            *error;          /* the failure being undone */
 } Launch;
 
@@ -280,7 +281,7 @@ launch_pin (GTask *task)
 
 /* -- passwords ------------------------------------------------------------ */
 
-static void launch_set_passwords (GTask *task, guint from);
+static void launch_set_passwords (GTask *task);
 
 static void
 launch_password_cb (GObject      *source,
@@ -297,8 +298,7 @@ launch_password_cb (GObject      *source,
       launch_fail (task, error);
       return;
     }
-  launch_set_passwords (task, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task),
-                                                                   "hv-next-password")));
+  launch_set_passwords (task);
 }
 
 /* The first line of a password file, as Ganeti reads it. */
@@ -327,8 +327,7 @@ launch_read_password (const gchar  *path,
 /* VNC and SPICE passwords go over QMP, never on the command line, where
  * /proc/<pid>/cmdline would show them to every user of the node. */
 static void
-launch_set_passwords (GTask *task,
-                      guint  from)
+launch_set_passwords (GTask *task)
 {
   static const struct {
     const gchar *param;
@@ -339,9 +338,11 @@ launch_set_passwords (GTask *task,
   };
   HvKvmInstance *instance = launch_get_instance (task);
   HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (instance);
+  Launch *launch = g_task_get_task_data (task);
 
-  for (guint i = from; i < G_N_ELEMENTS (passwords); i++)
+  while (launch->next_password < G_N_ELEMENTS (passwords))
     {
+      guint i = launch->next_password++;
       const gchar *path = launch_param_string (runtime, passwords[i].param, "");
       g_autoptr(JsonObject) arguments = NULL;
       g_autofree gchar *password = NULL;
@@ -358,7 +359,6 @@ launch_set_passwords (GTask *task,
       arguments = json_object_new ();
       json_object_set_string_member (arguments, "protocol", passwords[i].protocol);
       json_object_set_string_member (arguments, "password", password);
-      g_object_set_data (G_OBJECT (task), "hv-next-password", GUINT_TO_POINTER (i + 1));
       hv_kvm_qmp_client_execute_async (hv_kvm_instance_get_qmp (instance), "set_password",
                                        arguments, NULL, g_task_get_cancellable (task),
                                        launch_password_cb, task);
@@ -392,7 +392,7 @@ launch_connected_cb (GObject      *source,
       launch_fail (task, error);
       return;
     }
-  launch_set_passwords (task, 0);
+  launch_set_passwords (task);
 }
 
 static gboolean

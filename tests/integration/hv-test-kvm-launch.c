@@ -17,6 +17,7 @@
 #include "hv-kvm-runtime-private.h"
 #include "hv-kvm-tap-private.h"
 #include "hv-test-async.h"
+#include "hv-test-files.h"
 #include "hv-test-kvm-launch.h"
 
 #define QEMU "/usr/bin/qemu-system-x86_64"
@@ -358,24 +359,6 @@ hv_test_kvm_launch_kill (HvTestKvmLaunch *self)
   self->pid = 0;
 }
 
-static void
-launch_remove_tree (const gchar *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *entry;
-
-  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, entry, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        launch_remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 void
 hv_test_kvm_launch_free (HvTestKvmLaunch *self)
 {
@@ -387,7 +370,7 @@ hv_test_kvm_launch_free (HvTestKvmLaunch *self)
   g_clear_object (&self->owner);
   g_clear_object (&self->store);
   g_variant_dict_clear (&self->overrides);
-  launch_remove_tree (self->run_dir);
+  hv_test_remove_tree (self->run_dir);
   g_free (self->run_dir);
   g_free (self->name);
   g_free (self);

@@ -11,6 +11,7 @@
 
 #include "hvkit.h"
 #include "hv-kvm-capabilities-cache.h"
+#include "hv-test-files.h"
 
 /*
  * The capability probe and its cache against the real QEMU. The "binary"
@@ -58,28 +59,10 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-remove_tree (const gchar *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  remove_tree (fixture->dir);
+  hv_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->cache_dir);
   g_free (fixture->qemu);

@@ -16,6 +16,7 @@
 #include "hv-kvm-runtime-private.h"
 #include "hv-test.h"
 #include "hv-test-async.h"
+#include "hv-test-files.h"
 
 /*
  * The KVM plugin's lifecycle on real QEMU (TCG) with the test guest:
@@ -153,24 +154,6 @@ kill_leftover_qemu (Fixture *fixture)
 }
 
 static void
-remove_tree (const gchar *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *entry;
-
-  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, entry, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  user_data)
 {
@@ -183,7 +166,7 @@ fixture_tear_down (Fixture       *fixture,
     g_signal_handlers_disconnect_by_data (fixture->kvm, fixture);
   g_clear_object (&fixture->kvm);
   kill_leftover_qemu (fixture);
-  remove_tree (fixture->dir);
+  hv_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->record_dir);
   g_ptr_array_unref (fixture->state_changes);
@@ -297,6 +280,15 @@ test_start_info_balloon_reboot_stop (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpstrv (listed, ((const gchar *[]) { NAME, NULL }));
 
+  {
+    g_autoptr(GPtrArray) all = hv_hypervisor_get_all_instances_info_sync (fixture->kvm, NULL,
+                                                                          &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (all->len, ==, 1);
+    g_assert_cmpstr (hv_instance_info_get_name (g_ptr_array_index (all, 0)), ==, NAME);
+    g_assert_cmpint (hv_instance_info_get_vcpus (g_ptr_array_index (all, 0)), ==, 1);
+  }
   info = get_info (fixture);
   g_assert_cmpstr (hv_instance_info_get_name (info), ==, NAME);
   g_assert_cmpint (hv_instance_info_get_state (info), ==, HV_INSTANCE_STATE_RUNNING);
@@ -328,6 +320,9 @@ test_start_info_balloon_reboot_stop (Fixture       *fixture,
   g_assert_cmpint (hv_instance_info_get_pid (rebooted), !=, hv_instance_info_get_pid (info));
   g_assert_cmpint (hv_instance_info_get_state (rebooted), ==, HV_INSTANCE_STATE_RUNNING);
   g_assert_cmpint (hv_instance_info_get_memory (rebooted), ==, 256);
+  /* two starts of one binary, one probe: the second came from the cache */
+  g_assert_cmpuint (hv_kvm_capabilities_cache_get_probe_count (
+                      hv_kvm_get_capabilities_cache (HV_KVM (fixture->kvm))), ==, 1);
 
   /* soft stop: the guest powers off on the ACPI button */
   {
@@ -361,6 +356,28 @@ test_start_info_balloon_reboot_stop (Fixture       *fixture,
   g_assert_cmpuint (fixture->state_changes->len, ==, 0);
 }
 
+/* The threads of @pid that may run on CPU 0 only. */
+static guint
+count_threads_pinned_to_0 (gint64 pid)
+{
+  g_autofree gchar *tasks = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/task", pid);
+  g_autoptr(GDir) dir = g_dir_open (tasks, 0, NULL);
+  const gchar *tid;
+  guint pinned = 0;
+
+  g_assert_nonnull (dir);
+  while ((tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename (tasks, tid, "status", NULL);
+      g_autofree gchar *status = NULL;
+
+      if (g_file_get_contents (path, &status, NULL, NULL) &&
+          strstr (status, "\nCpus_allowed_list:\t0\n") != NULL)
+        pinned++;
+    }
+  return pinned;
+}
+
 /* force: SIGKILL, and still nothing left */
 static void
 test_forced_stop (Fixture       *fixture,
@@ -373,9 +390,20 @@ test_forced_stop (Fixture       *fixture,
     return;
   fixture->kvm = new_kvm (fixture);
   fixture->instance = new_instance (fixture->kvm);
+  /* and its one vCPU pinned to CPU 0 before it ever runs */
+  {
+    GVariantDict hvparams;
+
+    g_variant_dict_init (&hvparams, hv_instance_get_hvparams (fixture->instance));
+    g_variant_dict_insert (&hvparams, "cpu_mask", "s", "0");
+    hv_instance_set_hvparams (fixture->instance, g_variant_dict_end (&hvparams));
+  }
   start (fixture, TRUE);
   info = get_info (fixture);
   g_assert_cmpint (hv_instance_info_get_state (info), ==, HV_INSTANCE_STATE_PAUSED);
+  /* (on a node of one CPU every thread is "pinned" to it) */
+  if (g_get_num_processors () > 1)
+    g_assert_cmpuint (count_threads_pinned_to_0 (hv_instance_info_get_pid (info)), ==, 1);
 
   g_assert_true (hv_hypervisor_stop_instance_sync (fixture->kvm, fixture->instance, TRUE, FALSE,
                                                    0, NULL, &error));
@@ -588,8 +616,36 @@ test_already_running (Fixture       *fixture,
     return;
   fixture->kvm = new_kvm (fixture);
   fixture->instance = new_instance (fixture->kvm);
+  /* with VNC and a password, which goes over QMP (set_password), never on
+   * the command line */
+  {
+    g_autofree gchar *password = g_build_filename (fixture->dir, "vnc-password", NULL);
+    GVariantDict hvparams;
+
+    g_file_set_contents (password, "s3cret\n", -1, &error);
+    g_assert_no_error (error);
+    g_variant_dict_init (&hvparams, hv_instance_get_hvparams (fixture->instance));
+    g_variant_dict_insert (&hvparams, "vnc_bind_address", "s", "127.0.0.1");
+    g_variant_dict_insert (&hvparams, "vnc_password_file", "s", password);
+    hv_instance_set_hvparams (fixture->instance, g_variant_dict_end (&hvparams));
+    hv_instance_set_network_port (fixture->instance, 5900 + 40 + getpid () % 50);
+  }
   start (fixture, TRUE);
   before = get_info (fixture);
+  {
+    g_autofree gchar *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/cmdline",
+                                              hv_instance_info_get_pid (before));
+    g_autofree gchar *cmdline = NULL;
+    gsize length = 0;
+
+    g_file_get_contents (path, &cmdline, &length, &error);
+    g_assert_no_error (error);
+    for (gsize i = 0; i < length; i++)   /* the arguments, one string */
+      if (cmdline[i] == '\0')
+        cmdline[i] = ' ';
+    g_assert_null (strstr (cmdline, "s3cret"));
+    g_assert_nonnull (strstr (cmdline, "password=on"));
+  }
   g_assert_false (hv_hypervisor_start_instance_sync (fixture->kvm, fixture->instance, TRUE, NULL,
                                                      &error));
   g_assert_error (error, HV_ERROR, HV_ERROR_ALREADY_RUNNING);

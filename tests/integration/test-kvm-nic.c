@@ -14,6 +14,7 @@
 #include "hvkit.h"
 #include "hv-kvm-tap-private.h"
 #include "hv-test-netns.h"
+#include "hv-test-files.h"
 
 /*
  * A NIC's host side for real, each test in a private network namespace of
@@ -394,25 +395,6 @@ script_fixture_set_up (ScriptFixture *fixture,
 }
 
 static void
-remove_tree (const gchar *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, name, NULL);
-
-      if (!g_file_test (child, G_FILE_TEST_IS_SYMLINK) &&
-          g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_assert_cmpint (g_unlink (child), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (path), ==, 0);
-}
-
-static void
 script_fixture_tear_down (ScriptFixture *fixture,
                           gconstpointer  data)
 {
@@ -421,7 +403,7 @@ script_fixture_tear_down (ScriptFixture *fixture,
   g_clear_object (&fixture->ifdown);
   g_clear_object (&fixture->instance);
   if (fixture->dir != NULL)
-    remove_tree (fixture->dir);
+    hv_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->bin);
   g_free (fixture->hooks);

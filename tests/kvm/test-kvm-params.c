@@ -556,6 +556,34 @@ test_interface_names (void)
     g_assert_false (hv_kvm_params_is_interface_name (bad[i]));
 }
 
+/* Every one of the 65 parameters, given a value of another type, is
+ * refused with a message that names it: the check never depends on which
+ * parameter it is. */
+static void
+test_every_wrong_type (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_assert_cmpuint (fixture->specs->len, ==, 65);
+  for (guint i = 0; i < fixture->specs->len; i++)
+    {
+      HvParamSpec *spec = g_ptr_array_index (fixture->specs, i);
+      const GVariantType *type = hv_param_spec_get_value_type (spec);
+      g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (fixture->defaults);
+      g_autoptr(GVariant) params = NULL;
+      g_autoptr(GError) error = NULL;
+      GVariant *wrong;
+
+      if (g_variant_type_equal (type, G_VARIANT_TYPE_STRING))
+        wrong = g_variant_new_int64 (1);
+      else
+        wrong = g_variant_new_string ("1");
+      g_variant_dict_insert_value (&dict, hv_param_spec_get_name (spec), wrong);
+      params = g_variant_ref_sink (g_variant_dict_end (&dict));
+      g_assert_false (check_syntax (fixture, params, &error));
+      assert_refused (error, hv_param_spec_get_name (spec));
+    }
+}
+
 #define TEST(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 
@@ -569,6 +597,7 @@ main (int argc, char **argv)
   TEST ("/kvm/params/defaults", test_defaults);
   TEST ("/kvm/params/table", test_table);
   TEST ("/kvm/params/table-types", test_table_types);
+  TEST ("/kvm/params/every-wrong-type", test_every_wrong_type);
   TEST ("/kvm/params/unknown-and-missing", test_unknown_and_missing);
   TEST ("/kvm/params/rules", test_rules);
   TEST ("/kvm/params/node/vhost-net", test_node_vhost_net);

@@ -297,6 +297,73 @@ test_node_info (Fixture       *fixture,
                                          hv_node_info_get_hv_version (info), 0, 0));
 }
 
+/* Ganeti's GetInstanceConsole, pure: serial over ssh, VNC, SPICE, or a
+ * message. */
+static void
+test_console (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(HvKvm) kvm = new_kvm (fixture, NULL, NULL);
+  g_autoptr(HvInstance) instance = hv_instance_new ("web1");
+  g_autoptr(HvConsole) serial = NULL;
+  g_autoptr(HvConsole) vnc = NULL;
+  g_autoptr(HvConsole) spice = NULL;
+  g_autoptr(HvConsole) none = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *connect = g_strdup_printf ("UNIX-CONNECT:%s/web1.serial", fixture->run_dir);
+
+  hv_instance_set_network_port (instance, 5903);
+  hv_instance_set_hvparams (instance, g_variant_new_parsed ("{'serial_console': <true>}"));
+  serial = hv_hypervisor_get_instance_console (HV_HYPERVISOR (kvm), instance, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hv_console_get_kind (serial), ==, HV_CONSOLE_KIND_SSH);
+  g_assert_cmpstr (hv_console_get_user (serial), ==, "root");
+  g_assert_cmpstr (hv_console_get_host (serial), ==, g_get_host_name ());
+  g_assert_cmpstrv (hv_console_get_command (serial),
+                    ((const gchar *[]) { "socat", "STDIO,raw,echo=0,escape=0x1d", connect, NULL }));
+
+  hv_instance_set_hvparams (instance, g_variant_new_parsed (
+    "{'serial_console': <false>, 'vnc_bind_address': <'192.0.2.10'>}"));
+  vnc = hv_hypervisor_get_instance_console (HV_HYPERVISOR (kvm), instance, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hv_console_get_kind (vnc), ==, HV_CONSOLE_KIND_VNC);
+  g_assert_cmpstr (hv_console_get_host (vnc), ==, "192.0.2.10");
+  g_assert_cmpint (hv_console_get_port (vnc), ==, 5903);
+  g_assert_cmpint (hv_console_get_display (vnc), ==, 3);
+
+  hv_instance_set_hvparams (instance, g_variant_new_parsed (
+    "{'serial_console': <false>, 'spice_bind': <'0.0.0.0'>}"));
+  spice = hv_hypervisor_get_instance_console (HV_HYPERVISOR (kvm), instance, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hv_console_get_kind (spice), ==, HV_CONSOLE_KIND_SPICE);
+  /* where QEMU listens on every address, the node is where to connect */
+  g_assert_cmpstr (hv_console_get_host (spice), ==, g_get_host_name ());
+  g_assert_cmpint (hv_console_get_port (spice), ==, 5903);
+
+  hv_instance_set_hvparams (instance, g_variant_new_parsed ("{'serial_console': <false>}"));
+  none = hv_hypervisor_get_instance_console (HV_HYPERVISOR (kvm), instance, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hv_console_get_kind (none), ==, HV_CONSOLE_KIND_MESSAGE);
+  g_assert_nonnull (strstr (hv_console_get_message (none), "web1"));
+}
+
+/* Ganeti's Verify: the node's QEMU runs, the run dir takes files. */
+static void
+test_verify (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(HvKvm) kvm = new_kvm (fixture, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_test ("/usr/bin/kvm", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no /usr/bin/kvm (Ganeti's default kvm_path)");
+      return;
+    }
+  g_assert_true (hv_hypervisor_verify_sync (HV_HYPERVISOR (kvm), NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* A start with incomplete hvparams is refused before anything is made;
  * migration is not there yet: the interface's default answers. */
 static void
@@ -338,6 +405,8 @@ main (int argc, char **argv)
   TEST ("/kvm/hypervisor/parameters", test_parameters);
   TEST ("/kvm/hypervisor/check-and-validate", test_check_and_validate);
   TEST ("/kvm/hypervisor/node-info", test_node_info);
+  TEST ("/kvm/hypervisor/console", test_console);
+  TEST ("/kvm/hypervisor/verify", test_verify);
   TEST ("/kvm/hypervisor/refused-and-not-supported", test_refused_and_not_supported);
 
   return g_test_run ();

@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 
 #include "hvkit.h"
+#include "hv-test-files.h"
 
 /* Each test gets an empty plugin directory (mode 0700) and copies the
  * modules of tests/unit/plugins into it with the names and modes it needs. */
@@ -30,28 +31,11 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-remove_tree (const gchar *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  if (dir == NULL)
-    return;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, name, NULL);
-
-      g_assert_cmpint (g_unlink (child), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (path), ==, 0);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_chmod (fixture->dir, 0700);
-  remove_tree (fixture->dir);
+  hv_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
 }
 

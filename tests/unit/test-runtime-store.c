@@ -10,29 +10,12 @@
 
 #include "hvkit.h"
 #include "hv-crc32c-private.h"
+#include "hv-test-files.h"
 
 typedef struct {
   gchar *run_dir;
   HvRuntimeStore *store;
 } Fixture;
-
-static void
-remove_tree (const gchar *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *entry;
-
-  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, entry, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 static void
 fixture_set_up (Fixture       *fixture,
@@ -52,7 +35,7 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_clear_object (&fixture->store);
-  remove_tree (fixture->run_dir);
+  hv_test_remove_tree (fixture->run_dir);
   g_free (fixture->run_dir);
 }
 
