@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """A tour of hvkit from Python: load the KVM plugin, look at its parameters,
 check some, ask about the node, then boot the test guest, talk to it on its
-serial console, look at it, balloon it and stop it.
+serial console, look at it, balloon it, hot-plug a disk and a NIC into it and
+out again, and stop it.
 
 contrib/run-demo.sh builds hvkit (and the test guest) and runs this against
 the build, nothing installed. By hand, from a build directory:
@@ -306,6 +307,43 @@ def balloon_down(guest):
     show_instance_info(guest, 'after ballooning to 160 MiB')
 
 
+def hotplug(guest):
+    """HotAddDevice and HotDelDevice: a disk and a NIC plugged into the
+    running guest, which reports them itself (its uevent listener prints a
+    line for each), then unplugged again. The NIC is on no network: the
+    demo's NIC scripts do nothing."""
+    heading('hotplug')
+    guest.kvm.hotplug_supported_sync(guest.instance, None)
+    disk_path = os.path.join(guest.run_dir, 'demo-disk.img')
+    with open(disk_path, 'wb') as image:
+        image.truncate(16 * 1024 * 1024)
+    disk = Hv.Disk.new()
+    disk.set_uuid('de3d0001-0000-4000-8000-000000000001')
+    disk.set_size(16)
+    disk.set_mode('rw')
+    disk.set_link(disk_path)
+    nic = Hv.Nic.new()
+    nic.set_uuid('de3d0002-0000-4000-8000-000000000002')
+    nic.set_mac('52:54:00:de:3d:02')
+    nic.set_mode('bridged')
+
+    guest.kvm.hot_add_device_sync(guest.instance, disk, 0, None)
+    print(f'disk added in PCI slot {disk.get_pci()}')
+    guest.print_until('UEVENT add block', COMMAND_TIMEOUT_S)
+    guest.kvm.hot_add_device_sync(guest.instance, nic, 0, None)
+    print(f'NIC added in PCI slot {nic.get_pci()}')
+    guest.print_until('UEVENT add net', COMMAND_TIMEOUT_S)
+    run_command(guest, 'cat /sys/block/vd?/size /sys/class/net/eth0/address')
+
+    heading('hot-removal')
+    guest.kvm.hot_del_device_sync(guest.instance, disk, 0, None)
+    print('disk removed')
+    guest.print_until('UEVENT remove block', COMMAND_TIMEOUT_S)
+    guest.kvm.hot_del_device_sync(guest.instance, nic, 0, None)
+    print('NIC removed')
+    guest.print_until('UEVENT remove net', COMMAND_TIMEOUT_S)
+
+
 def stop(guest):
     """A soft StopInstance: the ACPI power button, until the guest powers
     off; it says so on its console before it goes."""
@@ -330,6 +368,9 @@ def main():
             # the guest's acpid may miss a press while it starts: press
             # again soon rather than every 5 s
             'powerdown-interval-ms': GLib.Variant('u', 2000),
+            # the hot-added NIC joins no network
+            'ifup-script': GLib.Variant('s', '/bin/true'),
+            'ifdown-script': GLib.Variant('s', '/bin/true'),
         })
         kvm = loader.get_hypervisor('kvm', config)
         for step in (show_parameters, show_checks, show_node_info):
@@ -340,7 +381,7 @@ def main():
         try:
             for step in (start_paused, attach_and_resume, show_guest_command,
                          show_instance_info, show_console_and_list, balloon_down,
-                         stop):
+                         hotplug, stop):
                 step(guest)
         finally:
             # whatever failed, no QEMU is left running
