@@ -119,6 +119,8 @@ struct _HvKvmHotplugOp {
   gboolean          live_done;
   gboolean          live_waiting;
   HvKvmHotplugConfirm *confirm;   /* queries sent behind device_add */
+  gchar            *description;  /* hv_kvm_hotplug_op_describe() */
+  gchar            *described_id;
 };
 
 /* hv-kvm-hotplug.c */

@@ -234,6 +234,8 @@ hv_kvm_hotplug_op_free (HvKvmHotplugOp *op)
   g_clear_pointer (&op->live_pci, json_array_unref);
   g_free (op->node_name);
   g_free (op->fdset_opaque);
+  g_free (op->description);
+  g_free (op->described_id);
   if (op->disk_fd >= 0)
     g_close (op->disk_fd, NULL);
   g_clear_pointer (&op->tap, hv_kvm_tap_free);
@@ -291,24 +293,21 @@ hv_kvm_hotplug_op_add_step (HvKvmHotplugOp        *op,
   g_array_append_val (op->steps, step);
 }
 
-/* "disk disk-1a2b3c4d-pci-5 of instance web1", for messages */
+/* "disk disk-1a2b3c4d-pci-5 of instance web1", for messages; made again
+ * when the id changed (a predicted slot corrected). */
 const gchar *
 hv_kvm_hotplug_op_describe (HvKvmHotplugOp *op)
 {
-  static GQuark quark;
-  gchar *text;
-
-  if (quark == 0)
-    quark = g_quark_from_static_string ("hv-kvm-hotplug-description");
-  text = g_object_get_qdata (G_OBJECT (op->task), quark);
-  if (text != NULL)
-    return text;
-  text = g_strdup_printf (op->type == HV_DEVICE_TYPE_DISK ? _("disk %s of instance %s")
-                                                          : _("NIC %s of instance %s"),
-                          op->qemu_id != NULL ? op->qemu_id : "?",
-                          hv_kvm_instance_get_name (op->instance));
-  g_object_set_qdata_full (G_OBJECT (op->task), quark, text, g_free);
-  return text;
+  if (op->description != NULL && g_strcmp0 (op->described_id, op->qemu_id) == 0)
+    return op->description;
+  g_free (op->description);
+  g_free (op->described_id);
+  op->described_id = g_strdup (op->qemu_id);
+  op->description = g_strdup_printf (op->type == HV_DEVICE_TYPE_DISK ? _("disk %s of instance %s")
+                                                                     : _("NIC %s of instance %s"),
+                                     op->qemu_id != NULL ? op->qemu_id : "?",
+                                     hv_kvm_instance_get_name (op->instance));
+  return op->description;
 }
 
 /* Sets @key of the journal entry's extra part (a floating @value is
@@ -345,6 +344,18 @@ hv_kvm_hotplug_op_set_device_key (HvKvmHotplugOp *op,
 
 static void hv_kvm_hotplug_op_run_current (HvKvmHotplugOp *op);
 static void hv_kvm_hotplug_op_undo_next (HvKvmHotplugOp *op);
+static void hv_kvm_hotplug_op_keep_error (HvKvmHotplugOp *op, GError *error);
+
+/* Undoes the steps done, in reverse, then ends with the first error. */
+static void
+hv_kvm_hotplug_op_roll_back (HvKvmHotplugOp *op,
+                             GError         *error)
+{
+  hv_kvm_hotplug_op_keep_error (op, error);
+  op->undoing = TRUE;
+  op->current = op->n_done;
+  hv_kvm_hotplug_op_undo_next (op);
+}
 
 /* Ends the operation: success, or the first error once everything was
  * undone. The journal entry goes, unless the operation stopped with it
@@ -406,7 +417,7 @@ hv_kvm_hotplug_op_run_current (HvKvmHotplugOp *op)
   if (!op->no_return && g_cancellable_set_error_if_cancelled (g_task_get_cancellable (op->task),
                                                               &error))
     {
-      hv_kvm_hotplug_op_step_done (op, error);
+      hv_kvm_hotplug_op_roll_back (op, error);
       return;
     }
   step->run (op, step->arg);
@@ -421,7 +432,7 @@ hv_kvm_hotplug_op_keep_error (HvKvmHotplugOp *op,
     op->error = error;
   else
     {
-      g_warning ("While undoing the hotplug of %s: %s", hv_kvm_hotplug_op_describe (op),
+      g_warning ("Hotplug of %s, after the first error: %s", hv_kvm_hotplug_op_describe (op),
                  error->message);
       g_error_free (error);
     }
@@ -494,10 +505,7 @@ hv_kvm_hotplug_op_step_done (HvKvmHotplugOp *op,
     }
   g_debug ("%s: step %s failed (%s), undoing %u step(s)", hv_kvm_hotplug_op_describe (op),
            step->name, error->message, op->n_done);
-  hv_kvm_hotplug_op_keep_error (op, error);
-  op->undoing = TRUE;
-  op->current = op->n_done;
-  hv_kvm_hotplug_op_undo_next (op);
+  hv_kvm_hotplug_op_roll_back (op, error);
 }
 
 static void
@@ -581,24 +589,9 @@ hv_kvm_hotplug_step_intent (HvKvmHotplugOp *op,
 {
   HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (op->instance);
 
-  if (op->pending == NULL)
-    {
-      op->pending = hv_kvm_pending_op_new (op->type, op->action, HV_KVM_HOTPLUG_STEP_INTENT,
-                                           hv_device_get_uuid (op->device), op->qemu_id,
-                                           op->slot);
-      g_ptr_array_add (runtime->pending, op->pending);
-    }
-  else
-    {
-      /* a removal taking over one left pending */
-      GVariantDict extra;
-
-      op->pending->action = op->action;
-      g_variant_dict_init (&extra, op->pending->extra);
-      g_variant_dict_remove (&extra, HV_KVM_HOTPLUG_KEY_PHASE);
-      g_variant_unref (op->pending->extra);
-      op->pending->extra = g_variant_ref_sink (g_variant_dict_end (&extra));
-    }
+  op->pending = hv_kvm_pending_op_new (op->type, op->action, HV_KVM_HOTPLUG_STEP_INTENT,
+                                       hv_device_get_uuid (op->device), op->qemu_id, op->slot);
+  g_ptr_array_add (runtime->pending, op->pending);
   hv_kvm_hotplug_journal_describe (op);
   hv_kvm_hotplug_op_step_done (op, NULL);
 }

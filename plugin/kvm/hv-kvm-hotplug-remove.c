@@ -157,10 +157,9 @@ unplug_removed (Unplug *unplug)
                          hv_kvm_hotplug_op_describe (op), unplug->del_error->message);
   if (unplug->mode == UNPLUG_UNDO_ADD)
     unplug_adopt_device (op, error, FALSE);
-  else if (op->takeover)
-    /* an earlier request may still complete: its entry stays */
-    hv_kvm_hotplug_op_stop (op, error);
   else
+    /* a removal that took a pending one over keeps its entry: the earlier
+     * request may still complete */
     hv_kvm_hotplug_op_step_done (op, error);
 }
 

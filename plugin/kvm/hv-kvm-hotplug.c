@@ -283,7 +283,10 @@ hv_kvm_hotplug_check_del (HvKvmHotplugOp       *op,
       return FALSE;
     }
   op->pending = pending;
+  /* the entry predates this removal: whatever becomes of it, it stays
+   * until the device is gone */
   op->takeover = pending != NULL;
+  op->keep_journal = op->takeover;
   *out_record = record;
   return TRUE;
 }
@@ -308,8 +311,12 @@ hv_kvm_hotplug_del_begin (HvKvmHotplugOp *op,
   op->qemu_id = g_strdup (record->qemu_id);
   op->dict = g_variant_ref (record->dict);
 
-  hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_INTENT, hv_kvm_hotplug_step_intent, NULL, 0,
-                              HV_KVM_HOTPLUG_STEP_SAVE);
+  /* a removal taking one over has its journal entry already, and leaves
+   * it saying "unplug-pending", so that a DEVICE_DELETED meanwhile is the
+   * watch's too */
+  if (!op->takeover)
+    hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_INTENT, hv_kvm_hotplug_step_intent, NULL,
+                                0, HV_KVM_HOTPLUG_STEP_SAVE);
   hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_UNPLUGGED, hv_kvm_hotplug_step_unplug, NULL,
                               0, HV_KVM_HOTPLUG_STEP_NO_RETURN);
   if (op->type == HV_DEVICE_TYPE_DISK)
