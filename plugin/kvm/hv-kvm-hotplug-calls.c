@@ -26,6 +26,24 @@ typedef enum {
   HOTPLUG_MOD,
 } HotplugCall;
 
+/* HvKvm, weakly: it owns its instances and their connections, and a
+ * reference from them would keep it alive through them. */
+static GWeakRef *
+hotplug_weak_kvm_new (HvKvm *self)
+{
+  GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (weak, self);
+  return weak;
+}
+
+static void
+hotplug_weak_kvm_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
 /* A removal finished: the owner hears of it in its own context. */
 static void
 hotplug_removed_cb (HvKvmInstance *instance,
@@ -34,7 +52,10 @@ hotplug_removed_cb (HvKvmInstance *instance,
                     const gchar   *qemu_id,
                     gpointer       user_data)
 {
-  hv_kvm_emit_device_removed (HV_KVM (user_data), hv_kvm_instance_get_name (instance), qemu_id);
+  g_autoptr(HvKvm) self = g_weak_ref_get (user_data);
+
+  if (self != NULL)
+    hv_kvm_emit_device_removed (self, hv_kvm_instance_get_name (instance), qemu_id);
 }
 
 /* What an instance needs of HvKvm before hotplug runs on it; the watch is
@@ -44,9 +65,8 @@ hotplug_prepare_instance (HvKvm         *self,
                           HvKvmInstance *instance)
 {
   hv_kvm_instance_set_vhost_net_device (instance, hv_kvm_get_vhost_net_device (self));
-  /* no reference: HvKvm owns its instances and their connections, and a
-   * reference here would keep it alive through them */
-  hv_kvm_hotplug_watch (instance, hotplug_removed_cb, self, NULL);
+  hv_kvm_hotplug_watch (instance, hotplug_removed_cb, hotplug_weak_kvm_new (self),
+                        hotplug_weak_kvm_free);
 }
 
 static void
@@ -335,11 +355,11 @@ static void
 reconcile_job (HvKvmInstance *instance,
                GTask         *task)
 {
-  HvKvm *self = g_task_get_task_data (task);
+  g_autoptr(HvKvm) self = g_weak_ref_get (g_task_get_task_data (task));
   HvKvmQmpClient *qmp = hv_kvm_instance_get_qmp (instance);
 
   /* a QEMU that did not answer again: nothing to compare with */
-  if (qmp == NULL || !hv_kvm_qmp_client_is_connected (qmp))
+  if (self == NULL || qmp == NULL || !hv_kvm_qmp_client_is_connected (qmp))
     {
       g_task_return_boolean (task, FALSE);
       return;
@@ -364,7 +384,6 @@ hv_kvm_hotplug_queue_reconcile (HvKvm         *self,
   g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
 
   g_task_set_source_tag (task, hv_kvm_hotplug_queue_reconcile);
-  /* not a reference, as for the watch: the queue is the instance's */
-  g_task_set_task_data (task, self, NULL);
+  g_task_set_task_data (task, hotplug_weak_kvm_new (self), hotplug_weak_kvm_free);
   hv_kvm_instance_queue_job (instance, task, reconcile_job);
 }
