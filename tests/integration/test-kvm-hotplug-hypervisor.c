@@ -234,24 +234,88 @@ del (Guest    *guest,
   g_assert_cmpstr (g_ptr_array_index (guest->removed, 0), ==, id);
 }
 
+/* A disk, and a NIC on the bridge the guest sees with its MAC; the NIC
+ * modified on its slot; both removed. */
+static void
+add_modify_remove (Guest *guest)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvDisk) disk = new_disk ("aaaa0001-0000-4000-8000-000000000001");
+  g_autoptr(HvNic) nic = new_nic ("bbbb0001-0000-4000-8000-000000000001", "52:54:00:dd:00:01");
+  g_autoptr(HvNic) changed = new_nic ("bbbb0001-0000-4000-8000-000000000001", "52:54:00:dd:00:02");
+  g_autofree gchar *macs = NULL;
+  g_autofree gchar *macs_after = NULL;
+  gint slot;
+
+  add (guest, HV_DEVICE (disk), 0);
+  add (guest, HV_DEVICE (nic), 0);
+  macs = guest_run (guest, "cat /sys/class/net/*/address");
+  g_assert_nonnull (strstr (macs, "52:54:00:dd:00:01"));
+
+  /* HotMod: the NIC again on its slot, with another MAC */
+  slot = hv_device_get_pci (HV_DEVICE (nic));
+  g_assert_true (hv_hypervisor_hot_mod_device_sync (guest->kvm, guest->instance, HV_DEVICE (changed),
+                                                    0, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (hv_device_get_pci (HV_DEVICE (changed)), ==, slot);
+  wait_uevent (guest, "add", "net", slot);
+  macs_after = guest_run (guest, "cat /sys/class/net/*/address");
+  g_assert_nonnull (strstr (macs_after, "52:54:00:dd:00:02"));
+  g_assert_null (strstr (macs_after, "52:54:00:dd:00:01"));
+
+  del (guest, HV_DEVICE (changed), 0);
+  del (guest, HV_DEVICE (disk), 0);
+}
+
+/* Two disks and a NIC, then a reboot: QEMU starts from the record, and the
+ * guest finds every device where it was. */
+static void
+add_and_reboot (Guest *guest)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvDisk) disk1 = new_disk ("aaaa0002-0000-4000-8000-000000000002");
+  g_autoptr(HvDisk) disk2 = new_disk ("aaaa0003-0000-4000-8000-000000000003");
+  g_autoptr(HvNic) nic = new_nic ("bbbb0002-0000-4000-8000-000000000002", "52:54:00:dd:00:03");
+  g_autofree gchar *before = NULL;
+  g_autofree gchar *after = NULL;
+
+  add (guest, HV_DEVICE (disk1), 0);
+  add (guest, HV_DEVICE (nic), 0);
+  add (guest, HV_DEVICE (disk2), 1);
+  before = guest_pci_layout (guest);
+  g_assert_true (hv_hypervisor_reboot_instance_sync (guest->kvm, guest->instance, NULL, &error));
+  g_assert_no_error (error);
+  boot (guest);
+  after = guest_pci_layout (guest);
+  g_test_message ("PCI layout:\n%s", after);
+  g_assert_cmpstr (after, ==, before);
+}
+
+/* VerifyHotplugSupport reads the configuration only. */
+static void
+verify_support (Guest *guest)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvInstance) ide = hv_instance_new (NAME);
+  GVariantDict dict;
+
+  g_assert_true (hv_hypervisor_verify_hotplug_support (guest->kvm, guest->instance,
+                                                       HV_HOTPLUG_ACTION_ADD, HV_DEVICE_TYPE_DISK,
+                                                       &error));
+  g_assert_no_error (error);
+  g_variant_dict_init (&dict, hv_instance_get_hvparams (guest->instance));
+  g_variant_dict_insert (&dict, "disk_type", "s", "ide");
+  hv_instance_set_hvparams (ide, g_variant_dict_end (&dict));
+  g_assert_false (hv_hypervisor_verify_hotplug_support (guest->kvm, ide, HV_HOTPLUG_ACTION_ADD,
+                                                        HV_DEVICE_TYPE_DISK, &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_HOTPLUG);
+}
+
 static void
 test_hypervisor (void)
 {
   Guest guest = { NULL, };
   g_autoptr(GError) error = NULL;
-  g_autoptr(HvDisk) disk = NULL;
-  g_autoptr(HvNic) nic = NULL;
-  g_autoptr(HvNic) changed = NULL;
-  g_autoptr(HvDisk) disk1 = NULL;
-  g_autoptr(HvDisk) disk2 = NULL;
-  g_autoptr(HvNic) nic1 = NULL;
-  g_autoptr(HvInstance) ide = NULL;
-  g_autofree gchar *macs = NULL;
-  g_autofree gchar *before = NULL;
-  g_autofree gchar *after = NULL;
-  g_autoptr(GVariant) hvparams = NULL;
-  GVariantDict dict;
-  gint slot;
 
   if (!hv_test_guest_require ())
     return;
@@ -274,58 +338,9 @@ test_hypervisor (void)
   boot (&guest);
   g_assert_true (hv_hypervisor_hotplug_supported_sync (guest.kvm, guest.instance, NULL, &error));
   g_assert_no_error (error);
-
-  /* VerifyHotplugSupport reads the configuration */
-  g_assert_true (hv_hypervisor_verify_hotplug_support (guest.kvm, guest.instance,
-                                                       HV_HOTPLUG_ACTION_ADD, HV_DEVICE_TYPE_DISK,
-                                                       &error));
-  ide = hv_instance_new (NAME);
-  g_variant_dict_init (&dict, hv_instance_get_hvparams (guest.instance));
-  g_variant_dict_insert (&dict, "disk_type", "s", "ide");
-  hv_instance_set_hvparams (ide, g_variant_dict_end (&dict));
-  g_assert_false (hv_hypervisor_verify_hotplug_support (guest.kvm, ide, HV_HOTPLUG_ACTION_ADD,
-                                                        HV_DEVICE_TYPE_DISK, &error));
-  g_assert_error (error, HV_ERROR, HV_ERROR_HOTPLUG);
-  g_clear_error (&error);
-
-  /* a disk, and a NIC on the bridge the guest sees with its MAC */
-  disk = new_disk ("aaaa0001-0000-4000-8000-000000000001");
-  add (&guest, HV_DEVICE (disk), 0);
-  nic = new_nic ("bbbb0001-0000-4000-8000-000000000001", "52:54:00:dd:00:01");
-  add (&guest, HV_DEVICE (nic), 0);
-  macs = guest_run (&guest, "cat /sys/class/net/*/address");
-  g_assert_nonnull (strstr (macs, "52:54:00:dd:00:01"));
-
-  /* HotMod: the NIC again on its slot, with another MAC */
-  slot = hv_device_get_pci (HV_DEVICE (nic));
-  changed = new_nic ("bbbb0001-0000-4000-8000-000000000001", "52:54:00:dd:00:02");
-  g_assert_true (hv_hypervisor_hot_mod_device_sync (guest.kvm, guest.instance, HV_DEVICE (changed),
-                                                    0, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (hv_device_get_pci (HV_DEVICE (changed)), ==, slot);
-  wait_uevent (&guest, "add", "net", slot);
-  g_clear_pointer (&macs, g_free);
-  macs = guest_run (&guest, "cat /sys/class/net/*/address");
-  g_assert_nonnull (strstr (macs, "52:54:00:dd:00:02"));
-  g_assert_null (strstr (macs, "52:54:00:dd:00:01"));
-
-  del (&guest, HV_DEVICE (changed), 0);
-  del (&guest, HV_DEVICE (disk), 0);
-
-  /* two disks and a NIC, then a reboot: QEMU starts from the record */
-  disk1 = new_disk ("aaaa0002-0000-4000-8000-000000000002");
-  disk2 = new_disk ("aaaa0003-0000-4000-8000-000000000003");
-  nic1 = new_nic ("bbbb0002-0000-4000-8000-000000000002", "52:54:00:dd:00:03");
-  add (&guest, HV_DEVICE (disk1), 0);
-  add (&guest, HV_DEVICE (nic1), 0);
-  add (&guest, HV_DEVICE (disk2), 1);
-  before = guest_pci_layout (&guest);
-  g_assert_true (hv_hypervisor_reboot_instance_sync (guest.kvm, guest.instance, NULL, &error));
-  g_assert_no_error (error);
-  boot (&guest);
-  after = guest_pci_layout (&guest);
-  g_test_message ("PCI layout:\n%s", after);
-  g_assert_cmpstr (after, ==, before);
+  verify_support (&guest);
+  add_modify_remove (&guest);
+  add_and_reboot (&guest);
 
   g_assert_true (hv_hypervisor_stop_instance_sync (guest.kvm, guest.instance, TRUE, FALSE, 0, NULL,
                                                    &error));
