@@ -178,6 +178,51 @@ test_disk (void)
   hv_test_hotplug_wait_uevent (guest, "remove", "block", hv_device_get_pci (HV_DEVICE (disk)));
 }
 
+/* -- a disk QEMU could not open itself ---------------------------------------- */
+
+/* With use_chroot (or a security model other than none) QEMU cannot open
+ * the disk: hvkit passes it with add-fd. The record's hvparams say so
+ * here; the QEMU is an ordinary one, which changes nothing for add-fd. */
+static void
+test_disk_fd (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvDisk) disk = NULL;
+  g_autoptr(GVariant) saved_hvparams = NULL;
+  g_autofree gchar *size = NULL;
+  g_autofree gchar *command = NULL;
+  GVariantDict hvparams;
+
+  if (!require_guest ())
+    return;
+  saved_hvparams = g_variant_ref (record ()->hvparams);
+  g_variant_dict_init (&hvparams, saved_hvparams);
+  g_variant_dict_insert (&hvparams, "use_chroot", "b", TRUE);
+  record ()->hvparams = g_variant_ref_sink (g_variant_dict_end (&hvparams));
+  g_variant_unref (saved_hvparams);
+
+  disk = hv_test_hotplug_new_disk (work_dir, "fdf00001-0000-4000-8000-000000000001", TRUE);
+  hv_test_hotplug_run (guest, HV_TEST_HOTPLUG_ADD, HV_DEVICE (disk), 0, &error);
+  g_assert_no_error (error);
+  /* the node opened /dev/fdset/N, and the set is gone again */
+  hv_test_hotplug_assert_agree (guest, 0);
+  hv_test_hotplug_wait_uevent (guest, "add", "block", hv_device_get_pci (HV_DEVICE (disk)));
+  command = g_strdup_printf ("cat /sys/bus/pci/devices/0000:00:%02x.0/virtio*/block/*/size",
+                             hv_device_get_pci (HV_DEVICE (disk)));
+  size = guest_run (command);
+  g_assert_cmpstr (size, ==, "32768\n");
+  hv_test_hotplug_run (guest, HV_TEST_HOTPLUG_DEL, HV_DEVICE (disk), 0, &error);
+  g_assert_no_error (error);
+  hv_test_hotplug_assert_agree (guest, 0);
+  hv_test_hotplug_wait_uevent (guest, "remove", "block", hv_device_get_pci (HV_DEVICE (disk)));
+
+  g_variant_dict_init (&hvparams, record ()->hvparams);
+  g_variant_dict_remove (&hvparams, "use_chroot");
+  g_variant_dict_insert (&hvparams, "use_chroot", "b", FALSE);
+  g_variant_unref (record ()->hvparams);
+  record ()->hvparams = g_variant_ref_sink (g_variant_dict_end (&hvparams));
+}
+
 /* -- a NIC on a bridge, modified, removed ---------------------------------- */
 
 static gchar *
@@ -659,6 +704,7 @@ main (int   argc,
 
   g_test_add_func ("/kvm/hotplug/supported", test_supported);
   g_test_add_func ("/kvm/hotplug/disk", test_disk);
+  g_test_add_func ("/kvm/hotplug/disk-fd", test_disk_fd);
   g_test_add_func ("/kvm/hotplug/nic", test_nic);
   g_test_add_func ("/kvm/hotplug/eight-disks", test_eight_disks);
   g_test_add_func ("/kvm/hotplug/failure-missing-file", test_failure_missing_file);
