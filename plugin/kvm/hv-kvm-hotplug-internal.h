@@ -33,8 +33,8 @@ G_BEGIN_DECLS
 #define HV_KVM_HOTPLUG_STEP_IFUP_DONE     "ifup-done"
 #define HV_KVM_HOTPLUG_STEP_FD_PASSED     "fd-passed"
 #define HV_KVM_HOTPLUG_STEP_NETDEV_ADDED  "netdev-added"
-#define HV_KVM_HOTPLUG_STEP_FILES_WRITTEN "nic-files-written"
 #define HV_KVM_HOTPLUG_STEP_DEVICE_ADDED  "device-added"
+#define HV_KVM_HOTPLUG_STEP_FILES_WRITTEN "nic-files-written"
 #define HV_KVM_HOTPLUG_STEP_CONFIRMED     "confirmed"
 #define HV_KVM_HOTPLUG_STEP_COMMITTED     "committed"
 /* removal */

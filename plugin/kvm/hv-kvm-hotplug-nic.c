@@ -14,8 +14,8 @@
  * NICs: a tap opened by hvkit (vnet_hdr, queues and vhost-net as the
  * running hvparams say), the ifup script, one `getfd` per descriptor on
  * the persistent connection (a name is used up by the netdev_add that
- * names it, so every descriptor gets its own), `netdev_add`, the NIC
- * files, `device_add virtio-net-pci`. hvkit closes its copies of the
+ * names it, so every descriptor gets its own), `netdev_add`, `device_add
+ * virtio-net-pci`, the NIC files. hvkit closes its copies of the
  * descriptors once QEMU's netdev holds them: the tap then lives exactly as
  * long as QEMU's netdev.
  *
