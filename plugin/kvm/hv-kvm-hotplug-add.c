@@ -211,7 +211,8 @@ add_check_live (HvKvmHotplugOp *op)
   if (slot >= 0 && slot != op->slot)
     {
       /* the prediction was wrong: the intent is made and saved again, still
-       * before QEMU is touched */
+       * before QEMU is touched. The steps stay: what they are (fd sets,
+       * queues) does not depend on the slot, only the names they use */
       g_debug ("%s: slot %d is taken, using %d", hv_kvm_hotplug_op_describe (op), op->slot, slot);
       if (add_derive (op, slot, &error))
         {
