@@ -31,9 +31,18 @@
 #define HV_KVM_HOTPLUG_VIEW_KEY "hv-kvm-hotplug-pci-view"
 
 typedef struct {
-  HvKvmQmpClient *qmp;    /* the connection it was seen on; not a reference */
+  HvKvmQmpClient *qmp;    /* the connection it was seen on; a weak pointer */
   guint32         used;
+  gboolean        known;  /* used is what a query-pci on qmp said, kept up
+                           * to date by hotplug's own changes since */
 } PciView;
+
+static void
+view_free (PciView *view)
+{
+  g_clear_weak_pointer (&view->qmp);
+  g_free (view);
+}
 
 static PciView *
 view_get (HvKvmInstance *instance)
@@ -43,13 +52,15 @@ view_get (HvKvmInstance *instance)
   if (view == NULL)
     {
       view = g_new0 (PciView, 1);
-      g_object_set_data_full (G_OBJECT (instance), HV_KVM_HOTPLUG_VIEW_KEY, view, g_free);
+      g_object_set_data_full (G_OBJECT (instance), HV_KVM_HOTPLUG_VIEW_KEY, view,
+                              (GDestroyNotify) view_free);
     }
   /* another QEMU, or the same after a restart of hvkit: seen anew */
-  if (view->qmp != hv_kvm_instance_get_qmp (instance))
+  if (view->qmp == NULL || view->qmp != hv_kvm_instance_get_qmp (instance))
     {
-      view->qmp = hv_kvm_instance_get_qmp (instance);
+      g_set_weak_pointer (&view->qmp, hv_kvm_instance_get_qmp (instance));
       view->used = 0;
+      view->known = FALSE;
     }
   return view;
 }
@@ -59,7 +70,27 @@ void
 hv_kvm_hotplug_view_update (HvKvmInstance     *instance,
                             const HvKvmPciBus *bus)
 {
-  view_get (instance)->used = bus->used;
+  PciView *view = view_get (instance);
+
+  view->used = bus->used;
+  view->known = TRUE;
+}
+
+/* Whether the last view of the bus is QEMU's own (a query-pci on this
+ * connection, and hotplug's changes since): then an addition may trust
+ * it instead of asking again. */
+gboolean
+hv_kvm_hotplug_view_is_known (HvKvmInstance *instance)
+{
+  return view_get (instance)->known;
+}
+
+/* Someone else changed the bus (an addition that trusted the view
+ * failed): the next one asks QEMU. */
+void
+hv_kvm_hotplug_view_forget (HvKvmInstance *instance)
+{
+  view_get (instance)->known = FALSE;
 }
 
 /* What hotplug itself just did to @slot. */
@@ -256,10 +287,15 @@ add_step_check_slot (HvKvmHotplugOp *op,
     add_check_live (op);
 }
 
-/* Starts an addition; @slot >= 0 is the slot it must have (hotmod). */
+/* Starts an addition; @slot >= 0 is the slot it must have (hotmod).
+ * With @trust_view the last view of the bus stands for QEMU's: no
+ * query-pci is asked before the device goes in (its confirmation still
+ * asks), and a device of someone else's in the slot makes device_add
+ * fail, which the caller takes as the view being stale. */
 void
 hv_kvm_hotplug_add_begin (HvKvmHotplugOp *op,
-                          gint            slot)
+                          gint            slot,
+                          gboolean        trust_view)
 {
   GError *error = NULL;
   HvKvmPciBus predicted;
@@ -271,8 +307,11 @@ hv_kvm_hotplug_add_begin (HvKvmHotplugOp *op,
       return;
     }
   op->wanted_slot = slot >= 0 ? slot : hv_device_get_pci (op->device);
-  /* the answer may come after the operation failed: it keeps the task */
-  hv_kvm_qmp_query_pci_async (op->qmp, NULL, add_live_cb, g_object_ref (op->task));
+  if (trust_view)
+    op->live_done = TRUE;    /* "slot-checked" has nothing to compare */
+  else
+    /* the answer may come after the operation failed: it keeps the task */
+    hv_kvm_qmp_query_pci_async (op->qmp, NULL, add_live_cb, g_object_ref (op->task));
 
   /* while QEMU answers: the prediction, the intent, and for a NIC its tap
    * (a tap goes with its last descriptor, so a crash leaves nothing) */

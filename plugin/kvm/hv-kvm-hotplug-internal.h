@@ -103,6 +103,7 @@ struct _HvKvmHotplugOp {
   gboolean          keep_journal; /* ends with the entry left pending */
   gboolean          takeover;     /* continues a removal left pending */
   GError           *error;        /* the first one */
+  const gchar      *failed_step;  /* the step whose failure was undone */
 
   /* disks */
   gchar            *node_name;
@@ -129,7 +130,10 @@ gboolean        hv_kvm_hotplug_check_running   (HvKvmInstance       *instance,
 
 /* hv-kvm-hotplug-add.c */
 void            hv_kvm_hotplug_add_begin       (HvKvmHotplugOp      *op,
-                                                gint                 slot);
+                                                gint                 slot,
+                                                gboolean             trust_view);
+gboolean        hv_kvm_hotplug_view_is_known   (HvKvmInstance       *instance);
+void            hv_kvm_hotplug_view_forget     (HvKvmInstance       *instance);
 void            hv_kvm_hotplug_view_update     (HvKvmInstance       *instance,
                                                 const HvKvmPciBus   *bus);
 void            hv_kvm_hotplug_view_set_slot   (HvKvmInstance       *instance,

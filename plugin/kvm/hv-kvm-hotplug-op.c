@@ -505,6 +505,7 @@ hv_kvm_hotplug_op_step_done (HvKvmHotplugOp *op,
     }
   g_debug ("%s: step %s failed (%s), undoing %u step(s)", hv_kvm_hotplug_op_describe (op),
            step->name, error->message, op->n_done);
+  op->failed_step = step->name;
   hv_kvm_hotplug_op_roll_back (op, error);
 }
 

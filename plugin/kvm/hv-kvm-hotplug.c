@@ -205,6 +205,78 @@ hv_kvm_hotplug_supported_finish (HvKvmInstance  *instance,
  *
  * Ganeti's HotAddDevice. See hv-kvm-hotplug-private.h.
  */
+typedef struct {
+  HvInstance *owner;
+  HvDevice   *device;
+  guint       seq;
+  gboolean    trusted;    /* the attempt under way trusts the last view */
+} AddData;
+
+static void
+add_data_free (AddData *data)
+{
+  g_object_unref (data->owner);
+  g_object_unref (data->device);
+  g_free (data);
+}
+
+static void hv_kvm_hotplug_add_attempt (GTask *task);
+
+static void
+hv_kvm_hotplug_add_attempt_cb (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HvKvmInstance *instance = g_task_get_source_object (task);
+  AddData *data = g_task_get_task_data (task);
+  HvKvmHotplugOp *op = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+
+  if (hv_kvm_hotplug_op_finish (result, hv_kvm_hotplug_add_attempt_cb, &error))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  /* an addition that trusted the last view of the bus was refused by
+   * device_add, and undone whole: the slot may be someone else's since (a
+   * device added by hand). Once more, asking QEMU first; a second failure
+   * is the answer. Any other failure is the answer at once (a missing
+   * file, a failing ifup script must not run twice). */
+  if (data->trusted && g_strcmp0 (op->failed_step, HV_KVM_HOTPLUG_STEP_DEVICE_ADDED) == 0 &&
+      !op->keep_journal && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      hv_kvm_instance_get_qmp (instance) != NULL &&
+      hv_kvm_qmp_client_is_connected (hv_kvm_instance_get_qmp (instance)))
+    {
+      g_debug ("hot-add into %s failed trusting the last view of the bus (%s): "
+               "asking QEMU and trying again", hv_kvm_instance_get_name (instance),
+               error->message);
+      g_error_free (error);
+      hv_kvm_hotplug_view_forget (instance);
+      hv_kvm_hotplug_add_attempt (g_steal_pointer (&task));
+      return;
+    }
+  g_task_return_error (task, error);
+}
+
+static void
+hv_kvm_hotplug_add_attempt (GTask *task)
+{
+  HvKvmInstance *instance = g_task_get_source_object (task);
+  AddData *data = g_task_get_task_data (task);
+  HvKvmHotplugOp *op;
+
+  /* each addition confirms with query-pci, which keeps the view QEMU's:
+   * the next one need not ask before it starts (a round trip, a third of
+   * what hvkit adds to QEMU's own time) */
+  data->trusted = hv_kvm_hotplug_view_is_known (instance);
+  op = hv_kvm_hotplug_op_new (instance, data->owner, data->device, data->seq,
+                              HV_HOTPLUG_ACTION_ADD, FALSE, hv_kvm_hotplug_add_attempt_cb,
+                              g_task_get_cancellable (task), hv_kvm_hotplug_add_attempt_cb,
+                              task);
+  hv_kvm_hotplug_add_begin (op, -1, data->trusted);
+}
+
 void
 hv_kvm_hotplug_add_async (HvKvmInstance       *instance,
                           HvInstance          *owner,
@@ -214,15 +286,21 @@ hv_kvm_hotplug_add_async (HvKvmInstance       *instance,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  HvKvmHotplugOp *op;
+  GTask *task;
+  AddData *data;
 
   g_return_if_fail (HV_KVM_IS_INSTANCE (instance));
   g_return_if_fail (HV_IS_INSTANCE (owner));
   g_return_if_fail (HV_IS_DEVICE (device));
 
-  op = hv_kvm_hotplug_op_new (instance, owner, device, seq, HV_HOTPLUG_ACTION_ADD, FALSE,
-                              hv_kvm_hotplug_add_async, cancellable, callback, user_data);
-  hv_kvm_hotplug_add_begin (op, -1);
+  task = g_task_new (instance, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hv_kvm_hotplug_add_async);
+  data = g_new0 (AddData, 1);
+  data->owner = g_object_ref (owner);
+  data->device = g_object_ref (device);
+  data->seq = seq;
+  g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
+  hv_kvm_hotplug_add_attempt (task);
 }
 
 gboolean
@@ -425,7 +503,7 @@ hv_kvm_hotplug_mod_del_cb (GObject      *source,
                               HV_HOTPLUG_ACTION_MOD, FALSE, hv_kvm_hotplug_mod_add_cb,
                               g_task_get_cancellable (task), hv_kvm_hotplug_mod_add_cb,
                               g_object_ref (task));
-  hv_kvm_hotplug_add_begin (op, data->slot);
+  hv_kvm_hotplug_add_begin (op, data->slot, FALSE);
 }
 
 /**

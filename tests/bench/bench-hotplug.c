@@ -26,6 +26,12 @@
  *   build/tests/bench/bench-hotplug [ROUNDS]      (default 20)
  *
  * Root is needed for the taps (a private network namespace).
+ *
+ * The run directory (records, sockets, the disk image of both sides) is
+ * on tmpfs, /dev/shm unless TMPDIR says otherwise: hvkit's default run
+ * directory is /run/hvkit, a tmpfs on a Debian node, where a rename or an
+ * fsync costs nothing like on a disk. (This machine's /run is its disk.)
+ * The JSON says which file system it measured.
  */
 #include <math.h>
 #include <stdio.h>
@@ -300,13 +306,48 @@ percentile (GArray *samples,
   return g_array_index (samples, gdouble, MIN (index, samples->len - 1));
 }
 
+/* The file system of the run directory, from /proc/self/mounts: the
+ * longest mount point that holds @path. */
+static gchar *
+file_system_of (const gchar *path)
+{
+  g_autofree gchar *mounts = NULL;
+  g_auto(GStrv) lines = NULL;
+  gchar *type = g_strdup ("unknown");
+  gsize best = 0;
+
+  if (!g_file_get_contents ("/proc/self/mounts", &mounts, NULL, NULL))
+    return type;
+  lines = g_strsplit (mounts, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", 4);
+      gsize length;
+
+      if (g_strv_length (fields) < 3)
+        continue;
+      length = strlen (fields[1]);
+      if (g_str_has_prefix (path, fields[1]) && length >= best &&
+          (path[length] == '/' || path[length] == '\0' || length == 1))
+        {
+          best = length;
+          g_free (type);
+          type = g_strdup (fields[2]);
+        }
+    }
+  return type;
+}
+
 static void
-print_results (GArray *samples[N_OPS][N_SIDES],
-               guint   rounds)
+print_results (GArray      *samples[N_OPS][N_SIDES],
+               guint        rounds,
+               const gchar *run_dir)
 {
   g_autoptr(GString) json = g_string_new ("{");
+  g_autofree gchar *file_system = file_system_of (run_dir);
 
-  g_string_append_printf (json, "\"rounds\": %u, \"accel\": \"%s\"", rounds, hv_test_get_accel ());
+  g_string_append_printf (json, "\"rounds\": %u, \"accel\": \"%s\", \"run_dir_fs\": \"%s\"",
+                          rounds, hv_test_get_accel (), file_system);
   for (guint op = 0; op < N_OPS; op++)
     {
       gdouble floor50 = percentile (samples[op][FLOOR], 50);
@@ -412,6 +453,8 @@ main (int    argc,
       g_printerr ("bench-hotplug: needs root (taps) and the test guest (run it through meson)\n");
       return 77;
     }
+  if (g_getenv ("TMPDIR") == NULL && g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR))
+    g_setenv ("TMPDIR", "/dev/shm", TRUE);
   hv_test_netns_enter (&error);
   g_assert_no_error (error);
   for (guint op = 0; op < N_OPS; op++)
@@ -445,7 +488,7 @@ main (int    argc,
   for (guint round = 0; round < rounds; round++)
     run_round (launch, floor, floor_disk, disk, nic, samples);
 
-  print_results (samples, rounds);
+  print_results (samples, rounds, hv_test_kvm_launch_get_run_dir (launch));
   for (guint op = 0; op < N_OPS; op++)
     for (guint side = 0; side < N_SIDES; side++)
       g_array_unref (samples[op][side]);

@@ -632,6 +632,77 @@ test_late_removal_after_restart (void)
   hv_test_hotplug_wait_uevent (guest, "remove", "block", hv_device_get_pci (HV_DEVICE (disk)));
 }
 
+/* -- a device hvkit did not add ---------------------------------------------- */
+
+/* An addition trusts the view of the bus the last one confirmed; a device
+ * someone added by hand since, in the slot hvkit would take, makes its
+ * device_add fail: undone, then tried again with QEMU asked first. */
+static void
+test_foreign_device (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvDisk) first = NULL;
+  g_autoptr(HvDisk) second = NULL;
+  g_autoptr(GHashTable) layout = NULL;
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(JsonObject) arguments = json_object_new ();
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonObject) deleted = NULL;
+  g_autofree gchar *addr = NULL;
+  HvKvmRuntimeDevice *added;
+  HvKvmQmpClient *qmp;
+  gint free_slot = 3;
+
+  if (!require_guest ())
+    return;
+  first = hv_test_hotplug_new_disk (work_dir, "f0e10001-0000-4000-8000-000000000001", TRUE);
+  hv_test_hotplug_run (guest, HV_TEST_HOTPLUG_ADD, HV_DEVICE (first), 0, &error);
+  g_assert_no_error (error);
+
+  /* the slot the next addition would take, given to a device by hand */
+  layout = hv_test_kvm_launch_pci_layout (guest);
+  while (g_hash_table_contains (layout, GINT_TO_POINTER (free_slot)))
+    free_slot++;
+  addr = g_strdup_printf ("0x%x", free_slot);
+  json_object_set_string_member (arguments, "driver", "virtio-rng-pci");
+  json_object_set_string_member (arguments, "id", "by-hand0");
+  json_object_set_string_member (arguments, "bus", "pci.0");
+  json_object_set_string_member (arguments, "addr", addr);
+  reply = hv_test_kvm_launch_qmp (guest, "device_add", arguments, &error);
+  g_assert_no_error (error);
+
+  second = hv_test_hotplug_new_disk (work_dir, "f0e10002-0000-4000-8000-000000000002", TRUE);
+  hv_test_hotplug_run (guest, HV_TEST_HOTPLUG_ADD, HV_DEVICE (second), 1, &error);
+  g_assert_no_error (error);
+  added = hv_test_hotplug_find (guest, HV_DEVICE_TYPE_DISK, "f0e10002-0000-4000-8000-000000000002");
+  g_assert_nonnull (added);
+  g_assert_cmpint (added->pci, !=, free_slot);
+  after = hv_test_kvm_launch_pci_layout (guest);
+  g_assert_cmpstr (g_hash_table_lookup (after, GINT_TO_POINTER (free_slot)), ==, "by-hand0");
+  hv_test_hotplug_assert_agree (guest, 0);
+
+  hv_test_hotplug_run (guest, HV_TEST_HOTPLUG_DEL, HV_DEVICE (second), 1, &error);
+  g_assert_no_error (error);
+  hv_test_hotplug_run (guest, HV_TEST_HOTPLUG_DEL, HV_DEVICE (first), 0, &error);
+  g_assert_no_error (error);
+  /* and the hand-made device goes as it came, its removal waited for */
+  qmp = hv_kvm_instance_get_qmp (instance ());
+  hv_kvm_qmp_client_wait_event_async (qmp, "DEVICE_DELETED", is_device_deleted,
+                                      g_strdup ("by-hand0"), g_free, HV_TEST_HOTPLUG_TIMEOUT_MS,
+                                      NULL, hv_test_store_result, &result);
+  g_clear_pointer (&arguments, json_object_unref);
+  arguments = json_object_new ();
+  json_object_set_string_member (arguments, "id", "by-hand0");
+  g_clear_pointer (&reply, json_node_unref);
+  reply = hv_test_kvm_launch_qmp (guest, "device_del", arguments, &error);
+  g_assert_no_error (error);
+  deleted = hv_kvm_qmp_client_wait_event_finish (qmp, hv_test_wait_result (&result), NULL, NULL,
+                                                 &error);
+  g_assert_no_error (error);
+  hv_test_hotplug_assert_agree (guest, 0);
+}
+
 /* -- an instance started from the record ------------------------------------- */
 
 static void
@@ -712,6 +783,7 @@ main (int   argc,
   g_test_add_func ("/kvm/hotplug/failure-ifup", test_failure_ifup);
   g_test_add_func ("/kvm/hotplug/late-removal", test_late_removal);
   g_test_add_func ("/kvm/hotplug/late-removal-after-restart", test_late_removal_after_restart);
+  g_test_add_func ("/kvm/hotplug/foreign-device", test_foreign_device);
   g_test_add_func ("/kvm/hotplug/start-from-record", test_start_from_record);
   status = g_test_run ();
 
