@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "hv-kvm-private.h"
 #include "hv-kvm-qmp-commands-private.h"
 #include "hv-kvm-runtime-private.h"
 #include "hv-test-async.h"
@@ -15,7 +16,7 @@
  * hot-removal, of a disk and of a NIC: a helper process (this program,
  * run with --helper) takes over QEMU's QMP socket, starts the operation
  * and is killed by the test hook right after the named step; then a new
- * instance object (a restarted hvkit) reconciles, and the record, QEMU
+ * HvKvm (a restarted hvkit) takes over and reconciles, and the record, QEMU
  * and the host must agree — no block node, fd, netdev, tap or NIC file
  * left, no journal entry, every recorded device in QEMU and no other.
  */
@@ -128,19 +129,36 @@ crash_at (const gchar *action,
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_signaled (helper));
   g_assert_cmpint (g_subprocess_get_term_sig (helper), ==, SIGKILL);
-
-  hv_test_kvm_launch_reconnect (guest, &error);
-  g_assert_no_error (error);
-  hv_test_hotplug_set_scripts (guest, work_dir);
 }
 
+/* A restarted hvkit: a new HvKvm on the run directory takes the instance
+ * over (pidfile, /proc/<pid>/cmdline, QMP) and reconciles the journal the
+ * dead one left, before it serves any other call on the instance — the
+ * HotplugSupported asked here waits behind both. Then it goes, and the
+ * test looks at the record it saved and at QEMU itself. */
 static void
 reconcile (void)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(HvInstance) owner = hv_instance_new (GUEST_NAME);
+  g_autofree gchar *ifup = g_build_filename (work_dir, "ifup", NULL);
+  g_autofree gchar *ifdown = g_build_filename (work_dir, "ifdown", NULL);
+  g_autoptr(HvKvm) kvm = NULL;
+  GVariantDict config;
 
-  hv_test_hotplug_run (guest, HV_TEST_HOTPLUG_RECONCILE, NULL, 0, &error);
+  g_variant_dict_init (&config, NULL);
+  g_variant_dict_insert (&config, "run-dir", "s", hv_test_kvm_launch_get_run_dir (guest));
+  g_variant_dict_insert (&config, "ifup-script", "s", ifup);
+  g_variant_dict_insert (&config, "ifdown-script", "s", ifdown);
+  kvm = hv_kvm_new (g_variant_dict_end (&config), &error);
   g_assert_no_error (error);
+  g_assert_true (hv_hypervisor_hotplug_supported_sync (HV_HYPERVISOR (kvm), owner, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&kvm);   /* QEMU serves one QMP client: the test's again */
+
+  hv_test_kvm_launch_reconnect (guest, &error);
+  g_assert_no_error (error);
+  hv_test_hotplug_set_scripts (guest, work_dir);
 }
 
 static void
