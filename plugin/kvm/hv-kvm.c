@@ -347,8 +347,9 @@ hv_kvm_validate_parameters (HvHypervisor  *hypervisor,
 static void
 hv_kvm_hypervisor_iface_init (HvHypervisorInterface *iface)
 {
-  /* The lifecycle, hotplug and migration methods come with the issues that
-   * implement them; until then the interface's defaults answer. */
+  /* The parameters here; the lifecycle (hv-kvm-calls.c) and hotplug
+   * (hv-kvm-hotplug-calls.c) in the monitor thread. Migration is not
+   * there yet: the interface's defaults answer for it. */
   iface->get_name = hv_kvm_get_name;
   iface->get_parameters = hv_kvm_get_parameters;
   iface->check_parameter_syntax = hv_kvm_check_parameter_syntax;
