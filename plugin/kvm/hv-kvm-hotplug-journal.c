@@ -214,7 +214,7 @@ reconcile_add_forward (Reconcile *self,
       const gchar *tap = NULL;
 
       if (g_variant_lookup (dict, HV_KVM_HOTPLUG_KEY_TAP, "&s", &tap) &&
-          !hv_kvm_instance_write_nic_file_nosync (self->instance, entry_seq (entry), entry->uuid,
+          !hv_kvm_instance_write_nic_file (self->instance, entry_seq (entry), entry->uuid,
                                                   tap, &error))
         reconcile_keep_error (self, g_steal_pointer (&error));
     }

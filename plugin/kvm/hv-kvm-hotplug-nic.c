@@ -318,7 +318,7 @@ nic_step_write_files (HvKvmHotplugOp *op,
 {
   GError *error = NULL;
 
-  hv_kvm_instance_write_nic_file_nosync (op->instance, op->seq, hv_device_get_uuid (op->device),
+  hv_kvm_instance_write_nic_file (op->instance, op->seq, hv_device_get_uuid (op->device),
                                          op->tap->name, &error);
   hv_kvm_hotplug_op_step_done (op, error);
 }

@@ -113,7 +113,7 @@ void               hv_kvm_instance_set_removal_timeout (HvKvmInstance      *self
                                                         guint               timeout_ms);
 
 /* NIC files: <run-dir>/nic/<name>/<seq> and .../<uuid>, holding the tap's
- * name. */
+ * name; written atomically, without fsync (no tap outlives the host). */
 gboolean           hv_kvm_instance_write_nic_file     (HvKvmInstance       *self,
                                                        guint                seq,
                                                        const gchar         *uuid,
@@ -148,15 +148,6 @@ guint              hv_kvm_instance_get_queue_length   (HvKvmInstance       *self
 const gchar       *hv_kvm_instance_get_vhost_net_device (HvKvmInstance *self);
 void               hv_kvm_instance_set_vhost_net_device (HvKvmInstance *self,
                                                          const gchar   *path);
-
-/* As hv_kvm_instance_write_nic_file(), atomically (a temporary file
- * renamed) but without fsync, for hotplug's way to the guest: a NIC file
- * names a tap, and no tap outlives a crash of the host. */
-gboolean           hv_kvm_instance_write_nic_file_nosync (HvKvmInstance *self,
-                                                          guint          seq,
-                                                          const gchar   *uuid,
-                                                          const gchar   *tap,
-                                                          GError       **error);
 
 /* Removes every NIC file of the instance that names @tap. */
 void               hv_kvm_instance_remove_nic_files_of_tap (HvKvmInstance *self,

@@ -617,20 +617,39 @@ hv_kvm_instance_get_nic_dir (HvKvmInstance *self)
   return g_build_filename (self->run_dir, "nic", self->name, NULL);
 }
 
+/* Atomic (a temporary file renamed) but without fsync: a NIC file names a
+ * tap, and no tap outlives a crash of the host, while the fsyncs GLib makes
+ * for G_FILE_SET_CONTENTS_CONSISTENT cost 2–15 ms per NIC on a disk. */
 static gboolean
-hv_kvm_instance_write_one_nic_file (const gchar  *dir,
-                                    const gchar  *key,
-                                    const gchar  *tap,
-                                    GError      **error)
+hv_kvm_instance_write_nic_file_at (const gchar  *dir,
+                                   const gchar  *key,
+                                   const gchar  *tap,
+                                   GError      **error)
 {
   g_autofree gchar *path = g_build_filename (dir, key, NULL);
-  g_autoptr(GError) local_error = NULL;
+  g_autofree gchar *temp = g_strdup_printf ("%s/.%s.XXXXXX", dir, key);
+  gsize length = strlen (tap);
+  gint fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0600);
+  gboolean written;
+  int errsv;
 
-  if (!g_file_set_contents_full (path, tap, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-                                 &local_error))
+  if (fd < 0)
     {
-      g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
-                   _("Cannot write NIC file '%s': %s"), path, local_error->message);
+      errsv = errno;
+      g_set_error (error, HV_ERROR, HV_ERROR_FAILED, _("Cannot write NIC file '%s': %s"), path,
+                   g_strerror (errsv));
+      return FALSE;
+    }
+  written = write (fd, tap, length) == (gssize) length;
+  errsv = errno;
+  g_close (fd, NULL);
+  if (!written || g_rename (temp, path) != 0)
+    {
+      if (written)
+        errsv = errno;
+      g_unlink (temp);
+      g_set_error (error, HV_ERROR, HV_ERROR_FAILED, _("Cannot write NIC file '%s': %s"), path,
+                   g_strerror (errsv));
       return FALSE;
     }
   return TRUE;
@@ -672,11 +691,11 @@ hv_kvm_instance_write_nic_file (HvKvmInstance  *self,
       return FALSE;
     }
   seq_key = g_strdup_printf ("%u", seq);
-  if (!hv_kvm_instance_write_one_nic_file (dir, seq_key, tap, error))
+  if (!hv_kvm_instance_write_nic_file_at (dir, seq_key, tap, error))
     return FALSE;
   /* a uuid is a file name only if it looks like one */
   if (uuid != NULL && *uuid != '\0' && g_uuid_string_is_valid (uuid) &&
-      !hv_kvm_instance_write_one_nic_file (dir, uuid, tap, error))
+      !hv_kvm_instance_write_nic_file_at (dir, uuid, tap, error))
     return FALSE;
   return TRUE;
 }
@@ -758,7 +777,8 @@ hv_kvm_instance_job_completed_cb (GObject    *task,
   HvKvmInstance *self = user_data;
   QueuedJob *queued = g_queue_pop_head (&self->jobs);
 
-  g_assert (queued != NULL && (GObject *) queued->task == task);
+  /* only the head job runs, so only its task can complete here */
+  g_return_if_fail (queued != NULL && (GObject *) queued->task == task);
   queued_job_free (queued);
   hv_kvm_instance_run_next_job (self);
   g_object_unref (self);
@@ -864,67 +884,4 @@ hv_kvm_instance_remove_nic_files_of_tap (HvKvmInstance *self,
           g_unlink (path);
         }
     }
-}
-
-static gboolean
-hv_kvm_instance_write_nic_file_at (const gchar  *dir,
-                                   const gchar  *key,
-                                   const gchar  *tap,
-                                   GError      **error)
-{
-  g_autofree gchar *path = g_build_filename (dir, key, NULL);
-  g_autofree gchar *temp = g_strdup_printf ("%s/.%s.XXXXXX", dir, key);
-  gsize length = strlen (tap);
-  gint fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0600);
-  gboolean written;
-  int errsv;
-
-  if (fd < 0)
-    {
-      errsv = errno;
-      g_set_error (error, HV_ERROR, HV_ERROR_FAILED, _("Cannot write NIC file '%s': %s"), path,
-                   g_strerror (errsv));
-      return FALSE;
-    }
-  written = write (fd, tap, length) == (gssize) length;
-  errsv = errno;
-  g_close (fd, NULL);
-  if (!written || g_rename (temp, path) != 0)
-    {
-      if (written)
-        errsv = errno;
-      g_unlink (temp);
-      g_set_error (error, HV_ERROR, HV_ERROR_FAILED, _("Cannot write NIC file '%s': %s"), path,
-                   g_strerror (errsv));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-hv_kvm_instance_write_nic_file_nosync (HvKvmInstance  *self,
-                                       guint           seq,
-                                       const gchar    *uuid,
-                                       const gchar    *tap,
-                                       GError        **error)
-{
-  g_autofree gchar *dir = NULL;
-  g_autofree gchar *seq_key = NULL;
-
-  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), FALSE);
-  g_return_val_if_fail (tap != NULL, FALSE);
-
-  dir = hv_kvm_instance_get_nic_dir (self);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int errsv = errno;
-
-      g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
-                   _("Cannot create the NIC directory '%s': %s"), dir, g_strerror (errsv));
-      return FALSE;
-    }
-  seq_key = g_strdup_printf ("%u", seq);
-  return hv_kvm_instance_write_nic_file_at (dir, seq_key, tap, error) &&
-         (uuid == NULL || !g_uuid_string_is_valid (uuid) ||
-          hv_kvm_instance_write_nic_file_at (dir, uuid, tap, error));
 }
