@@ -56,6 +56,7 @@
 #include "hv-test.h"
 #include "hv-test-async.h"
 #include "hv-test-files.h"
+#include "hv-test-kvm-guest.h"
 
 #define QEMU "/usr/bin/qemu-system-x86_64"
 #define NAME "bench-start"
@@ -180,31 +181,11 @@ new_kvm (const gchar *run_dir)
   return HV_HYPERVISOR (kvm);
 }
 
-/* The test guest, booted from its kernel (tests/integration/
- * test-kvm-lifecycle.c builds the same one), under TCG. */
+/* The test guest, booted from its kernel, as the lifecycle tests start it. */
 static HvInstance *
 new_instance (HvHypervisor *kvm)
 {
-  g_autoptr(GVariant) defaults = NULL;
-  g_autofree gchar *kernel = hv_test_guest_get_kernel ();
-  g_autofree gchar *initrd = hv_test_guest_get_initrd ();
-  HvInstance *instance = hv_instance_new (NAME);
-  GVariantDict hvparams;
-
-  g_object_get (kvm, "default-hvparams", &defaults, NULL);
-  g_variant_dict_init (&hvparams, defaults);
-  g_variant_dict_insert (&hvparams, "kvm_path", "s", QEMU);
-  g_variant_dict_insert (&hvparams, "kvm_flag", "s",
-                         g_str_equal (hv_test_get_accel (), "kvm") ? "enabled" : "disabled");
-  g_variant_dict_insert (&hvparams, "kernel_path", "s", kernel);
-  g_variant_dict_insert (&hvparams, "initrd_path", "s", initrd);
-  g_variant_dict_insert (&hvparams, "root_path", "s", "/dev/ram0");
-  g_variant_dict_insert (&hvparams, "kernel_args", "s", hv_test_guest_get_kernel_args ());
-  hv_instance_set_hvparams (instance, g_variant_dict_end (&hvparams));
-  hv_instance_set_uuid (instance, "8d2f4a6b-1c3e-4f5a-9b7d-0e1f2a3b4c5d");
-  hv_instance_set_beparams (instance, g_variant_new_parsed (
-    "{'maxmem': <int64 256>, 'memory': <int64 256>, 'vcpus': <int64 1>}"));
-  return instance;
+  return hv_test_kvm_guest_new_instance (kvm, NAME, "8d2f4a6b-1c3e-4f5a-9b7d-0e1f2a3b4c5d", 256);
 }
 
 static HvKvmCapabilities *

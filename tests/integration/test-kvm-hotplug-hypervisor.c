@@ -11,6 +11,7 @@
 #include "hv-kvm-runtime-private.h"
 #include "hv-test.h"
 #include "hv-test-async.h"
+#include "hv-test-kvm-guest.h"
 
 /*
  * Hotplug end to end, through the interface as a node daemon or a Python
@@ -23,7 +24,6 @@
  */
 
 #define NAME               "hp-kvm"
-#define BOOT_TIMEOUT_MS    90000
 #define COMMAND_TIMEOUT_MS 20000
 
 static gchar *work_dir;
@@ -85,26 +85,7 @@ new_kvm (Guest *guest)
 static HvInstance *
 new_instance (HvHypervisor *kvm)
 {
-  g_autoptr(GVariant) defaults = NULL;
-  g_autofree gchar *kernel = hv_test_guest_get_kernel ();
-  g_autofree gchar *initrd = hv_test_guest_get_initrd ();
-  HvInstance *instance = hv_instance_new (NAME);
-  GVariantDict hvparams;
-
-  g_object_get (kvm, "default-hvparams", &defaults, NULL);
-  g_variant_dict_init (&hvparams, defaults);
-  g_variant_dict_insert (&hvparams, "kvm_path", "s", "/usr/bin/qemu-system-x86_64");
-  g_variant_dict_insert (&hvparams, "kvm_flag", "s",
-                         g_str_equal (hv_test_get_accel (), "kvm") ? "enabled" : "disabled");
-  g_variant_dict_insert (&hvparams, "kernel_path", "s", kernel);
-  g_variant_dict_insert (&hvparams, "initrd_path", "s", initrd);
-  g_variant_dict_insert (&hvparams, "root_path", "s", "/dev/ram0");
-  g_variant_dict_insert (&hvparams, "kernel_args", "s", hv_test_guest_get_kernel_args ());
-  hv_instance_set_hvparams (instance, g_variant_dict_end (&hvparams));
-  hv_instance_set_uuid (instance, "7a0b1c2d-3e4f-4a5b-8c6d-7e8f90a1b2c3");
-  hv_instance_set_beparams (instance, g_variant_new_parsed (
-    "{'maxmem': <int64 128>, 'memory': <int64 128>, 'vcpus': <int64 1>}"));
-  return instance;
+  return hv_test_kvm_guest_new_instance (kvm, NAME, "7a0b1c2d-3e4f-4a5b-8c6d-7e8f90a1b2c3", 128);
 }
 
 /* Connects the console of a QEMU started paused, lets the guest run
@@ -112,25 +93,12 @@ new_instance (HvHypervisor *kvm)
 static void
 boot (Guest *guest)
 {
-  g_autofree gchar *serial = g_build_filename (work_dir, "run", NAME ".serial", NULL);
-  g_autofree gchar *monitor = g_build_filename (work_dir, "run", NAME ".monitor", NULL);
-  g_autoptr(HvTestConsole) hmp = hv_test_console_new ("hmp");
-  g_autofree gchar *ready = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autofree gchar *run_dir = g_build_filename (work_dir, "run", NULL);
 
   if (guest->serial != NULL)
     hv_test_console_close (guest->serial);
   g_clear_object (&guest->serial);
-  guest->serial = hv_test_console_new ("serial");
-  hv_test_console_connect (guest->serial, serial, &error);
-  g_assert_no_error (error);
-  hv_test_console_connect (hmp, monitor, &error);
-  g_assert_no_error (error);
-  hv_test_console_send_line (hmp, "cont");
-  ready = hv_test_console_wait_for_line (guest->serial, HV_TEST_GUEST_READY_PATTERN,
-                                         BOOT_TIMEOUT_MS, &error);
-  g_assert_no_error (error);
-  hv_test_console_close (hmp);
+  guest->serial = hv_test_kvm_guest_boot (run_dir, NAME);
 }
 
 static gchar *

@@ -17,6 +17,7 @@
 #include "hv-test.h"
 #include "hv-test-async.h"
 #include "hv-test-files.h"
+#include "hv-test-kvm-guest.h"
 
 /*
  * The KVM plugin's lifecycle on real QEMU (TCG) with the test guest:
@@ -27,7 +28,6 @@
  * make them: the monitor thread must serve them.
  */
 
-#define BOOT_TIMEOUT_MS    90000
 #define COMMAND_TIMEOUT_MS 20000
 #define NAME               "lc-test"
 
@@ -102,26 +102,7 @@ new_kvm (Fixture *fixture)
 static HvInstance *
 new_instance (HvHypervisor *kvm)
 {
-  g_autoptr(GVariant) defaults = NULL;
-  g_autofree gchar *kernel = hv_test_guest_get_kernel ();
-  g_autofree gchar *initrd = hv_test_guest_get_initrd ();
-  HvInstance *instance = hv_instance_new (NAME);
-  GVariantDict hvparams;
-
-  g_object_get (kvm, "default-hvparams", &defaults, NULL);
-  g_variant_dict_init (&hvparams, defaults);
-  g_variant_dict_insert (&hvparams, "kvm_path", "s", "/usr/bin/qemu-system-x86_64");
-  g_variant_dict_insert (&hvparams, "kvm_flag", "s",
-                         g_str_equal (hv_test_get_accel (), "kvm") ? "enabled" : "disabled");
-  g_variant_dict_insert (&hvparams, "kernel_path", "s", kernel);
-  g_variant_dict_insert (&hvparams, "initrd_path", "s", initrd);
-  g_variant_dict_insert (&hvparams, "root_path", "s", "/dev/ram0");
-  g_variant_dict_insert (&hvparams, "kernel_args", "s", hv_test_guest_get_kernel_args ());
-  hv_instance_set_hvparams (instance, g_variant_dict_end (&hvparams));
-  hv_instance_set_uuid (instance, "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5");
-  hv_instance_set_beparams (instance, g_variant_new_parsed (
-    "{'maxmem': <int64 256>, 'memory': <int64 256>, 'vcpus': <int64 1>}"));
-  return instance;
+  return hv_test_kvm_guest_new_instance (kvm, NAME, "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5", 256);
 }
 
 static void
@@ -203,25 +184,10 @@ state_changes_has (gpointer data)
 static void
 start_and_boot (Fixture *fixture)
 {
-  g_autofree gchar *serial = g_build_filename (fixture->dir, NAME ".serial", NULL);
-  g_autofree gchar *monitor = g_build_filename (fixture->dir, NAME ".monitor", NULL);
-  g_autoptr(HvTestConsole) hmp = hv_test_console_new ("hmp");
-  g_autofree gchar *ready = NULL;
-  g_autoptr(GError) error = NULL;
-
   start (fixture, TRUE);
   hv_test_console_close (fixture->serial);
   g_clear_object (&fixture->serial);
-  fixture->serial = hv_test_console_new ("serial");
-  hv_test_console_connect (fixture->serial, serial, &error);
-  g_assert_no_error (error);
-  hv_test_console_connect (hmp, monitor, &error);
-  g_assert_no_error (error);
-  hv_test_console_send_line (hmp, "cont");
-  ready = hv_test_console_wait_for_line (fixture->serial, HV_TEST_GUEST_READY_PATTERN,
-                                         BOOT_TIMEOUT_MS, &error);
-  g_assert_no_error (error);
-  hv_test_console_close (hmp);
+  fixture->serial = hv_test_kvm_guest_boot (fixture->dir, NAME);
 
   /* someone else let the guest run: QEMU's RESUME is reported as the
    * instance's own change of state */
@@ -335,7 +301,7 @@ test_start_info_balloon_reboot_stop (Fixture       *fixture,
     hv_test_console_connect (fixture->serial, serial, &error);
     g_assert_no_error (error);
     ready = hv_test_console_wait_for_line (fixture->serial, HV_TEST_GUEST_READY_PATTERN,
-                                           BOOT_TIMEOUT_MS, &error);
+                                           HV_TEST_KVM_GUEST_BOOT_TIMEOUT_MS, &error);
     g_assert_no_error (error);
   }
   g_assert_true (hv_hypervisor_stop_instance_sync (fixture->kvm, fixture->instance, FALSE, FALSE,
