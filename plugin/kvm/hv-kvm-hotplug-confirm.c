@@ -177,3 +177,33 @@ hv_kvm_hotplug_step_confirm (HvKvmHotplugOp *op,
   if (op->confirm->outstanding == 0)
     confirm_replied (op->confirm);
 }
+
+static void
+hv_kvm_hotplug_device_add_cb (GObject      *source,
+                              GAsyncResult *result,
+                              gpointer      user_data)
+{
+  HvKvmHotplugOp *op = user_data;
+  GError *error = NULL;
+
+  if (!hv_kvm_qmp_device_add_finish (HV_KVM_QMP_CLIENT (source), result, &error))
+    {
+      hv_kvm_hotplug_confirm_drop (op);
+      g_prefix_error (&error, _("Cannot hot-add %s at PCI slot %d: "),
+                      hv_kvm_hotplug_op_describe (op), op->slot);
+    }
+  hv_kvm_hotplug_op_step_done (op, error);
+}
+
+/* Step "device-added" of a disk or a NIC: device_add of @driver with the
+ * op's id and @properties, and right behind it the confirmation's
+ * queries, whose answers then describe QEMU after it. */
+void
+hv_kvm_hotplug_add_device (HvKvmHotplugOp *op,
+                           const gchar    *driver,
+                           JsonObject     *properties)
+{
+  hv_kvm_qmp_device_add_async (op->qmp, driver, op->qemu_id, properties, NULL,
+                               hv_kvm_hotplug_device_add_cb, op);
+  hv_kvm_hotplug_confirm_start (op);
+}

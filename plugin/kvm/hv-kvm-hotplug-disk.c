@@ -319,23 +319,6 @@ disk_step_del_node (HvKvmHotplugOp *op,
 /* ---- device-added ------------------------------------------------------- */
 
 static void
-disk_device_add_cb (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  HvKvmHotplugOp *op = user_data;
-  GError *error = NULL;
-
-  if (!hv_kvm_qmp_device_add_finish (HV_KVM_QMP_CLIENT (source), result, &error))
-    {
-      hv_kvm_hotplug_confirm_drop (op);
-      g_prefix_error (&error, _("Cannot hot-add %s at PCI slot %d: "),
-                      hv_kvm_hotplug_op_describe (op), op->slot);
-    }
-  hv_kvm_hotplug_op_step_done (op, error);
-}
-
-static void
 disk_step_add_device (HvKvmHotplugOp *op,
                       guint           arg)
 {
@@ -360,9 +343,7 @@ disk_step_add_device (HvKvmHotplugOp *op,
       json_object_set_int_member (properties, "heads", heads);
       json_object_set_int_member (properties, "secs", secs);
     }
-  hv_kvm_qmp_device_add_async (op->qmp, "virtio-blk-pci", op->qemu_id, properties, NULL,
-                               disk_device_add_cb, op);
-  hv_kvm_hotplug_confirm_start (op);
+  hv_kvm_hotplug_add_device (op, "virtio-blk-pci", properties);
 }
 
 /* ---- the steps ---------------------------------------------------------- */

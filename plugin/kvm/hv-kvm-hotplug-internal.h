@@ -237,6 +237,9 @@ gboolean        hv_kvm_hotplug_nic_ifdown_finish (HvKvmInstance     *instance,
 
 /* hv-kvm-hotplug-confirm.c */
 void            hv_kvm_hotplug_confirm_start   (HvKvmHotplugOp      *op);
+void            hv_kvm_hotplug_add_device      (HvKvmHotplugOp      *op,
+                                                const gchar         *driver,
+                                                JsonObject          *properties);
 void            hv_kvm_hotplug_confirm_drop    (HvKvmHotplugOp      *op);
 void            hv_kvm_hotplug_step_confirm    (HvKvmHotplugOp      *op,
                                                 guint                arg);

@@ -342,23 +342,6 @@ nic_step_remove_files (HvKvmHotplugOp *op,
 /* ---- device-added ------------------------------------------------------- */
 
 static void
-nic_device_add_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  HvKvmHotplugOp *op = user_data;
-  GError *error = NULL;
-
-  if (!hv_kvm_qmp_device_add_finish (HV_KVM_QMP_CLIENT (source), result, &error))
-    {
-      hv_kvm_hotplug_confirm_drop (op);
-      g_prefix_error (&error, _("Cannot hot-add %s at PCI slot %d: "),
-                      hv_kvm_hotplug_op_describe (op), op->slot);
-    }
-  hv_kvm_hotplug_op_step_done (op, error);
-}
-
-static void
 nic_step_add_device (HvKvmHotplugOp *op,
                      guint           arg)
 {
@@ -380,9 +363,7 @@ nic_step_add_device (HvKvmHotplugOp *op,
   /* a chrooted QEMU cannot read the option ROM's file (Ganeti #1621) */
   if (nic_hvparam_bool (op, "use_chroot", FALSE))
     json_object_set_string_member (properties, "romfile", "");
-  hv_kvm_qmp_device_add_async (op->qmp, "virtio-net-pci", op->qemu_id, properties, NULL,
-                               nic_device_add_cb, op);
-  hv_kvm_hotplug_confirm_start (op);
+  hv_kvm_hotplug_add_device (op, "virtio-net-pci", properties);
 }
 
 /* ---- the steps ---------------------------------------------------------- */
