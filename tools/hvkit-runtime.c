@@ -13,7 +13,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
-#include "hv-kvm-runtime-ganeti-private.h"
+#include "hv-kvm-runtime-ganeti.h"
 
 /* hvkit-runtime: shows a KVM runtime record, hvkit's or Ganeti's, as
  * JSON, and converts Ganeti's into hvkit's. */

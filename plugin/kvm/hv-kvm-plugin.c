@@ -7,6 +7,6 @@
  * own file so that the tests, which link the plugin's static library, do
  * not carry it. */
 
-#include "hv-kvm-private.h"
+#include "hv-kvm.h"
 
 HV_PLUGIN_DEFINE ("kvm", hv_kvm_get_type);

@@ -41,9 +41,9 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "hv-kvm-hotplug-private.h"
-#include "hv-kvm-runtime-private.h"
-#include "hv-kvm-tap-private.h"
+#include "hv-kvm-hotplug.h"
+#include "hv-kvm-runtime.h"
+#include "hv-kvm-tap.h"
 #include "hv-test-async.h"
 #include "hv-test-hotplug.h"
 

@@ -48,11 +48,11 @@
 #include <glib/gstdio.h>
 
 #include "hvkit.h"
-#include "hv-kvm-private.h"
+#include "hv-kvm.h"
 #include "hv-kvm-capabilities-cache.h"
 #include "hv-kvm-cmdline.h"
-#include "hv-kvm-process-private.h"
-#include "hv-kvm-runtime-private.h"
+#include "hv-kvm-process.h"
+#include "hv-kvm-runtime.h"
 #include "hv-test.h"
 #include "hv-test-async.h"
 #include "hv-test-files.h"

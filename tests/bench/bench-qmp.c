@@ -33,7 +33,7 @@
 #include <sys/un.h>
 
 #include "hvkit.h"
-#include "hv-kvm-qmp-commands-private.h"
+#include "hv-kvm-qmp-commands.h"
 #include "hv-test-async.h"
 #include "hv-test-qemu.h"
 

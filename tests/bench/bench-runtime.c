@@ -6,7 +6,7 @@
 
 #include <glib/gstdio.h>
 
-#include "hv-kvm-runtime-ganeti-private.h"
+#include "hv-kvm-runtime-ganeti.h"
 
 /* The cost of the KVM runtime record with 8 disks and 8 NICs: a durable
  * save, a save without fsync, a load with every check, and the import of

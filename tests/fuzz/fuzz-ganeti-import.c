@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "fuzz.h"
-#include "hv-kvm-runtime-ganeti-private.h"
+#include "hv-kvm-runtime-ganeti.h"
 
 /* The import of Ganeti's JSON runtime files: every input becomes a record
  * or an HV_ERROR_RUNTIME_CORRUPT error, and a record made from one is one

@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "hvkit.h"
-#include "hv-kvm-qmp-message-private.h"
-#include "hv-kvm-qmp-parser-private.h"
+#include "hv-kvm-qmp-message.h"
+#include "hv-kvm-qmp-parser.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);

@@ -6,7 +6,7 @@
 
 #include "fuzz.h"
 #include "hv-crc32c-private.h"
-#include "hv-kvm-runtime-private.h"
+#include "hv-kvm-runtime.h"
 
 /* The loader of runtime records and migration info, as the receiving side
  * of a migration runs it on bytes from the network: every input is a

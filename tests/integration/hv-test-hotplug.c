@@ -7,7 +7,7 @@
 
 #include <glib/gstdio.h>
 
-#include "hv-kvm-runtime-private.h"
+#include "hv-kvm-runtime.h"
 #include "hv-test-async.h"
 #include "hv-test-hotplug.h"
 

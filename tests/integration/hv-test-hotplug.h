@@ -4,7 +4,8 @@
  */
 #pragma once
 
-#include "hv-kvm-hotplug-private.h"
+#include "hv-kvm-hotplug.h"
+#include "hv-kvm-hotplug-testhooks.h"
 #include "hv-test-kvm-launch.h"
 
 G_BEGIN_DECLS

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "hvkit.h"
-#include "hv-kvm-instance-private.h"
+#include "hv-kvm-instance.h"
 #include "hv-test.h"
 
 G_BEGIN_DECLS

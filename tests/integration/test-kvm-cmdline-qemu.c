@@ -20,7 +20,7 @@
 #include "hvkit.h"
 #include "hv-kvm-capabilities-cache.h"
 #include "hv-kvm-cmdline.h"
-#include "hv-kvm-params-private.h"
+#include "hv-kvm-params.h"
 
 /*
  * A command line made by hv_kvm_cmdline_build() run for real: QEMU (TCG)

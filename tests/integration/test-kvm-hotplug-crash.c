@@ -5,9 +5,9 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "hv-kvm-private.h"
-#include "hv-kvm-qmp-commands-private.h"
-#include "hv-kvm-runtime-private.h"
+#include "hv-kvm.h"
+#include "hv-kvm-qmp-commands.h"
+#include "hv-kvm-runtime.h"
 #include "hv-test-async.h"
 #include "hv-test-hotplug.h"
 

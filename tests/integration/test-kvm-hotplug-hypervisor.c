@@ -7,8 +7,8 @@
 #include <glib/gstdio.h>
 
 #include "hvkit.h"
-#include "hv-kvm-private.h"
-#include "hv-kvm-runtime-private.h"
+#include "hv-kvm.h"
+#include "hv-kvm-runtime.h"
 #include "hv-test.h"
 #include "hv-test-async.h"
 #include "hv-test-kvm-guest.h"

@@ -4,7 +4,7 @@
  */
 #include <unistd.h>
 
-#include "hv-kvm-runtime-private.h"
+#include "hv-kvm-runtime.h"
 #include "hv-test-hotplug.h"
 
 /*

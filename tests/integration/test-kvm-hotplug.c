@@ -4,8 +4,8 @@
  */
 #include <glib/gstdio.h>
 
-#include "hv-kvm-qmp-commands-private.h"
-#include "hv-kvm-runtime-private.h"
+#include "hv-kvm-qmp-commands.h"
+#include "hv-kvm-runtime.h"
 #include "hv-test-async.h"
 #include "hv-test-hotplug.h"
 

@@ -12,7 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hvkit.h"
-#include "hv-kvm-tap-private.h"
+#include "hv-kvm-tap.h"
 #include "hv-test-netns.h"
 #include "hv-test-files.h"
 

@@ -7,7 +7,7 @@
 #include <gio/gio.h>
 
 #include "hvkit.h"
-#include "hv-kvm-capabilities-private.h"
+#include "hv-kvm-capabilities-probe.h"
 
 /* The parsing half of the capability probe, on a transcript recorded from
  * QEMU 7.2 (tests/data/capabilities/qemu-7.2.22-probe.jsonl). The probe and

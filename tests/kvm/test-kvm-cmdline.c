@@ -8,9 +8,9 @@
 #include <glib/gstdio.h>
 
 #include "hvkit.h"
-#include "hv-kvm-capabilities-private.h"
+#include "hv-kvm-capabilities-probe.h"
 #include "hv-kvm-cmdline.h"
-#include "hv-kvm-params-private.h"
+#include "hv-kvm-params.h"
 
 /*
  * Golden command lines: one file per parameter combination under

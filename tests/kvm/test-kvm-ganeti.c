@@ -7,7 +7,7 @@
 
 #include <glib/gstdio.h>
 
-#include "hv-kvm-runtime-ganeti-private.h"
+#include "hv-kvm-runtime-ganeti.h"
 
 /* Import of Ganeti's runtime files: each upgrade rule on its own, then one
  * hand-written file of every shape Ganeti wrote, compared with the record

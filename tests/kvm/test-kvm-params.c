@@ -5,7 +5,7 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
-#include "hv-kvm-params-private.h"
+#include "hv-kvm-params.h"
 
 /* The parameters of Ganeti 3.x's KVM hypervisor, as the reference lists them
  * (feature-map §1.7): the table must have exactly these. */

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "hv-kvm-pci-private.h"
+#include "hv-kvm-pci.h"
 #include "hvkit.h"
 
 static void

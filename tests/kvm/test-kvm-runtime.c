@@ -6,7 +6,7 @@
 
 #include <glib/gstdio.h>
 
-#include "hv-kvm-runtime-private.h"
+#include "hv-kvm-runtime.h"
 
 typedef struct {
   gchar *run_dir;

@@ -10,8 +10,8 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
-#include "hv-kvm-private.h"
-#include "hv-kvm-params-private.h"
+#include "hv-kvm.h"
+#include "hv-kvm-params.h"
 
 /* HvKvm as the plugin loader creates it: configuration, initialization,
  * and the HvHypervisor methods it has so far. */

@@ -14,8 +14,8 @@
 #include <glib/gstdio.h>
 
 #include "hvkit.h"
-#include "hv-kvm-hotplug-private.h"
-#include "hv-kvm-params-private.h"
+#include "hv-kvm-hotplug.h"
+#include "hv-kvm-params.h"
 #include "hv-test-async.h"
 #include "hv-test-qmp-server.h"
 

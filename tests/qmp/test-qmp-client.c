@@ -10,7 +10,7 @@
 #include <gio/gunixfdlist.h>
 
 #include "hvkit.h"
-#include "hv-kvm-qmp-client-private.h"
+#include "hv-kvm-qmp-client.h"
 #include "hv-test-async.h"
 #include "hv-test-qmp-server.h"
 

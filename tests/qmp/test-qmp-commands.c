@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "hvkit.h"
-#include "hv-kvm-qmp-commands-private.h"
+#include "hv-kvm-qmp-commands.h"
 #include "hv-test-async.h"
 #include "hv-test-qmp-server.h"
 

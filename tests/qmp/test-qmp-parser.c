@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "hvkit.h"
-#include "hv-kvm-qmp-message-private.h"
-#include "hv-kvm-qmp-parser-private.h"
+#include "hv-kvm-qmp-message.h"
+#include "hv-kvm-qmp-parser.h"
 
 /* What QEMU 7.2 sent in one session, as it sent it (\r\n) */
 static const gchar transcript[] =

@@ -16,7 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "hvkit.h"
-#include "hv-kvm-qmp-commands-private.h"
+#include "hv-kvm-qmp-commands.h"
 #include "hv-test-async.h"
 #include "hv-test.h"
 

@@ -1,0 +1,562 @@
+/*
+ * Copyright (C) 2026 The hvkit authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "HvKvmHotplug"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "hv-kvm-hotplug-op.h"
+#include "hv-kvm-hotplug-testhooks.h"
+#include "hv-kvm-qmp-json.h"
+
+/*
+ * The step runner shared by every operation, the journal and what QEMU
+ * reports. See hv-kvm-hotplug-op.h.
+ */
+
+/* ---- the journal and the record ----------------------------------------- */
+
+gboolean
+hv_kvm_hotplug_save_journal (HvKvmInstance  *instance,
+                             GError        **error)
+{
+  return hv_kvm_runtime_save (hv_kvm_instance_get_journal_store (instance),
+                              hv_kvm_instance_get_runtime (instance), error);
+}
+
+gboolean
+hv_kvm_hotplug_save_record (HvKvmInstance  *instance,
+                            GError        **error)
+{
+  return hv_kvm_instance_save_runtime (instance, error);
+}
+
+HvKvmPendingOp *
+hv_kvm_hotplug_find_pending (HvKvmRuntime *runtime,
+                             HvDeviceType  type,
+                             const gchar  *uuid)
+{
+  for (guint i = 0; i < runtime->pending->len; i++)
+    {
+      HvKvmPendingOp *pending = g_ptr_array_index (runtime->pending, i);
+
+      if (pending->device_type == type && g_strcmp0 (pending->uuid, uuid) == 0)
+        return pending;
+    }
+  return NULL;
+}
+
+/* Removes and frees @pending. */
+void
+hv_kvm_hotplug_remove_pending (HvKvmRuntime   *runtime,
+                               HvKvmPendingOp *pending)
+{
+  g_ptr_array_remove (runtime->pending, pending);
+}
+
+gboolean
+hv_kvm_hotplug_is_removal_step (const gchar *step)
+{
+  static const gchar * const removal_steps[] = {
+    HV_KVM_HOTPLUG_STEP_UNPLUG_PENDING, HV_KVM_HOTPLUG_STEP_UNPLUGGED,
+    HV_KVM_HOTPLUG_STEP_NODE_DELETED, HV_KVM_HOTPLUG_STEP_NETDEV_DELETED,
+    HV_KVM_HOTPLUG_STEP_IFDOWN_DONE, HV_KVM_HOTPLUG_STEP_FILES_REMOVED, NULL
+  };
+
+  return g_strv_contains (removal_steps, step);
+}
+
+/* A removal, or what became one: an unplug may be pending in QEMU. */
+gboolean
+hv_kvm_hotplug_pending_is_removal (HvKvmPendingOp *pending)
+{
+  const gchar *phase = NULL;
+
+  if (pending->action == HV_HOTPLUG_ACTION_DEL || hv_kvm_hotplug_is_removal_step (pending->step))
+    return TRUE;
+  return pending->action == HV_HOTPLUG_ACTION_MOD &&
+         g_variant_lookup (pending->extra, HV_KVM_HOTPLUG_KEY_PHASE, "&s", &phase) &&
+         g_str_equal (phase, "del");
+}
+
+/* ---- what QEMU reports -------------------------------------------------- */
+
+/* Marks the slots of bus 0 in use (any function) on @bus and maps each
+ * device's qdev_id to its slot in @ids (gchar * → GINT_TO_POINTER). */
+gboolean
+hv_kvm_hotplug_scan_pci (JsonArray    *query_pci,
+                         HvKvmPciBus  *bus,
+                         GHashTable   *ids,
+                         GError      **error)
+{
+  for (guint b = 0; b < json_array_get_length (query_pci); b++)
+    {
+      JsonObject *info = json_array_get_object_element (query_pci, b);
+      JsonArray *devices = hv_kvm_qmp_json_get_array (info, "devices");
+      gint64 number = -1;
+
+      if (!hv_kvm_qmp_json_get_int (info, "bus", &number) || number != 0 || devices == NULL)
+        continue;
+      for (guint d = 0; d < json_array_get_length (devices); d++)
+        {
+          JsonObject *device = json_array_get_object_element (devices, d);
+          const gchar *qdev_id = hv_kvm_qmp_json_get_string (device, "qdev_id");
+          gint64 slot = -1;
+
+          if (device == NULL || !hv_kvm_qmp_json_get_int (device, "slot", &slot) ||
+              slot < 0 || slot >= HV_KVM_PCI_SLOTS)
+            {
+              g_set_error (error, HV_ERROR, HV_ERROR_MONITOR,
+                           _("QEMU command “%s” returned an unexpected value: %s"),
+                           "query-pci", _("a device without a valid slot"));
+              return FALSE;
+            }
+          if (bus != NULL)
+            bus->used |= 1u << slot;
+          if (ids != NULL && qdev_id != NULL && *qdev_id != '\0')
+            g_hash_table_insert (ids, g_strdup (qdev_id), GINT_TO_POINTER ((gint) slot));
+        }
+      return TRUE;
+    }
+  g_set_error (error, HV_ERROR, HV_ERROR_MONITOR,
+               _("QEMU command “%s” returned an unexpected value: %s"),
+               "query-pci", _("no bus 0"));
+  return FALSE;
+}
+
+gboolean
+hv_kvm_hotplug_has_node (JsonArray   *nodes,
+                         const gchar *node_name)
+{
+  for (guint i = 0; nodes != NULL && i < json_array_get_length (nodes); i++)
+    {
+      JsonObject *node = json_array_get_object_element (nodes, i);
+
+      if (g_strcmp0 (hv_kvm_qmp_json_get_string (node, "node-name"), node_name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+hv_kvm_hotplug_error_is_class (const GError *error,
+                               const gchar  *qmp_class)
+{
+  return error != NULL && g_error_matches (error, HV_ERROR, HV_ERROR_MONITOR) &&
+         g_strcmp0 (hv_error_get_qmp_class (error), qmp_class) == 0;
+}
+
+/* ---- operations --------------------------------------------------------- */
+
+static void
+hv_kvm_hotplug_op_free (HvKvmHotplugOp *op)
+{
+  g_clear_object (&op->instance);
+  g_clear_object (&op->qmp);
+  g_clear_object (&op->owner);
+  g_clear_object (&op->device);
+  g_free (op->qemu_id);
+  g_clear_pointer (&op->dict, g_variant_unref);
+  g_array_unref (op->steps);
+  g_clear_error (&op->error);
+  g_clear_error (&op->early_error);
+  g_clear_pointer (&op->live_pci, json_array_unref);
+  g_free (op->node_name);
+  g_free (op->fdset_opaque);
+  g_free (op->description);
+  g_free (op->described_id);
+  if (op->disk_fd >= 0)
+    g_close (op->disk_fd, NULL);
+  g_clear_pointer (&op->tap, hv_kvm_tap_free);
+  g_clear_pointer (&op->fd_names, g_ptr_array_unref);
+  g_free (op);
+}
+
+/* A new operation, its task made with @source_tag; @instance must have a
+ * record and a QMP client. */
+HvKvmHotplugOp *
+hv_kvm_hotplug_op_new (HvKvmInstance       *instance,
+                       HvInstance          *owner,
+                       HvDevice            *device,
+                       guint                seq,
+                       HvHotplugAction      action,
+                       gboolean             removal,
+                       gpointer             source_tag,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  HvKvmHotplugOp *op = g_new0 (HvKvmHotplugOp, 1);
+
+  op->task = g_task_new (instance, cancellable, callback, user_data);
+  g_task_set_source_tag (op->task, source_tag);
+  g_task_set_task_data (op->task, op, (GDestroyNotify) hv_kvm_hotplug_op_free);
+  op->instance = g_object_ref (instance);
+  op->qmp = hv_kvm_instance_get_qmp (instance) != NULL
+            ? g_object_ref (hv_kvm_instance_get_qmp (instance)) : NULL;
+  op->owner = owner != NULL ? g_object_ref (owner) : NULL;
+  op->device = device != NULL ? g_object_ref (device) : NULL;
+  op->type = device != NULL ? hv_device_get_device_type (device) : HV_DEVICE_TYPE_DISK;
+  op->action = action;
+  op->removal = removal;
+  op->seq = seq;
+  op->slot = -1;
+  op->wanted_slot = -1;
+  op->steps = g_array_new (FALSE, TRUE, sizeof (HvKvmHotplugStep));
+  op->disk_fd = -1;
+  op->fdset_id = -1;
+  op->fd_names = g_ptr_array_new_with_free_func (g_free);
+  return op;
+}
+
+void
+hv_kvm_hotplug_op_add_step (HvKvmHotplugOp        *op,
+                            const gchar           *name,
+                            HvKvmHotplugStepFunc   run,
+                            HvKvmHotplugStepFunc   undo,
+                            guint                  arg,
+                            HvKvmHotplugStepFlags  flags)
+{
+  HvKvmHotplugStep step = { name, run, undo, arg, flags };
+
+  g_array_append_val (op->steps, step);
+}
+
+/* "disk disk-1a2b3c4d-pci-5 of instance web1", for messages; made again
+ * when the id changed (a predicted slot corrected). */
+const gchar *
+hv_kvm_hotplug_op_describe (HvKvmHotplugOp *op)
+{
+  if (op->description != NULL && g_strcmp0 (op->described_id, op->qemu_id) == 0)
+    return op->description;
+  g_free (op->description);
+  g_free (op->described_id);
+  op->described_id = g_strdup (op->qemu_id);
+  op->description = g_strdup_printf (op->type == HV_DEVICE_TYPE_DISK ? _("disk %s of instance %s")
+                                                                     : _("NIC %s of instance %s"),
+                                     op->qemu_id != NULL ? op->qemu_id : "?",
+                                     hv_kvm_instance_get_name (op->instance));
+  return op->description;
+}
+
+/* Sets @key of the journal entry's extra part (a floating @value is
+ * taken). */
+void
+hv_kvm_hotplug_op_set_extra (HvKvmHotplugOp *op,
+                             const gchar    *key,
+                             GVariant       *value)
+{
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, op->pending->extra);
+  g_variant_dict_insert_value (&dict, key, value);
+  g_variant_unref (op->pending->extra);
+  op->pending->extra = g_variant_ref_sink (g_variant_dict_end (&dict));
+}
+
+/* Sets @key of the device as the record will hold it, and in the journal
+ * entry's copy of it. */
+void
+hv_kvm_hotplug_op_set_device_key (HvKvmHotplugOp *op,
+                                  const gchar    *key,
+                                  GVariant       *value)
+{
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, op->dict);
+  g_variant_dict_insert_value (&dict, key, value);
+  g_variant_unref (op->dict);
+  op->dict = g_variant_ref_sink (g_variant_dict_end (&dict));
+  if (op->pending != NULL)
+    hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_DEVICE, op->dict);
+}
+
+static void hv_kvm_hotplug_op_run_current (HvKvmHotplugOp *op);
+static void hv_kvm_hotplug_op_undo_next (HvKvmHotplugOp *op);
+static void hv_kvm_hotplug_op_keep_error (HvKvmHotplugOp *op, GError *error);
+
+/* Undoes the steps done, in reverse, then ends with the first error. */
+static void
+hv_kvm_hotplug_op_roll_back (HvKvmHotplugOp *op,
+                             GError         *error)
+{
+  hv_kvm_hotplug_op_keep_error (op, error);
+  op->undoing = TRUE;
+  op->current = op->n_done;
+  hv_kvm_hotplug_op_undo_next (op);
+}
+
+/* Ends the operation: success, or the first error once everything was
+ * undone. The journal entry goes, unless the operation stopped with it
+ * pending. */
+static void
+hv_kvm_hotplug_op_complete (HvKvmHotplugOp *op)
+{
+  g_autoptr(GTask) task = op->task;
+  HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (op->instance);
+
+  hv_kvm_hotplug_confirm_drop (op);
+
+  if (op->pending != NULL && !op->keep_journal && runtime != NULL &&
+      g_ptr_array_find (runtime->pending, op->pending, NULL))
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      hv_kvm_hotplug_remove_pending (runtime, op->pending);
+      op->pending = NULL;
+      if (!hv_kvm_hotplug_save_journal (op->instance, &local_error))
+        g_warning ("%s", local_error->message);
+    }
+  else if (op->pending != NULL && op->keep_journal)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!hv_kvm_hotplug_save_journal (op->instance, &local_error))
+        g_warning ("%s", local_error->message);
+    }
+  if (op->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&op->error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+hv_kvm_hotplug_op_start (HvKvmHotplugOp *op)
+{
+  g_return_if_fail (op->steps->len > 0);
+
+  op->current = 0;
+  hv_kvm_hotplug_op_run_current (op);
+}
+
+static void
+hv_kvm_hotplug_op_run_current (HvKvmHotplugOp *op)
+{
+  HvKvmHotplugStep *step;
+  GError *error = NULL;
+
+  if (op->current >= op->steps->len)
+    {
+      hv_kvm_hotplug_op_complete (op);
+      return;
+    }
+  step = &g_array_index (op->steps, HvKvmHotplugStep, op->current);
+  /* cancelling stops an operation between steps, never inside one: a
+   * command QEMU received has an outcome to be undone or kept */
+  if (!op->no_return && g_cancellable_set_error_if_cancelled (g_task_get_cancellable (op->task),
+                                                              &error))
+    {
+      hv_kvm_hotplug_op_roll_back (op, error);
+      return;
+    }
+  step->run (op, step->arg);
+}
+
+/* The first error is the one reported; the later ones are logged. */
+static void
+hv_kvm_hotplug_op_keep_error (HvKvmHotplugOp *op,
+                              GError         *error)
+{
+  if (op->error == NULL)
+    op->error = error;
+  else
+    {
+      g_warning ("Hotplug of %s, after the first error: %s", hv_kvm_hotplug_op_describe (op),
+                 error->message);
+      g_error_free (error);
+    }
+}
+
+static void
+hv_kvm_hotplug_op_step_succeeded (HvKvmHotplugOp   *op,
+                                  HvKvmHotplugStep *step)
+{
+  GError *error = NULL;
+
+  op->n_done = op->current + 1;
+  if (step->flags & HV_KVM_HOTPLUG_STEP_NO_RETURN)
+    op->no_return = TRUE;
+  if (op->pending != NULL)
+    {
+      g_free (op->pending->step);
+      op->pending->step = g_strdup (step->name);
+      if ((step->flags & HV_KVM_HOTPLUG_STEP_SAVE) &&
+          !hv_kvm_hotplug_save_journal (op->instance, &error))
+        {
+          /* the step is done but a crash now would not know it: undo it */
+          hv_kvm_hotplug_op_step_done (op, error);
+          return;
+        }
+    }
+  hv_kvm_hotplug_testhook_step_done (op, step->name);
+  op->current++;
+  hv_kvm_hotplug_op_run_current (op);
+}
+
+/**
+ * hv_kvm_hotplug_op_step_done:
+ * @op: the operation
+ * @error: (transfer full) (nullable): why the current step or undo failed
+ *
+ * Ends the current step (or undo) and goes on with the next one.
+ */
+void
+hv_kvm_hotplug_op_step_done (HvKvmHotplugOp *op,
+                             GError         *error)
+{
+  HvKvmHotplugStep *step = &g_array_index (op->steps, HvKvmHotplugStep, op->current);
+
+  if (op->undoing)
+    {
+      /* what could not be undone stays in the journal, for the reconcile
+       * to undo later */
+      if (error != NULL)
+        {
+          hv_kvm_hotplug_op_keep_error (op, error);
+          op->keep_journal = TRUE;
+        }
+      hv_kvm_hotplug_op_undo_next (op);
+      return;
+    }
+  if (error == NULL)
+    {
+      hv_kvm_hotplug_op_step_succeeded (op, step);
+      return;
+    }
+  if ((step->flags & HV_KVM_HOTPLUG_STEP_BEST_EFFORT) || op->no_return)
+    {
+      /* past the point of no return, or clean-up: go on */
+      g_warning ("Hotplug of %s: %s", hv_kvm_hotplug_op_describe (op), error->message);
+      g_error_free (error);
+      op->current++;
+      hv_kvm_hotplug_op_run_current (op);
+      return;
+    }
+  g_debug ("%s: step %s failed (%s), undoing %u step(s)", hv_kvm_hotplug_op_describe (op),
+           step->name, error->message, op->n_done);
+  op->failed_step = step->name;
+  hv_kvm_hotplug_op_roll_back (op, error);
+}
+
+static void
+hv_kvm_hotplug_op_undo_next (HvKvmHotplugOp *op)
+{
+  while (op->current > 0)
+    {
+      HvKvmHotplugStep *step;
+
+      op->current--;
+      step = &g_array_index (op->steps, HvKvmHotplugStep, op->current);
+      if (step->undo != NULL)
+        {
+          step->undo (op, step->arg);
+          return;
+        }
+    }
+  hv_kvm_hotplug_op_complete (op);
+}
+
+/* Ends the operation now with @error (transfer full), leaving the journal
+ * entry pending as the steps saved it: what cannot be undone and is not
+ * finished yet (a removal the guest has not acknowledged). */
+void
+hv_kvm_hotplug_op_stop (HvKvmHotplugOp *op,
+                        GError         *error)
+{
+  hv_kvm_hotplug_op_keep_error (op, error);
+  op->keep_journal = TRUE;
+  hv_kvm_hotplug_op_complete (op);
+}
+
+/* Fails an operation before any step ran. */
+void
+hv_kvm_hotplug_op_fail (HvKvmHotplugOp *op,
+                        GError         *error)
+{
+  hv_kvm_hotplug_op_keep_error (op, error);
+  hv_kvm_hotplug_op_complete (op);
+}
+
+gboolean
+hv_kvm_hotplug_op_finish (GAsyncResult  *result,
+                          gpointer       source_tag,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- the steps every operation has -------------------------------------- */
+
+/* What the journal entry says of the operation: the device, its slot and
+ * id, and (extra) everything a crash could leave behind. */
+void
+hv_kvm_hotplug_journal_describe (HvKvmHotplugOp *op)
+{
+  g_free (op->pending->qemu_id);
+  op->pending->qemu_id = g_strdup (op->qemu_id);
+  op->pending->pci = op->slot;
+  hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_DEVICE, op->dict);
+  hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_SEQ, g_variant_new_uint32 (op->seq));
+  if (op->action == HV_HOTPLUG_ACTION_MOD)
+    hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_PHASE,
+                                 g_variant_new_string (op->removal ? "del" : "add"));
+  if (op->fd_names->len > 0)
+    hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_FD_NAMES,
+                                 g_variant_new_strv ((const gchar * const *) op->fd_names->pdata,
+                                                     op->fd_names->len));
+  if (op->fdset_opaque != NULL)
+    hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_FDSET,
+                                 g_variant_new_string (op->fdset_opaque));
+}
+
+/* The journal entry, saved before QEMU is touched (the runner saves it:
+ * HV_KVM_HOTPLUG_STEP_SAVE). */
+void
+hv_kvm_hotplug_step_intent (HvKvmHotplugOp *op,
+                            guint           arg)
+{
+  HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (op->instance);
+
+  op->pending = hv_kvm_pending_op_new (op->type, op->action, HV_KVM_HOTPLUG_STEP_INTENT,
+                                       hv_device_get_uuid (op->device), op->qemu_id, op->slot);
+  g_ptr_array_add (runtime->pending, op->pending);
+  hv_kvm_hotplug_journal_describe (op);
+  hv_kvm_hotplug_op_step_done (op, NULL);
+}
+
+/* The last step of an addition: the device joins the record, the journal
+ * entry goes, one save. */
+void
+hv_kvm_hotplug_step_commit_add (HvKvmHotplugOp *op,
+                                guint           arg)
+{
+  HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (op->instance);
+  GPtrArray *devices = op->type == HV_DEVICE_TYPE_DISK ? runtime->disks : runtime->nics;
+  HvKvmRuntimeDevice *device = hv_kvm_runtime_device_new (op->type, op->dict);
+  HvKvmPendingOp *pending;
+  GError *error = NULL;
+  guint index = 0;
+
+  g_ptr_array_add (devices, device);
+  g_ptr_array_find (runtime->pending, op->pending, &index);
+  pending = g_ptr_array_steal_index (runtime->pending, index);
+  if (!hv_kvm_hotplug_save_record (op->instance, &error))
+    {
+      /* as it was: the steps before are undone */
+      g_ptr_array_insert (runtime->pending, (gint) index, pending);
+      g_ptr_array_remove (devices, device);
+      hv_kvm_hotplug_op_step_done (op, error);
+      return;
+    }
+  hv_kvm_pending_op_free (pending);
+  op->pending = NULL;
+  hv_kvm_hotplug_view_set_slot (op->instance, op->slot, TRUE);
+  hv_device_set_pci (op->device, op->slot);
+  hv_kvm_hotplug_op_step_done (op, NULL);
+}
