@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include <hvkit/hv-version-macros.h>
+
 G_BEGIN_DECLS
 
 /**
@@ -33,8 +35,10 @@ G_BEGIN_DECLS
  */
 #define HV_CPU_MASK_MAX_CPU 65535
 
+HV_AVAILABLE_IN_1_0
 GArray    *hv_cpu_mask_parse       (const gchar  *mask,
                                     GError      **error);
+HV_AVAILABLE_IN_1_0
 GPtrArray *hv_multi_cpu_mask_parse (const gchar  *mask,
                                     GError      **error);
 

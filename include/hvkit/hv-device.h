@@ -10,6 +10,8 @@
 
 #include <glib-object.h>
 
+#include <hvkit/hv-version-macros.h>
+
 G_BEGIN_DECLS
 
 /**
@@ -45,6 +47,7 @@ typedef enum {
 } HvHotplugAction;
 
 #define HV_TYPE_DEVICE (hv_device_get_type ())
+HV_AVAILABLE_IN_1_0
 G_DECLARE_DERIVABLE_TYPE (HvDevice, hv_device, HV, DEVICE, GObject)
 
 /**
@@ -66,19 +69,29 @@ struct _HvDeviceClass {
   gpointer padding[8];
 };
 
+HV_AVAILABLE_IN_1_0
 HvDeviceType  hv_device_get_device_type (HvDevice    *self);
+HV_AVAILABLE_IN_1_0
 const gchar  *hv_device_get_uuid        (HvDevice    *self);
+HV_AVAILABLE_IN_1_0
 void          hv_device_set_uuid        (HvDevice    *self,
                                          const gchar *uuid);
+HV_AVAILABLE_IN_1_0
 const gchar  *hv_device_get_name        (HvDevice    *self);
+HV_AVAILABLE_IN_1_0
 void          hv_device_set_name        (HvDevice    *self,
                                          const gchar *name);
+HV_AVAILABLE_IN_1_0
 gint          hv_device_get_pci         (HvDevice    *self);
+HV_AVAILABLE_IN_1_0
 void          hv_device_set_pci         (HvDevice    *self,
                                          gint         pci);
+HV_AVAILABLE_IN_1_0
 GVariant     *hv_device_get_hvinfo      (HvDevice    *self);
+HV_AVAILABLE_IN_1_0
 void          hv_device_set_hvinfo      (HvDevice    *self,
                                          GVariant    *hvinfo);
+HV_AVAILABLE_IN_1_0
 GVariant     *hv_device_to_variant      (HvDevice    *self);
 
 G_END_DECLS

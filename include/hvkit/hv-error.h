@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include <hvkit/hv-version-macros.h>
+
 G_BEGIN_DECLS
 
 /**
@@ -54,8 +56,11 @@ typedef enum {
   HV_ERROR_RUNTIME_CORRUPT,
 } HvError;
 
+HV_AVAILABLE_IN_1_0
 GQuark       hv_error_quark          (void);
+HV_AVAILABLE_IN_1_0
 const gchar *hv_error_get_qmp_class  (const GError *error);
+HV_AVAILABLE_IN_1_0
 void         hv_error_set_qmp_class  (GError       *error,
                                       const gchar  *qmp_class);
 

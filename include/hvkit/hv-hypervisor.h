@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 
+#include <hvkit/hv-version-macros.h>
 #include <hvkit/hv-console.h>
 #include <hvkit/hv-device.h>
 #include <hvkit/hv-instance.h>
@@ -20,6 +21,7 @@
 G_BEGIN_DECLS
 
 #define HV_TYPE_HYPERVISOR (hv_hypervisor_get_type ())
+HV_AVAILABLE_IN_1_0
 G_DECLARE_INTERFACE (HvHypervisor, hv_hypervisor, HV, HYPERVISOR, GObject)
 
 /**
@@ -273,38 +275,49 @@ struct _HvHypervisorInterface {
 };
 
 /* synchronous: pure checks and local files */
+HV_AVAILABLE_IN_1_0
 const gchar        *hv_hypervisor_get_name                (HvHypervisor        *self);
+HV_AVAILABLE_IN_1_0
 gchar             **hv_hypervisor_list_instances          (HvHypervisor        *self,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 HvConsole          *hv_hypervisor_get_instance_console    (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 GPtrArray          *hv_hypervisor_get_parameters          (HvHypervisor        *self);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_check_parameter_syntax  (HvHypervisor        *self,
                                                            GVariant            *hvparams,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_validate_parameters     (HvHypervisor        *self,
                                                            GVariant            *hvparams,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_verify_hotplug_support  (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            HvHotplugAction      action,
                                                            HvDeviceType         device_type,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 GBytes             *hv_hypervisor_migration_info          (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            GError             **error);
 
 /* the lifecycle */
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_start_instance_async    (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            gboolean             startup_paused,
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_start_instance_finish   (HvHypervisor        *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_stop_instance_async     (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            gboolean             force,
@@ -313,64 +326,80 @@ void                hv_hypervisor_stop_instance_async     (HvHypervisor        *
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_stop_instance_finish    (HvHypervisor        *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_reboot_instance_async   (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_reboot_instance_finish  (HvHypervisor        *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_cleanup_instance_async  (HvHypervisor        *self,
                                                            const gchar         *name,
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_cleanup_instance_finish (HvHypervisor        *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_get_instance_info_async (HvHypervisor        *self,
                                                            const gchar         *name,
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 HvInstanceInfo     *hv_hypervisor_get_instance_info_finish (HvHypervisor       *self,
                                                             GAsyncResult       *result,
                                                             GError            **error);
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_get_all_instances_info_async  (HvHypervisor        *self,
                                                                  GCancellable        *cancellable,
                                                                  GAsyncReadyCallback  callback,
                                                                  gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 GPtrArray          *hv_hypervisor_get_all_instances_info_finish (HvHypervisor        *self,
                                                                  GAsyncResult        *result,
                                                                  GError             **error);
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_get_node_info_async     (HvHypervisor        *self,
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 HvNodeInfo         *hv_hypervisor_get_node_info_finish    (HvHypervisor        *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_verify_async            (HvHypervisor        *self,
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_verify_finish           (HvHypervisor        *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
 
 /* hotplug */
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_hotplug_supported_async (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_hotplug_supported_finish (HvHypervisor       *self,
                                                             GAsyncResult       *result,
                                                             GError            **error);
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_hot_add_device_async    (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            HvDevice            *device,
@@ -378,9 +407,11 @@ void                hv_hypervisor_hot_add_device_async    (HvHypervisor        *
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_hot_add_device_finish   (HvHypervisor        *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_hot_del_device_async    (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            HvDevice            *device,
@@ -388,9 +419,11 @@ void                hv_hypervisor_hot_del_device_async    (HvHypervisor        *
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_hot_del_device_finish   (HvHypervisor        *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_hot_mod_device_async    (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            HvDevice            *device,
@@ -398,11 +431,13 @@ void                hv_hypervisor_hot_mod_device_async    (HvHypervisor        *
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_hot_mod_device_finish   (HvHypervisor        *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
 
 /* migration and memory */
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_accept_instance_async   (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            GBytes              *info,
@@ -410,9 +445,11 @@ void                hv_hypervisor_accept_instance_async   (HvHypervisor        *
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_accept_instance_finish  (HvHypervisor        *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_finalize_migration_dst_async  (HvHypervisor        *self,
                                                                  HvInstance          *instance,
                                                                  GBytes              *info,
@@ -420,9 +457,11 @@ void                hv_hypervisor_finalize_migration_dst_async  (HvHypervisor   
                                                                  GCancellable        *cancellable,
                                                                  GAsyncReadyCallback  callback,
                                                                  gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_finalize_migration_dst_finish (HvHypervisor        *self,
                                                                  GAsyncResult        *result,
                                                                  GError             **error);
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_migrate_instance_async  (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            const gchar         *target,
@@ -430,17 +469,21 @@ void                hv_hypervisor_migrate_instance_async  (HvHypervisor        *
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_migrate_instance_finish (HvHypervisor        *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_get_migration_status_async  (HvHypervisor        *self,
                                                                HvInstance          *instance,
                                                                GCancellable        *cancellable,
                                                                GAsyncReadyCallback  callback,
                                                                gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 HvMigrationStatus  *hv_hypervisor_get_migration_status_finish (HvHypervisor        *self,
                                                                GAsyncResult        *result,
                                                                GError             **error);
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_finalize_migration_source_async  (HvHypervisor        *self,
                                                                     HvInstance          *instance,
                                                                     gboolean             success,
@@ -448,25 +491,30 @@ void                hv_hypervisor_finalize_migration_source_async  (HvHypervisor
                                                                     GCancellable        *cancellable,
                                                                     GAsyncReadyCallback  callback,
                                                                     gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_finalize_migration_source_finish (HvHypervisor        *self,
                                                                     GAsyncResult        *result,
                                                                     GError             **error);
+HV_AVAILABLE_IN_1_0
 void                hv_hypervisor_balloon_instance_memory_async  (HvHypervisor        *self,
                                                                   HvInstance          *instance,
                                                                   gint64               memory,
                                                                   GCancellable        *cancellable,
                                                                   GAsyncReadyCallback  callback,
                                                                   gpointer             user_data);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_balloon_instance_memory_finish (HvHypervisor        *self,
                                                                   GAsyncResult        *result,
                                                                   GError             **error);
 
 /* blocking forms, built over the async ones (hv-hypervisor-sync.c) */
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_start_instance_sync     (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            gboolean             startup_paused,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_stop_instance_sync      (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            gboolean             force,
@@ -474,77 +522,93 @@ gboolean            hv_hypervisor_stop_instance_sync      (HvHypervisor        *
                                                            guint                timeout_s,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_reboot_instance_sync    (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_cleanup_instance_sync   (HvHypervisor        *self,
                                                            const gchar         *name,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 HvInstanceInfo     *hv_hypervisor_get_instance_info_sync  (HvHypervisor        *self,
                                                            const gchar         *name,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 GPtrArray          *hv_hypervisor_get_all_instances_info_sync (HvHypervisor        *self,
                                                                GCancellable        *cancellable,
                                                                GError             **error);
+HV_AVAILABLE_IN_1_0
 HvNodeInfo         *hv_hypervisor_get_node_info_sync      (HvHypervisor        *self,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_verify_sync             (HvHypervisor        *self,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_hotplug_supported_sync  (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_hot_add_device_sync     (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            HvDevice            *device,
                                                            guint                seq,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_hot_del_device_sync     (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            HvDevice            *device,
                                                            guint                seq,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_hot_mod_device_sync     (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            HvDevice            *device,
                                                            guint                seq,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_accept_instance_sync    (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            GBytes              *info,
                                                            const gchar         *target,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_finalize_migration_dst_sync (HvHypervisor        *self,
                                                                HvInstance          *instance,
                                                                GBytes              *info,
                                                                gboolean             success,
                                                                GCancellable        *cancellable,
                                                                GError             **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_migrate_instance_sync   (HvHypervisor        *self,
                                                            HvInstance          *instance,
                                                            const gchar         *target,
                                                            gboolean             live,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
+HV_AVAILABLE_IN_1_0
 HvMigrationStatus  *hv_hypervisor_get_migration_status_sync (HvHypervisor        *self,
                                                              HvInstance          *instance,
                                                              GCancellable        *cancellable,
                                                              GError             **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_finalize_migration_source_sync (HvHypervisor        *self,
                                                                   HvInstance          *instance,
                                                                   gboolean             success,
                                                                   gboolean             live,
                                                                   GCancellable        *cancellable,
                                                                   GError             **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_hypervisor_balloon_instance_memory_sync (HvHypervisor        *self,
                                                                 HvInstance          *instance,
                                                                 gint64               memory,

@@ -10,6 +10,8 @@
 
 #include <glib-object.h>
 
+#include <hvkit/hv-version-macros.h>
+
 G_BEGIN_DECLS
 
 /**
@@ -35,29 +37,45 @@ typedef enum {
 } HvInstanceState;
 
 #define HV_TYPE_INSTANCE_INFO (hv_instance_info_get_type ())
+HV_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (HvInstanceInfo, hv_instance_info, HV, INSTANCE_INFO, GObject)
 
+HV_AVAILABLE_IN_1_0
 HvInstanceInfo  *hv_instance_info_new               (const gchar     *name);
+HV_AVAILABLE_IN_1_0
 HvInstanceInfo  *hv_instance_info_new_from_variant  (GVariant        *dict,
                                                      GError         **error);
+HV_AVAILABLE_IN_1_0
 GVariant        *hv_instance_info_to_variant        (HvInstanceInfo  *self);
 
+HV_AVAILABLE_IN_1_0
 const gchar     *hv_instance_info_get_name          (HvInstanceInfo  *self);
+HV_AVAILABLE_IN_1_0
 void             hv_instance_info_set_name          (HvInstanceInfo  *self,
                                                      const gchar     *name);
+HV_AVAILABLE_IN_1_0
 gint64           hv_instance_info_get_pid           (HvInstanceInfo  *self);
+HV_AVAILABLE_IN_1_0
 void             hv_instance_info_set_pid           (HvInstanceInfo  *self,
                                                      gint64           pid);
+HV_AVAILABLE_IN_1_0
 gint64           hv_instance_info_get_memory        (HvInstanceInfo  *self);
+HV_AVAILABLE_IN_1_0
 void             hv_instance_info_set_memory        (HvInstanceInfo  *self,
                                                      gint64           memory);
+HV_AVAILABLE_IN_1_0
 gint64           hv_instance_info_get_vcpus         (HvInstanceInfo  *self);
+HV_AVAILABLE_IN_1_0
 void             hv_instance_info_set_vcpus         (HvInstanceInfo  *self,
                                                      gint64           vcpus);
+HV_AVAILABLE_IN_1_0
 HvInstanceState  hv_instance_info_get_state         (HvInstanceInfo  *self);
+HV_AVAILABLE_IN_1_0
 void             hv_instance_info_set_state         (HvInstanceInfo  *self,
                                                      HvInstanceState  state);
+HV_AVAILABLE_IN_1_0
 gdouble          hv_instance_info_get_cpu_time      (HvInstanceInfo  *self);
+HV_AVAILABLE_IN_1_0
 void             hv_instance_info_set_cpu_time      (HvInstanceInfo  *self,
                                                      gdouble          cpu_time);
 

@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include <hvkit/hv-version-macros.h>
+
 G_BEGIN_DECLS
 
 /**
@@ -31,6 +33,7 @@ G_BEGIN_DECLS
  */
 #define HV_INSTANCE_NAME_MAX_LENGTH 63
 
+HV_AVAILABLE_IN_1_0
 gboolean hv_instance_name_validate (const gchar  *name,
                                     GError      **error);
 

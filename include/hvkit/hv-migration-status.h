@@ -10,6 +10,8 @@
 
 #include <glib-object.h>
 
+#include <hvkit/hv-version-macros.h>
+
 G_BEGIN_DECLS
 
 /**
@@ -55,41 +57,65 @@ typedef enum {
 } HvMigrationState;
 
 #define HV_TYPE_MIGRATION_STATUS (hv_migration_status_get_type ())
+HV_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (HvMigrationStatus, hv_migration_status, HV, MIGRATION_STATUS, GObject)
 
+HV_AVAILABLE_IN_1_0
 HvMigrationStatus *hv_migration_status_new                  (HvMigrationState   state);
+HV_AVAILABLE_IN_1_0
 HvMigrationStatus *hv_migration_status_new_from_variant     (GVariant          *dict,
                                                              GError           **error);
+HV_AVAILABLE_IN_1_0
 GVariant          *hv_migration_status_to_variant           (HvMigrationStatus *self);
 
+HV_AVAILABLE_IN_1_0
 HvMigrationState   hv_migration_status_get_state            (HvMigrationStatus *self);
+HV_AVAILABLE_IN_1_0
 void               hv_migration_status_set_state            (HvMigrationStatus *self,
                                                              HvMigrationState   state);
+HV_AVAILABLE_IN_1_0
 gint64             hv_migration_status_get_total_time       (HvMigrationStatus *self);
+HV_AVAILABLE_IN_1_0
 void               hv_migration_status_set_total_time       (HvMigrationStatus *self,
                                                              gint64             total_time);
+HV_AVAILABLE_IN_1_0
 gint64             hv_migration_status_get_downtime         (HvMigrationStatus *self);
+HV_AVAILABLE_IN_1_0
 void               hv_migration_status_set_downtime         (HvMigrationStatus *self,
                                                              gint64             downtime);
+HV_AVAILABLE_IN_1_0
 gint64             hv_migration_status_get_setup_time       (HvMigrationStatus *self);
+HV_AVAILABLE_IN_1_0
 void               hv_migration_status_set_setup_time       (HvMigrationStatus *self,
                                                              gint64             setup_time);
+HV_AVAILABLE_IN_1_0
 gint64             hv_migration_status_get_transferred      (HvMigrationStatus *self);
+HV_AVAILABLE_IN_1_0
 void               hv_migration_status_set_transferred      (HvMigrationStatus *self,
                                                              gint64             transferred);
+HV_AVAILABLE_IN_1_0
 gint64             hv_migration_status_get_remaining        (HvMigrationStatus *self);
+HV_AVAILABLE_IN_1_0
 void               hv_migration_status_set_remaining        (HvMigrationStatus *self,
                                                              gint64             remaining);
+HV_AVAILABLE_IN_1_0
 gint64             hv_migration_status_get_total            (HvMigrationStatus *self);
+HV_AVAILABLE_IN_1_0
 void               hv_migration_status_set_total            (HvMigrationStatus *self,
                                                              gint64             total);
+HV_AVAILABLE_IN_1_0
 gint64             hv_migration_status_get_dirty_sync_count (HvMigrationStatus *self);
+HV_AVAILABLE_IN_1_0
 void               hv_migration_status_set_dirty_sync_count (HvMigrationStatus *self,
                                                              gint64             dirty_sync_count);
+HV_AVAILABLE_IN_1_0
 gdouble            hv_migration_status_get_mbps             (HvMigrationStatus *self);
+HV_AVAILABLE_IN_1_0
 void               hv_migration_status_set_mbps             (HvMigrationStatus *self,
                                                              gdouble            mbps);
+HV_AVAILABLE_IN_1_0
 const gchar       *hv_migration_status_get_error_desc       (HvMigrationStatus *self);
+HV_AVAILABLE_IN_1_0
 void               hv_migration_status_set_error_desc       (HvMigrationStatus *self,
                                                              const gchar       *error_desc);
 

@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 
+#include <hvkit/hv-version-macros.h>
 #include <hvkit/hv-instance.h>
 #include <hvkit/hv-nic.h>
 
@@ -17,20 +18,27 @@ G_BEGIN_DECLS
 
 #define HV_TYPE_NIC_SCRIPT (hv_nic_script_get_type ())
 
+HV_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (HvNicScript, hv_nic_script, HV, NIC_SCRIPT, GObject)
 
+HV_AVAILABLE_IN_1_0
 HvNicScript  *hv_nic_script_new               (const gchar          *path);
+HV_AVAILABLE_IN_1_0
 const gchar  *hv_nic_script_get_path          (HvNicScript          *self);
+HV_AVAILABLE_IN_1_0
 guint         hv_nic_script_get_timeout       (HvNicScript          *self);
+HV_AVAILABLE_IN_1_0
 void          hv_nic_script_set_timeout       (HvNicScript          *self,
                                                guint                 timeout_ms);
 
+HV_AVAILABLE_IN_1_0
 gchar       **hv_nic_script_build_environment (const gchar          *instance_name,
                                                HvNic                *nic,
                                                gint                  seq,
                                                const gchar          *tap,
                                                const gchar * const  *tags);
 
+HV_AVAILABLE_IN_1_0
 void          hv_nic_script_ifup_async        (HvNicScript          *self,
                                                HvInstance           *instance,
                                                HvNic                *nic,
@@ -39,9 +47,11 @@ void          hv_nic_script_ifup_async        (HvNicScript          *self,
                                                GCancellable         *cancellable,
                                                GAsyncReadyCallback   callback,
                                                gpointer              user_data);
+HV_AVAILABLE_IN_1_0
 gboolean      hv_nic_script_ifup_finish       (HvNicScript          *self,
                                                GAsyncResult         *result,
                                                GError              **error);
+HV_AVAILABLE_IN_1_0
 gboolean      hv_nic_script_ifup_sync         (HvNicScript          *self,
                                                HvInstance           *instance,
                                                HvNic                *nic,
@@ -50,6 +60,7 @@ gboolean      hv_nic_script_ifup_sync         (HvNicScript          *self,
                                                GCancellable         *cancellable,
                                                GError              **error);
 
+HV_AVAILABLE_IN_1_0
 void          hv_nic_script_ifdown_async      (HvNicScript          *self,
                                                const gchar          *instance_name,
                                                HvNic                *nic,
@@ -58,9 +69,11 @@ void          hv_nic_script_ifdown_async      (HvNicScript          *self,
                                                GCancellable         *cancellable,
                                                GAsyncReadyCallback   callback,
                                                gpointer              user_data);
+HV_AVAILABLE_IN_1_0
 gboolean      hv_nic_script_ifdown_finish     (HvNicScript          *self,
                                                GAsyncResult         *result,
                                                GError              **error);
+HV_AVAILABLE_IN_1_0
 gboolean      hv_nic_script_ifdown_sync       (HvNicScript          *self,
                                                const gchar          *instance_name,
                                                HvNic                *nic,

@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include <hvkit/hv-version-macros.h>
 #include <hvkit/hv-param-spec.h>
 
 G_BEGIN_DECLS
@@ -132,38 +133,54 @@ typedef struct {
   { (name), "x", FALSE, NULL, NULL, NULL, NULL, NULL }
 
 /* syntax checks */
+HV_AVAILABLE_IN_1_0
 gboolean   hv_param_check_file              (GVariant      *value,
                                              gconstpointer  data);
+HV_AVAILABLE_IN_1_0
 gboolean   hv_param_check_file_or_url       (GVariant      *value,
                                              gconstpointer  data);
+HV_AVAILABLE_IN_1_0
 gboolean   hv_param_check_dir               (GVariant      *value,
                                              gconstpointer  data);
+HV_AVAILABLE_IN_1_0
 gboolean   hv_param_check_cpu_mask          (GVariant      *value,
                                              gconstpointer  data);
+HV_AVAILABLE_IN_1_0
 gboolean   hv_param_check_multi_cpu_mask    (GVariant      *value,
                                              gconstpointer  data);
+HV_AVAILABLE_IN_1_0
 gboolean   hv_param_check_port              (GVariant      *value,
                                              gconstpointer  data);
+HV_AVAILABLE_IN_1_0
 gboolean   hv_param_check_virtio_net_queues (GVariant      *value,
                                              gconstpointer  data);
+HV_AVAILABLE_IN_1_0
 gboolean   hv_param_check_nonnegative_int   (GVariant      *value,
                                              gconstpointer  data);
+HV_AVAILABLE_IN_1_0
 gboolean   hv_param_check_in_set            (GVariant      *value,
                                              gconstpointer  data);
 
 /* node checks */
+HV_AVAILABLE_IN_1_0
 gboolean   hv_param_check_is_file           (GVariant      *value,
                                              gconstpointer  data);
+HV_AVAILABLE_IN_1_0
 gboolean   hv_param_check_is_dir            (GVariant      *value,
                                              gconstpointer  data);
+HV_AVAILABLE_IN_1_0
 gboolean   hv_param_check_is_file_or_url    (GVariant      *value,
                                              gconstpointer  data);
 
 /* helpers the checks are made of, for drivers' own checks */
+HV_AVAILABLE_IN_1_0
 gboolean   hv_param_is_norm_abs_path        (const gchar   *path);
+HV_AVAILABLE_IN_1_0
 gboolean   hv_param_is_url                  (const gchar   *str);
 
+HV_AVAILABLE_IN_1_0
 HvParamSpec *hv_param_spec_new_from_def     (const HvParamDef *def);
+HV_AVAILABLE_IN_1_0
 GPtrArray  *hv_param_specs_new_from_defs    (const HvParamDef *defs,
                                              gsize             n_defs);
 

@@ -10,6 +10,8 @@
 
 #include <gio/gio.h>
 
+#include <hvkit/hv-version-macros.h>
+
 G_BEGIN_DECLS
 
 /**
@@ -31,11 +33,14 @@ typedef GVariant *(*HvRuntimeUpgradeFunc) (GVariant  *record,
                                            GError   **error);
 
 #define HV_TYPE_RUNTIME_STORE (hv_runtime_store_get_type ())
+HV_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (HvRuntimeStore, hv_runtime_store, HV, RUNTIME_STORE, GObject)
 
+HV_AVAILABLE_IN_1_0
 HvRuntimeStore     *hv_runtime_store_new             (const gchar          *run_dir,
                                                       const GVariantType   *record_type,
                                                       guint                 version);
+HV_AVAILABLE_IN_1_0
 void                hv_runtime_store_add_upgrade     (HvRuntimeStore       *self,
                                                       guint                 from_version,
                                                       const GVariantType   *from_type,
@@ -43,36 +48,50 @@ void                hv_runtime_store_add_upgrade     (HvRuntimeStore       *self
                                                       gpointer              user_data,
                                                       GDestroyNotify        destroy);
 
+HV_AVAILABLE_IN_1_0
 const gchar        *hv_runtime_store_get_run_dir     (HvRuntimeStore       *self);
+HV_AVAILABLE_IN_1_0
 const gchar        *hv_runtime_store_get_directory   (HvRuntimeStore       *self);
+HV_AVAILABLE_IN_1_0
 const GVariantType *hv_runtime_store_get_record_type (HvRuntimeStore       *self);
+HV_AVAILABLE_IN_1_0
 guint               hv_runtime_store_get_version     (HvRuntimeStore       *self);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_runtime_store_get_durable     (HvRuntimeStore       *self);
+HV_AVAILABLE_IN_1_0
 void                hv_runtime_store_set_durable     (HvRuntimeStore       *self,
                                                       gboolean              durable);
 
+HV_AVAILABLE_IN_1_0
 gchar              *hv_runtime_store_get_path        (HvRuntimeStore       *self,
                                                       const gchar          *name,
                                                       GError              **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_runtime_store_save            (HvRuntimeStore       *self,
                                                       const gchar          *name,
                                                       GVariant             *record,
                                                       GError              **error);
+HV_AVAILABLE_IN_1_0
 GVariant           *hv_runtime_store_load            (HvRuntimeStore       *self,
                                                       const gchar          *name,
                                                       guint                *out_version,
                                                       GError              **error);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_runtime_store_exists          (HvRuntimeStore       *self,
                                                       const gchar          *name);
+HV_AVAILABLE_IN_1_0
 gboolean            hv_runtime_store_remove          (HvRuntimeStore       *self,
                                                       const gchar          *name,
                                                       GError              **error);
+HV_AVAILABLE_IN_1_0
 gchar             **hv_runtime_store_list            (HvRuntimeStore       *self,
                                                       GError              **error);
 
+HV_AVAILABLE_IN_1_0
 GBytes             *hv_runtime_store_serialize       (HvRuntimeStore       *self,
                                                       GVariant             *record,
                                                       GError              **error);
+HV_AVAILABLE_IN_1_0
 GVariant           *hv_runtime_store_deserialize     (HvRuntimeStore       *self,
                                                       GBytes               *data,
                                                       const gchar          *source,

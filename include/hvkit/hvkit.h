@@ -7,6 +7,7 @@
 #define __HVKIT_INSIDE__
 
 #include <hvkit/hv-version.h>
+#include <hvkit/hv-version-macros.h>
 #include <hvkit/hv-error.h>
 #include <hvkit/hv-runtime-store.h>
 #include <hvkit/hv-device.h>
