@@ -13,8 +13,114 @@
 
 #include "hvkit.h"
 #include "hv-kvm-qmp-client.h"
-#include "hv-kvm-qmp-client-internal.h"
 #include "hv-kvm-qmp-json.h"
+#include "hv-kvm-qmp-message.h"
+#include "hv-kvm-qmp-parser.h"
+
+/*
+ * HvKvmQmpClient in one file, by concern: the object and its I/O, the
+ * connection (greeting, negotiation), the calls (ids, replies, timeouts,
+ * cancellation, file descriptors) and the events (signals, waiters).
+ */
+
+/* Formatting a message costs more than the round trip it describes; the
+ * default writer drops debug messages unless G_MESSAGES_DEBUG asks. */
+#define HV_KVM_QMP_DEBUG_ENABLED() \
+  (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+
+typedef enum {
+  HV_KVM_QMP_STATE_IDLE,
+  HV_KVM_QMP_STATE_CONNECTING,
+  HV_KVM_QMP_STATE_GREETING,
+  HV_KVM_QMP_STATE_NEGOTIATING,
+  HV_KVM_QMP_STATE_READY,
+  HV_KVM_QMP_STATE_CLOSED,
+} HvKvmQmpState;
+
+typedef struct {
+  HvKvmQmpClient    *client;    /* not a reference: calls die with the connection */
+  guint64            serial;
+  gchar             *command;
+  GTask             *task;
+  HvKvmQmpReturnType return_type;
+  guint              timeout_ms;
+  gint64             deadline;  /* monotonic microseconds, 0 for none */
+  GSource           *cancel_source;
+} HvKvmQmpCall;
+
+/* file descriptors that go with the command at [@offset, @end) of the output */
+typedef struct {
+  gsize        offset;
+  gsize        end;
+  GUnixFDList *fds;
+} HvKvmQmpAttachment;
+
+struct _HvKvmQmpClient {
+  GObject           parent_instance;
+
+  GMainContext     *context;
+  HvKvmQmpState     state;
+  guint             generation;  /* bumped by every connect */
+  gchar            *socket_path;
+  GSocket          *socket;
+  GSource          *read_source;
+  GSource          *write_source;
+  GSource          *timer_source;
+
+  HvKvmQmpParser   *parser;
+  GString          *output;
+  gsize             output_sent;
+  GQueue            attachments;
+
+  guint64           next_serial;
+  GHashTable       *calls;       /* &serial → HvKvmQmpCall */
+  GHashTable       *abandoned;   /* serial → command, cancelled or timed out */
+  GQueue            waiters;
+  JsonObject       *empty_data;
+
+  GTask            *connect_task;
+  GSource          *connect_source;
+  GSource          *connect_timeout_source;
+  GSource          *connect_cancel_source;
+  guint64           negotiation_serial;
+  HvKvmQmpGreeting  greeting;
+
+  guint             command_timeout_ms;
+};
+
+static inline void
+hv_kvm_qmp_destroy_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static void hv_kvm_qmp_call_free               (HvKvmQmpCall          *call);
+static void hv_kvm_qmp_client_fail_calls       (HvKvmQmpClient        *self,
+                                         const GError          *reason);
+static void hv_kvm_qmp_client_close_internal   (HvKvmQmpClient        *self,
+                                         const GError          *reason,
+                                         gboolean               emit);
+static void hv_kvm_qmp_client_send_command     (HvKvmQmpClient        *self,
+                                         guint64                serial,
+                                         const gchar           *command,
+                                         JsonObject            *arguments,
+                                         GUnixFDList           *fds);
+static void hv_kvm_qmp_client_complete_call    (HvKvmQmpClient        *self,
+                                         HvKvmQmpCall          *call,
+                                         const HvKvmQmpMessage *message);
+static void hv_kvm_qmp_client_emit_event       (HvKvmQmpClient        *self,
+                                         const HvKvmQmpMessage *message);
+static void hv_kvm_qmp_client_notify_connected (HvKvmQmpClient        *self);
+static void hv_kvm_qmp_client_complete_waiters (HvKvmQmpClient        *self,
+                                         const gchar           *event,
+                                         JsonObject            *data,
+                                         gint64                 timestamp);
+static void hv_kvm_qmp_client_fail_waiters     (HvKvmQmpClient        *self,
+                                         const GError          *reason);
 
 /**
  * HvKvmQmpClient:
@@ -481,7 +587,7 @@ append_unsigned (GString *out,
 
 /* Appends the command to the output and writes it if nothing is queued
  * before it; a write error closes the connection. */
-void
+static void
 hv_kvm_qmp_client_send_command (HvKvmQmpClient *self,
                                 guint64         serial,
                                 const gchar    *command,
@@ -527,7 +633,7 @@ hv_kvm_qmp_client_send_command (HvKvmQmpClient *self,
 /* Ends the connection: every pending call and waiter fails, a connect in
  * progress fails with @reason, and an established connection emits
  * ::closed. Handlers may connect again from their callbacks. */
-void
+static void
 hv_kvm_qmp_client_close_internal (HvKvmQmpClient *self,
                                   const GError   *reason,
                                   gboolean        emit)
@@ -588,7 +694,7 @@ hv_kvm_qmp_client_close (HvKvmQmpClient *self)
   hv_kvm_qmp_client_close_internal (self, NULL, TRUE);
 }
 
-void
+static void
 hv_kvm_qmp_client_emit_event (HvKvmQmpClient        *self,
                               const HvKvmQmpMessage *message)
 {
@@ -600,8 +706,1090 @@ hv_kvm_qmp_client_emit_event (HvKvmQmpClient        *self,
                  message->event, data, message->timestamp);
 }
 
-void
+static void
 hv_kvm_qmp_client_notify_connected (HvKvmQmpClient *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
+}
+
+static void
+fail_connect (HvKvmQmpClient *self,
+              GError         *reason)
+{
+  g_autoptr(GError) owned = reason;
+
+  hv_kvm_qmp_client_close_internal (self, owned, TRUE);
+}
+
+static void
+fail_connect_with_message (HvKvmQmpClient *self,
+                           gint            code,
+                           const gchar    *message)
+{
+  fail_connect (self, g_error_new_literal (HV_ERROR, code, message));
+}
+
+static void
+finish_connect (HvKvmQmpClient *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
+
+  hv_kvm_qmp_destroy_source (&self->connect_timeout_source);
+  hv_kvm_qmp_destroy_source (&self->connect_cancel_source);
+  self->state = HV_KVM_QMP_STATE_READY;
+  g_debug ("connected to QEMU %u.%u.%u on %s", self->greeting.major, self->greeting.minor,
+           self->greeting.micro, self->socket_path);
+  hv_kvm_qmp_client_notify_connected (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+handle_greeting (HvKvmQmpClient        *self,
+                 const HvKvmQmpMessage *message)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!hv_kvm_qmp_greeting_init (&self->greeting, message, &error))
+    {
+      fail_connect (self, g_error_new (HV_ERROR, HV_ERROR_MONITOR,
+                                       _("%s sent a bad QMP greeting: %s"),
+                                       self->socket_path, error->message));
+      return;
+    }
+
+  /* No capability is asked for: hvkit needs none of them (out-of-band
+   * execution would change how QEMU orders replies). */
+  self->state = HV_KVM_QMP_STATE_NEGOTIATING;
+  self->negotiation_serial = ++self->next_serial;
+  hv_kvm_qmp_client_send_command (self, self->negotiation_serial, "qmp_capabilities", NULL, NULL);
+}
+
+static void
+handle_negotiation_reply (HvKvmQmpClient        *self,
+                          const HvKvmQmpMessage *message)
+{
+  GError *error;
+
+  if (message->kind == HV_KVM_QMP_MESSAGE_RETURN)
+    {
+      finish_connect (self);
+      return;
+    }
+  error = g_error_new (HV_ERROR, HV_ERROR_MONITOR, _("QEMU refused qmp_capabilities on %s: %s"),
+                       self->socket_path, message->error_desc);
+  hv_error_set_qmp_class (error, message->error_class);
+  fail_connect (self, error);
+}
+
+static void
+drop_reply (HvKvmQmpClient        *self,
+            const HvKvmQmpMessage *message,
+            gboolean               ours,
+            guint64                serial)
+{
+  gint64 key = (gint64) serial;
+  const gchar *command = ours ? g_hash_table_lookup (self->abandoned, &key) : NULL;
+
+  if (command != NULL)
+    {
+      g_debug ("dropping the late reply to “%s” (id %" G_GUINT64_FORMAT ")", command, serial);
+      g_hash_table_remove (self->abandoned, &key);
+    }
+  else
+    {
+      g_debug ("dropping a reply with an unknown id");
+    }
+}
+
+static void
+handle_reply (HvKvmQmpClient        *self,
+              const HvKvmQmpMessage *message)
+{
+  HvKvmQmpCall *call = NULL;
+  gboolean ours;
+  guint64 serial = 0;
+  gint64 key;
+
+  ours = hv_kvm_qmp_message_get_serial (message, &serial);
+  if (!ours && message->kind == HV_KVM_QMP_MESSAGE_ERROR && message->id == NULL)
+    {
+      /* QEMU could not parse what it was sent, so it cannot say which
+       * command failed: no pending call can be trusted to finish. */
+      fail_connect (self, g_error_new (HV_ERROR, HV_ERROR_MONITOR,
+                                       _("QEMU could not read a command: %s"),
+                                       message->error_desc));
+      return;
+    }
+  if (ours && self->state == HV_KVM_QMP_STATE_NEGOTIATING && serial == self->negotiation_serial)
+    {
+      handle_negotiation_reply (self, message);
+      return;
+    }
+
+  key = (gint64) serial;
+  if (ours && g_hash_table_steal_extended (self->calls, &key, NULL, (gpointer *) &call))
+    {
+      hv_kvm_qmp_client_complete_call (self, call, message);
+      return;
+    }
+  drop_reply (self, message, ours, serial);
+}
+
+static void
+dispatch_message (HvKvmQmpClient        *self,
+                  const HvKvmQmpMessage *message)
+{
+  switch (message->kind)
+    {
+    case HV_KVM_QMP_MESSAGE_EVENT:
+      /* QEMU may send events before its greeting (Ganeti saw it) */
+      hv_kvm_qmp_client_emit_event (self, message);
+      break;
+    case HV_KVM_QMP_MESSAGE_GREETING:
+      if (self->state == HV_KVM_QMP_STATE_GREETING)
+        handle_greeting (self, message);
+      else
+        g_debug ("dropping a second greeting");
+      break;
+    case HV_KVM_QMP_MESSAGE_RETURN:
+    case HV_KVM_QMP_MESSAGE_ERROR:
+    default:
+      if (self->state == HV_KVM_QMP_STATE_GREETING)
+        fail_connect (self, g_error_new (HV_ERROR, HV_ERROR_MONITOR,
+                                         _("%s does not speak QMP: a reply came before the greeting"),
+                                         self->socket_path));
+      else
+        handle_reply (self, message);
+    }
+}
+
+static void
+close_on_protocol_error (HvKvmQmpClient *self,
+                         GError         *error)
+{
+  if (self->state == HV_KVM_QMP_STATE_GREETING)
+    fail_connect (self, g_error_new (HV_ERROR, HV_ERROR_MONITOR, _("%s does not speak QMP: %s"),
+                                     self->socket_path, error->message));
+  else
+    fail_connect (self, g_error_copy (error));
+}
+
+static void
+process_messages (HvKvmQmpClient *self)
+{
+  guint generation = self->generation;
+
+  /* A handler may close the client, or close it and connect again: either
+   * way the rest of this buffer belongs to a connection that is gone. */
+  while (self->generation == generation && self->state != HV_KVM_QMP_STATE_CLOSED)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(HvKvmQmpMessage) message = { 0, };
+      JsonNode *root = hv_kvm_qmp_parser_next (self->parser, &error);
+
+      if (root == NULL)
+        {
+          if (error != NULL)
+            close_on_protocol_error (self, error);
+          return;
+        }
+
+      if (HV_KVM_QMP_DEBUG_ENABLED ())
+        {
+          gsize size;
+          const gchar *line = hv_kvm_qmp_parser_get_line (self->parser, &size);
+
+          g_debug ("<- %.*s", (int) size, line);
+        }
+
+      if (!hv_kvm_qmp_message_init (&message, root, &error))
+        {
+          close_on_protocol_error (self, error);
+          return;
+        }
+      dispatch_message (self, &message);
+    }
+}
+
+static gboolean
+on_socket_readable (GSocket      *socket,
+                    GIOCondition  condition,
+                    gpointer      user_data)
+{
+  g_autoptr(HvKvmQmpClient) self = g_object_ref (HV_KVM_QMP_CLIENT (user_data));
+  g_autoptr(GError) error = NULL;
+  gsize size;
+  guint8 *buffer = hv_kvm_qmp_parser_reserve (self->parser, &size);
+  gssize n = g_socket_receive (socket, (gchar *) buffer, size, NULL, &error);
+
+  if (n < 0)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return G_SOURCE_CONTINUE;
+      fail_connect (self, g_error_new (HV_ERROR, HV_ERROR_MONITOR,
+                                       _("Could not read from QEMU's QMP socket %s: %s"),
+                                       self->socket_path, error->message));
+      return G_SOURCE_REMOVE;
+    }
+  if (n == 0)
+    {
+      if (self->state == HV_KVM_QMP_STATE_GREETING)
+        fail_connect (self, g_error_new (HV_ERROR, HV_ERROR_MONITOR,
+                                         _("%s closed the connection before the QMP greeting"),
+                                         self->socket_path));
+      else
+        fail_connect (self, g_error_new (HV_ERROR, HV_ERROR_MONITOR,
+                                         _("QEMU closed the QMP connection %s"),
+                                         self->socket_path));
+      return G_SOURCE_REMOVE;
+    }
+
+  hv_kvm_qmp_parser_commit (self->parser, (gsize) n);
+  process_messages (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_reading (HvKvmQmpClient *self)
+{
+  hv_kvm_qmp_destroy_source (&self->connect_source);
+  self->state = HV_KVM_QMP_STATE_GREETING;
+  self->read_source = g_socket_create_source (self->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
+  g_source_set_static_name (self->read_source, "HvKvmQmpClient read");
+  g_source_attach (self->read_source, self->context);
+}
+
+static gboolean
+on_connect_ready (GSocket      *socket,
+                  GIOCondition  condition,
+                  gpointer      user_data)
+{
+  HvKvmQmpClient *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_socket_check_connect_result (socket, &error))
+    {
+      fail_connect (self, g_error_new (HV_ERROR, HV_ERROR_MONITOR,
+                                       _("Could not connect to QEMU's QMP socket %s: %s"),
+                                       self->socket_path, error->message));
+      return G_SOURCE_REMOVE;
+    }
+  start_reading (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_connect_timeout (gpointer user_data)
+{
+  HvKvmQmpClient *self = user_data;
+  g_autofree gchar *message = NULL;
+
+  if (self->state == HV_KVM_QMP_STATE_NEGOTIATING)
+    message = g_strdup_printf (_("QEMU did not answer qmp_capabilities on %s within %u ms"),
+                               self->socket_path, self->command_timeout_ms);
+  else
+    /* QEMU greets one client at a time: the others wait in the backlog */
+    message = g_strdup_printf (_("No QMP greeting from %s within %u ms; is another client connected?"),
+                               self->socket_path, self->command_timeout_ms);
+  g_clear_pointer (&self->connect_timeout_source, g_source_unref);
+  fail_connect_with_message (self, HV_ERROR_TIMEOUT, message);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_connect_cancelled (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  HvKvmQmpClient *self = user_data;
+
+  g_clear_pointer (&self->connect_cancel_source, g_source_unref);
+  fail_connect (self, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                   _("Connecting to %s was cancelled"), self->socket_path));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watch_connect (HvKvmQmpClient *self,
+               GCancellable   *cancellable)
+{
+  if (self->command_timeout_ms > 0)
+    {
+      self->connect_timeout_source = g_timeout_source_new (self->command_timeout_ms);
+      g_source_set_callback (self->connect_timeout_source, on_connect_timeout, self, NULL);
+      g_source_attach (self->connect_timeout_source, self->context);
+    }
+  if (cancellable != NULL)
+    {
+      self->connect_cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (self->connect_cancel_source, G_SOURCE_FUNC (on_connect_cancelled),
+                             self, NULL);
+      g_source_attach (self->connect_cancel_source, self->context);
+    }
+}
+
+static void
+reset_connection (HvKvmQmpClient *self,
+                  const gchar    *socket_path)
+{
+  self->generation++;
+  hv_kvm_qmp_parser_reset (self->parser);
+  hv_kvm_qmp_greeting_clear (&self->greeting);
+  memset (&self->greeting, 0, sizeof self->greeting);
+  g_free (self->socket_path);
+  self->socket_path = g_strdup (socket_path);
+}
+
+/**
+ * hv_kvm_qmp_client_connect_async:
+ * @self: a client that is not connected
+ * @socket_path: QEMU's QMP socket (`-qmp unix:PATH,server=on,wait=off`)
+ * @cancellable: (nullable): cancels the connect
+ * @callback: called once the connection is ready or has failed
+ * @user_data: for @callback
+ *
+ * Connects, reads the greeting (events before it are emitted as usual),
+ * checks that it is QMP and negotiates with `qmp_capabilities`. The whole
+ * takes at most the command timeout: QEMU greets one client at a time, so
+ * a second client would otherwise wait for ever. A closed client may
+ * connect again.
+ */
+void
+hv_kvm_qmp_client_connect_async (HvKvmQmpClient     *self,
+                                 const gchar        *socket_path,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (HV_KVM_IS_QMP_CLIENT (self));
+  g_return_if_fail (socket_path != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hv_kvm_qmp_client_connect_async);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (self->state != HV_KVM_QMP_STATE_IDLE && self->state != HV_KVM_QMP_STATE_CLOSED)
+    {
+      g_task_return_new_error (task, HV_ERROR, HV_ERROR_FAILED,
+                               _("The QMP client is already connected to %s"), self->socket_path);
+      return;
+    }
+
+  reset_connection (self, socket_path);
+  self->socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM,
+                               G_SOCKET_PROTOCOL_DEFAULT, &error);
+  if (self->socket == NULL)
+    {
+      g_task_return_new_error (task, HV_ERROR, HV_ERROR_MONITOR,
+                               _("Could not create a socket for %s: %s"), socket_path, error->message);
+      return;
+    }
+  g_socket_set_blocking (self->socket, FALSE);
+
+  self->state = HV_KVM_QMP_STATE_CONNECTING;
+  self->connect_task = g_steal_pointer (&task);
+  watch_connect (self, cancellable);
+
+  address = g_unix_socket_address_new (socket_path);
+  if (g_socket_connect (self->socket, address, NULL, &error))
+    {
+      start_reading (self);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING))
+    {
+      self->connect_source = g_socket_create_source (self->socket, G_IO_OUT, NULL);
+      g_source_set_callback (self->connect_source, G_SOURCE_FUNC (on_connect_ready), self, NULL);
+      g_source_attach (self->connect_source, self->context);
+    }
+  else
+    {
+      fail_connect (self, g_error_new (HV_ERROR, HV_ERROR_MONITOR,
+                                       _("Could not connect to QEMU's QMP socket %s: %s"),
+                                       socket_path, error->message));
+    }
+}
+
+/**
+ * hv_kvm_qmp_client_connect_finish:
+ *
+ * Returns: %TRUE once the client is ready for commands; %HV_ERROR_MONITOR
+ *   when the socket cannot be reached or does not speak QMP,
+ *   %HV_ERROR_TIMEOUT when no greeting came in time
+ */
+gboolean
+hv_kvm_qmp_client_connect_finish (HvKvmQmpClient *self,
+                                  GAsyncResult   *result,
+                                  GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hv_kvm_qmp_client_connect_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+hv_kvm_qmp_call_free (HvKvmQmpCall *call)
+{
+  hv_kvm_qmp_destroy_source (&call->cancel_source);
+  g_clear_object (&call->task);
+  g_free (call->command);
+  g_free (call);
+}
+
+static gboolean
+on_timer (gpointer user_data);
+
+static gboolean
+timer_dispatch (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     user_data)
+{
+  g_source_set_ready_time (source, -1);
+  return callback (user_data);
+}
+
+static GSourceFuncs timer_source_funcs = {
+  .dispatch = timer_dispatch,
+};
+
+/* One timer per client, set to the earliest deadline it has seen; when it
+ * fires it fails what is due and moves on to the next deadline. Calls that
+ * complete in time leave it alone, so the usual call costs no timer work. */
+static void
+arm_timer (HvKvmQmpClient *self,
+           gint64          deadline)
+{
+  gint64 ready;
+
+  if (self->timer_source == NULL)
+    {
+      self->timer_source = g_source_new (&timer_source_funcs, sizeof (GSource));
+      g_source_set_callback (self->timer_source, on_timer, self, NULL);
+      g_source_set_static_name (self->timer_source, "HvKvmQmpClient timer");
+      g_source_attach (self->timer_source, self->context);
+    }
+
+  ready = g_source_get_ready_time (self->timer_source);
+  if (ready == -1 || deadline < ready)
+    g_source_set_ready_time (self->timer_source, deadline);
+}
+
+static void
+abandon_call (HvKvmQmpClient *self,
+              HvKvmQmpCall   *call)
+{
+  gint64 *key = g_new (gint64, 1);
+
+  *key = (gint64) call->serial;
+  g_hash_table_replace (self->abandoned, key, g_strdup (call->command));
+}
+
+static gint
+compare_calls (gconstpointer a,
+               gconstpointer b)
+{
+  const HvKvmQmpCall *call_a = *(HvKvmQmpCall *const *) a;
+  const HvKvmQmpCall *call_b = *(HvKvmQmpCall *const *) b;
+
+  return call_a->serial < call_b->serial ? -1 : call_a->serial > call_b->serial;
+}
+
+static gboolean
+on_timer (gpointer user_data)
+{
+  g_autoptr(HvKvmQmpClient) self = g_object_ref (HV_KVM_QMP_CLIENT (user_data));
+  g_autoptr(GPtrArray) expired = g_ptr_array_new_with_free_func ((GDestroyNotify) hv_kvm_qmp_call_free);
+  gint64 now = g_get_monotonic_time ();
+  gint64 next = -1;
+  GHashTableIter iter;
+  HvKvmQmpCall *call;
+
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &call))
+    {
+      if (call->deadline == 0)
+        continue;
+      if (call->deadline <= now)
+        {
+          g_hash_table_iter_steal (&iter);
+          g_ptr_array_add (expired, call);
+        }
+      else if (next == -1 || call->deadline < next)
+        {
+          next = call->deadline;
+        }
+    }
+  if (next != -1)
+    g_source_set_ready_time (self->timer_source, next);
+
+  g_ptr_array_sort (expired, compare_calls);
+  for (guint i = 0; i < expired->len; i++)
+    {
+      call = g_ptr_array_index (expired, i);
+      abandon_call (self, call);
+      g_task_return_new_error (call->task, HV_ERROR, HV_ERROR_TIMEOUT,
+                               _("QEMU did not answer “%s” within %u ms"),
+                               call->command, call->timeout_ms);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_call_cancelled (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  HvKvmQmpCall *call = user_data;
+  HvKvmQmpClient *self = call->client;
+  gint64 serial = (gint64) call->serial;
+
+  g_hash_table_steal (self->calls, &serial);
+  abandon_call (self, call);
+  g_debug ("“%s” (id %" G_GUINT64_FORMAT ") cancelled; its reply will be dropped",
+           call->command, call->serial);
+  g_task_return_new_error (call->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           _("“%s” was cancelled"), call->command);
+  hv_kvm_qmp_call_free (call);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_call (HvKvmQmpClient    *self,
+            GTask             *task,
+            const gchar       *command,
+            JsonObject        *arguments,
+            GUnixFDList       *fds,
+            gint               timeout_ms,
+            HvKvmQmpReturnType return_type)
+{
+  HvKvmQmpCall *call;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (self->state != HV_KVM_QMP_STATE_READY)
+    {
+      g_task_return_new_error (task, HV_ERROR, HV_ERROR_MONITOR,
+                               _("Could not send “%s”: the QMP client is not connected"),
+                               command);
+      return;
+    }
+
+  call = g_new0 (HvKvmQmpCall, 1);
+  call->client = self;
+  call->serial = ++self->next_serial;
+  call->command = g_strdup (command);
+  call->task = g_object_ref (task);
+  call->return_type = return_type;
+  call->timeout_ms = timeout_ms < 0 ? self->command_timeout_ms : (guint) timeout_ms;
+  if (call->timeout_ms > 0)
+    call->deadline = g_get_monotonic_time () + (gint64) call->timeout_ms * 1000;
+  g_hash_table_insert (self->calls, &call->serial, call);
+
+  if (cancellable != NULL)
+    {
+      call->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (call->cancel_source, G_SOURCE_FUNC (on_call_cancelled), call, NULL);
+      g_source_attach (call->cancel_source, self->context);
+    }
+  if (call->deadline != 0)
+    arm_timer (self, call->deadline);
+
+  /* last: a write error closes the connection, which fails this call too */
+  hv_kvm_qmp_client_send_command (self, call->serial, command, arguments, fds);
+}
+
+static const gchar *
+return_type_name (HvKvmQmpReturnType return_type)
+{
+  switch (return_type)
+    {
+    case HV_KVM_QMP_RETURN_OBJECT:
+      return "an object";
+    case HV_KVM_QMP_RETURN_ARRAY:
+      return "an array";
+    case HV_KVM_QMP_RETURN_STRING:
+      return "a string";
+    case HV_KVM_QMP_RETURN_ANY:
+    default:
+      return "anything";
+    }
+}
+
+static gboolean
+check_return_type (JsonNode          *value,
+                   HvKvmQmpReturnType return_type)
+{
+  switch (return_type)
+    {
+    case HV_KVM_QMP_RETURN_OBJECT:
+      return JSON_NODE_HOLDS_OBJECT (value);
+    case HV_KVM_QMP_RETURN_ARRAY:
+      return JSON_NODE_HOLDS_ARRAY (value);
+    case HV_KVM_QMP_RETURN_STRING:
+      return JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING;
+    case HV_KVM_QMP_RETURN_ANY:
+    default:
+      return TRUE;
+    }
+}
+
+static void
+complete_call_with (HvKvmQmpCall          *call,
+                    const HvKvmQmpMessage *message)
+{
+  GError *error;
+  JsonNode *value;
+
+  if (message->kind == HV_KVM_QMP_MESSAGE_ERROR)
+    {
+      error = g_error_new (HV_ERROR, HV_ERROR_MONITOR, _("QEMU command “%s” failed: %s"),
+                           call->command, message->error_desc);
+      hv_error_set_qmp_class (error, message->error_class);
+      g_task_return_error (call->task, error);
+      return;
+    }
+
+  if (!check_return_type (message->value, call->return_type))
+    {
+      g_task_return_new_error (call->task, HV_ERROR, HV_ERROR_MONITOR,
+                               _("QEMU command “%s” returned %s where %s was expected"),
+                               call->command, hv_kvm_qmp_json_node_type_name (message->value),
+                               return_type_name (call->return_type));
+      return;
+    }
+
+  /* the value outlives the message it came in */
+  value = json_node_ref (message->value);
+  json_node_set_parent (value, NULL);
+  g_task_return_pointer (call->task, value, (GDestroyNotify) json_node_unref);
+}
+
+/* Takes @call, which is no longer in the table. */
+static void
+hv_kvm_qmp_client_complete_call (HvKvmQmpClient        *self,
+                                 HvKvmQmpCall          *call,
+                                 const HvKvmQmpMessage *message)
+{
+  /* before the callback runs: no cancel can come after the reply */
+  hv_kvm_qmp_destroy_source (&call->cancel_source);
+  complete_call_with (call, message);
+  hv_kvm_qmp_call_free (call);
+}
+
+/**
+ * hv_kvm_qmp_client_execute_async:
+ * @self: a connected client
+ * @command: the QMP command, such as `query-status`
+ * @arguments: (nullable): its arguments
+ * @fds: (nullable): file descriptors to send with it (`getfd`, `add-fd`);
+ *   they are duplicated by the kernel, the caller keeps its own
+ * @cancellable: (nullable): cancels this call only; QEMU may still run the
+ *   command, and its reply is dropped
+ * @callback: called with the result
+ * @user_data: for @callback
+ *
+ * Sends @command with the client's command timeout. Any number of calls may
+ * be in flight.
+ */
+void
+hv_kvm_qmp_client_execute_async (HvKvmQmpClient     *self,
+                                 const gchar        *command,
+                                 JsonObject         *arguments,
+                                 GUnixFDList        *fds,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (HV_KVM_IS_QMP_CLIENT (self));
+  g_return_if_fail (command != NULL && *command != '\0');
+  g_return_if_fail (fds == NULL || G_IS_UNIX_FD_LIST (fds));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hv_kvm_qmp_client_execute_async);
+  start_call (self, task, command, arguments, fds, -1, HV_KVM_QMP_RETURN_ANY);
+}
+
+/**
+ * hv_kvm_qmp_client_execute_finish:
+ *
+ * Returns: (transfer full): the `return` value of the command. A QEMU error
+ *   is %HV_ERROR_MONITOR naming the command, with QEMU's description and
+ *   its class (hv_error_get_qmp_class()); a timeout is %HV_ERROR_TIMEOUT.
+ */
+JsonNode *
+hv_kvm_qmp_client_execute_finish (HvKvmQmpClient *self,
+                                  GAsyncResult   *result,
+                                  GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hv_kvm_qmp_client_execute_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * hv_kvm_qmp_client_execute_full_async:
+ * @timeout_ms: milliseconds for this call; 0 for none, -1 for the
+ *   client's command timeout
+ *
+ * Like hv_kvm_qmp_client_execute_async(), with a timeout of its own.
+ */
+void
+hv_kvm_qmp_client_execute_full_async (HvKvmQmpClient     *self,
+                                      const gchar        *command,
+                                      JsonObject         *arguments,
+                                      GUnixFDList        *fds,
+                                      gint                timeout_ms,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (HV_KVM_IS_QMP_CLIENT (self));
+  g_return_if_fail (command != NULL && *command != '\0');
+  g_return_if_fail (fds == NULL || G_IS_UNIX_FD_LIST (fds));
+  g_return_if_fail (timeout_ms >= -1);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hv_kvm_qmp_client_execute_full_async);
+  start_call (self, task, command, arguments, fds, timeout_ms, HV_KVM_QMP_RETURN_ANY);
+}
+
+/**
+ * hv_kvm_qmp_client_execute_full_finish:
+ *
+ * Returns: (transfer full): as hv_kvm_qmp_client_execute_finish()
+ */
+JsonNode *
+hv_kvm_qmp_client_execute_full_finish (HvKvmQmpClient *self,
+                                       GAsyncResult   *result,
+                                       GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hv_kvm_qmp_client_execute_full_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The typed wrappers' entry: the GTask carries the wrapper's source tag, and
+ * a `return` of another type than @return_type fails the call. */
+void
+hv_kvm_qmp_client_call_async (HvKvmQmpClient     *self,
+                              const gchar        *command,
+                              JsonObject         *arguments,
+                              GUnixFDList        *fds,
+                              HvKvmQmpReturnType  return_type,
+                              gpointer            source_tag,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (HV_KVM_IS_QMP_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  start_call (self, task, command, arguments, fds, -1, return_type);
+}
+
+JsonNode *
+hv_kvm_qmp_client_call_finish (HvKvmQmpClient *self,
+                               GAsyncResult   *result,
+                               gpointer        source_tag,
+                               GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Fails every pending call, in the order they were sent. */
+static void
+hv_kvm_qmp_client_fail_calls (HvKvmQmpClient *self,
+                    const GError   *reason)
+{
+  g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func ((GDestroyNotify) hv_kvm_qmp_call_free);
+  GHashTableIter iter;
+  HvKvmQmpCall *call;
+
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &call))
+    {
+      g_hash_table_iter_steal (&iter);
+      g_ptr_array_add (pending, call);
+    }
+  g_hash_table_remove_all (self->abandoned);
+
+  /* in the order they were sent */
+  g_ptr_array_sort (pending, compare_calls);
+  for (guint i = 0; i < pending->len; i++)
+    {
+      call = g_ptr_array_index (pending, i);
+      if (reason != NULL)
+        g_task_return_new_error (call->task, HV_ERROR, HV_ERROR_MONITOR,
+                                 _("QEMU command “%s” failed: connection closed (%s)"),
+                                 call->command, reason->message);
+      else
+        g_task_return_new_error (call->task, HV_ERROR, HV_ERROR_MONITOR,
+                                 _("QEMU command “%s” failed: connection closed"),
+                                 call->command);
+    }
+}
+
+typedef struct {
+  HvKvmQmpClient        *client;   /* not a reference: waiters die with the connection */
+  gchar                 *event;
+  HvKvmQmpEventMatchFunc match;
+  gpointer               match_data;
+  GDestroyNotify         match_data_destroy;
+  guint                  timeout_ms;
+  GTask                 *task;
+  GSource               *timeout_source;
+  GSource               *cancel_source;
+} Waiter;
+
+typedef struct {
+  gchar      *event;
+  JsonObject *data;
+  gint64      timestamp;
+} EventResult;
+
+static void
+event_result_free (EventResult *result)
+{
+  g_free (result->event);
+  json_object_unref (result->data);
+  g_free (result);
+}
+
+static void
+waiter_free (Waiter *waiter)
+{
+  hv_kvm_qmp_destroy_source (&waiter->timeout_source);
+  hv_kvm_qmp_destroy_source (&waiter->cancel_source);
+  if (waiter->match_data_destroy != NULL)
+    waiter->match_data_destroy (waiter->match_data);
+  g_clear_object (&waiter->task);
+  g_free (waiter->event);
+  g_free (waiter);
+}
+
+static const gchar *
+waiter_describe (Waiter *waiter)
+{
+  return waiter->event != NULL ? waiter->event : _("any event");
+}
+
+/* Unlinks @waiter, fails it with @error and frees it. */
+static void
+waiter_fail (Waiter *waiter,
+             GError *error)
+{
+  g_queue_remove (&waiter->client->waiters, waiter);
+  hv_kvm_qmp_destroy_source (&waiter->timeout_source);
+  hv_kvm_qmp_destroy_source (&waiter->cancel_source);
+  g_task_return_error (waiter->task, error);
+  waiter_free (waiter);
+}
+
+static gboolean
+on_waiter_timeout (gpointer user_data)
+{
+  Waiter *waiter = user_data;
+
+  waiter_fail (waiter, g_error_new (HV_ERROR, HV_ERROR_TIMEOUT,
+                                    _("QEMU sent no matching %s within %u ms"),
+                                    waiter_describe (waiter), waiter->timeout_ms));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_waiter_cancelled (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  Waiter *waiter = user_data;
+
+  waiter_fail (waiter, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                    _("Waiting for %s was cancelled"), waiter_describe (waiter)));
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * hv_kvm_qmp_client_wait_event_async:
+ * @self: a connected client
+ * @event: (nullable): the event's name, or %NULL for any event
+ * @match: (nullable) (scope notified): decides whether an event of that
+ *   name is the one; must not call into @self
+ * @match_data: (closure match): for @match
+ * @match_data_destroy: (destroy match): frees @match_data when the wait ends
+ * @timeout_ms: milliseconds, or 0 for none
+ * @cancellable: (nullable): ends the wait
+ * @callback: called with the first matching event
+ * @user_data: for @callback
+ *
+ * Waits for the first event, after this call, that has the name @event and
+ * that @match accepts. The waiter is registered before this function
+ * returns, so register it *before* sending the command that causes the
+ * event: QEMU may send `DEVICE_DELETED` before `device_del`'s reply.
+ *
+ * |[<!-- language="C" -->
+ * hv_kvm_qmp_client_wait_event_async (client, NULL, is_removal_of, g_strdup (id), g_free,
+ *                                     10000, cancellable, on_removed, op);
+ * hv_kvm_qmp_device_del_async (client, id, cancellable, on_device_del, op);
+ * ]|
+ *
+ * where `is_removal_of` accepts `DEVICE_DELETED` and
+ * `DEVICE_UNPLUG_GUEST_ERROR` whose `device` is the id.
+ */
+void
+hv_kvm_qmp_client_wait_event_async (HvKvmQmpClient        *self,
+                                    const gchar           *event,
+                                    HvKvmQmpEventMatchFunc match,
+                                    gpointer               match_data,
+                                    GDestroyNotify         match_data_destroy,
+                                    guint                  timeout_ms,
+                                    GCancellable          *cancellable,
+                                    GAsyncReadyCallback    callback,
+                                    gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Waiter *waiter;
+
+  g_return_if_fail (HV_KVM_IS_QMP_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hv_kvm_qmp_client_wait_event_async);
+  if (self->state != HV_KVM_QMP_STATE_READY || g_cancellable_is_cancelled (cancellable))
+    {
+      if (match_data_destroy != NULL)
+        match_data_destroy (match_data);
+      if (!g_task_return_error_if_cancelled (task))
+        g_task_return_new_error (task, HV_ERROR, HV_ERROR_MONITOR,
+                                 _("Could not wait for %s: the QMP client is not connected"),
+                                 event != NULL ? event : _("an event"));
+      return;
+    }
+
+  waiter = g_new0 (Waiter, 1);
+  waiter->client = self;
+  waiter->event = g_strdup (event);
+  waiter->match = match;
+  waiter->match_data = match_data;
+  waiter->match_data_destroy = match_data_destroy;
+  waiter->timeout_ms = timeout_ms;
+  waiter->task = g_steal_pointer (&task);
+  g_queue_push_tail (&self->waiters, waiter);
+
+  if (timeout_ms > 0)
+    {
+      waiter->timeout_source = g_timeout_source_new (timeout_ms);
+      g_source_set_callback (waiter->timeout_source, on_waiter_timeout, waiter, NULL);
+      g_source_attach (waiter->timeout_source, self->context);
+    }
+  if (cancellable != NULL)
+    {
+      waiter->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (waiter->cancel_source, G_SOURCE_FUNC (on_waiter_cancelled),
+                             waiter, NULL);
+      g_source_attach (waiter->cancel_source, self->context);
+    }
+}
+
+/**
+ * hv_kvm_qmp_client_wait_event_finish:
+ * @out_event: (out) (optional) (transfer full): the event's name
+ * @out_timestamp: (out) (optional): when QEMU emitted it, in microseconds
+ *   since the epoch, or -1
+ *
+ * Returns: (transfer full): the event's data, an empty object when it had
+ *   none; %HV_ERROR_TIMEOUT when none came in time, %HV_ERROR_MONITOR when
+ *   the connection closed first
+ */
+JsonObject *
+hv_kvm_qmp_client_wait_event_finish (HvKvmQmpClient *self,
+                                     GAsyncResult   *result,
+                                     gchar         **out_event,
+                                     gint64         *out_timestamp,
+                                     GError        **error)
+{
+  EventResult *event_result;
+  JsonObject *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hv_kvm_qmp_client_wait_event_async, NULL);
+
+  event_result = g_task_propagate_pointer (G_TASK (result), error);
+  if (event_result == NULL)
+    return NULL;
+  if (out_event != NULL)
+    *out_event = g_steal_pointer (&event_result->event);
+  if (out_timestamp != NULL)
+    *out_timestamp = event_result->timestamp;
+  data = json_object_ref (event_result->data);
+  event_result_free (event_result);
+  return data;
+}
+
+/* Completes, in the order they were registered, the waiters @event
+ * satisfies. They are unlinked first: a callback may register new ones. */
+static void
+hv_kvm_qmp_client_complete_waiters (HvKvmQmpClient *self,
+                                    const gchar    *event,
+                                    JsonObject     *data,
+                                    gint64          timestamp)
+{
+  GQueue matched = G_QUEUE_INIT;
+  GList *link = self->waiters.head;
+  Waiter *waiter;
+
+  while (link != NULL)
+    {
+      GList *next = link->next;
+
+      waiter = link->data;
+      if ((waiter->event == NULL || g_str_equal (waiter->event, event)) &&
+          (waiter->match == NULL || waiter->match (event, data, waiter->match_data)))
+        {
+          g_queue_unlink (&self->waiters, link);
+          g_queue_push_tail_link (&matched, link);
+        }
+      link = next;
+    }
+
+  while ((waiter = g_queue_pop_head (&matched)) != NULL)
+    {
+      EventResult *result = g_new0 (EventResult, 1);
+
+      result->event = g_strdup (event);
+      result->data = json_object_ref (data);
+      result->timestamp = timestamp;
+      hv_kvm_qmp_destroy_source (&waiter->timeout_source);
+      hv_kvm_qmp_destroy_source (&waiter->cancel_source);
+      g_task_return_pointer (waiter->task, result, (GDestroyNotify) event_result_free);
+      waiter_free (waiter);
+    }
+}
+
+static void
+hv_kvm_qmp_client_fail_waiters (HvKvmQmpClient *self,
+                                const GError   *reason)
+{
+  Waiter *waiter;
+
+  while ((waiter = g_queue_peek_head (&self->waiters)) != NULL)
+    {
+      if (reason != NULL)
+        waiter_fail (waiter, g_error_new (HV_ERROR, HV_ERROR_MONITOR,
+                                          _("Waiting for %s failed: connection closed (%s)"),
+                                          waiter_describe (waiter), reason->message));
+      else
+        waiter_fail (waiter, g_error_new (HV_ERROR, HV_ERROR_MONITOR,
+                                          _("Waiting for %s failed: connection closed"),
+                                          waiter_describe (waiter)));
+    }
 }

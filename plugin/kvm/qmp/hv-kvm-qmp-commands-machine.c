@@ -12,7 +12,6 @@
 
 #include "hvkit.h"
 #include "hv-kvm-qmp-commands.h"
-#include "hv-kvm-qmp-commands-internal.h"
 #include "hv-kvm-qmp-json.h"
 
 static void

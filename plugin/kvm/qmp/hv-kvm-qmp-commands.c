@@ -14,7 +14,6 @@
 
 #include "hvkit.h"
 #include "hv-kvm-qmp-commands.h"
-#include "hv-kvm-qmp-commands-internal.h"
 #include "hv-kvm-qmp-json.h"
 
 /* ---- shared by every wrapper ------------------------------------------- */

@@ -145,4 +145,18 @@ void        hv_kvm_qmp_migrate_cancel_async          (HvKvmQmpClient *self, HV_K
 gboolean    hv_kvm_qmp_migrate_cancel_finish         (HvKvmQmpClient *self, GAsyncResult *result,
                                                       GError **error);
 
+/* What the typed commands share (hv-kvm-qmp-commands*.c): the checks of
+ * a reply's shape. */
+gboolean    hv_kvm_qmp_set_bad_return (GError        **error,
+                                       const gchar    *command,
+                                       const gchar    *what);
+gboolean    hv_kvm_qmp_finish_empty   (HvKvmQmpClient *self,
+                                       GAsyncResult   *result,
+                                       gpointer        source_tag,
+                                       GError        **error);
+JsonObject *hv_kvm_qmp_finish_object  (HvKvmQmpClient *self,
+                                       GAsyncResult   *result,
+                                       gpointer        source_tag,
+                                       GError        **error);
+
 G_END_DECLS
