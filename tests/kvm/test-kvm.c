@@ -365,7 +365,7 @@ test_verify (Fixture       *fixture,
 }
 
 /* A start with incomplete hvparams is refused before anything is made;
- * migration is not there yet: the interface's default answers. */
+ * so is the migration of an instance that does not run here. */
 static void
 test_refused_and_not_supported (Fixture       *fixture,
                                 gconstpointer  data)
@@ -385,9 +385,18 @@ test_refused_and_not_supported (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (g_strv_length (listed), ==, 0);
 
+  /* migration of an instance that does not run here: refused, saying so */
   g_assert_false (hv_hypervisor_migrate_instance_sync (HV_HYPERVISOR (kvm), instance,
                                                        "198.51.100.7", TRUE, NULL, &error));
-  g_assert_error (error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+  g_assert_error (error, HV_ERROR, HV_ERROR_NOT_RUNNING);
+  g_assert_nonnull (strstr (error->message, "web1"));
+  g_clear_error (&error);
+  g_assert_null (hv_hypervisor_migration_info (HV_HYPERVISOR (kvm), instance, &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_NOT_RUNNING);
+  g_clear_error (&error);
+  g_assert_false (hv_hypervisor_migrate_instance_sync (HV_HYPERVISOR (kvm), instance,
+                                                       "198.51.100.7/24", TRUE, NULL, &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
 }
 
 #define TEST(path, func) \

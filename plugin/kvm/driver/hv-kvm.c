@@ -53,6 +53,7 @@ struct _HvKvm {
   HvKvmHost    *host;              /* NULL until initialized */
   gulong        state_changed_id;
   gulong        device_removed_id;
+  gulong        migration_progress_id;
 
   gboolean      initialized;
   GError       *init_error;
@@ -99,6 +100,15 @@ hv_kvm_host_device_removed_cb (HvKvmHost   *host,
   g_signal_emit_by_name (user_data, "device-removed", name, device_id);
 }
 
+static void
+hv_kvm_host_migration_progress_cb (HvKvmHost         *host,
+                                   const gchar       *name,
+                                   HvMigrationStatus *status,
+                                   gpointer           user_data)
+{
+  g_signal_emit_by_name (user_data, "migration-progress", name, status);
+}
+
 /* A restarted daemon takes over what runs before it answers; each
  * instance taken over then has its hotplug journal reconciled. */
 static gboolean
@@ -133,6 +143,9 @@ hv_kvm_initable_init (GInitable     *initable,
           self->device_removed_id =
             g_signal_connect (self->host, "device-removed",
                               G_CALLBACK (hv_kvm_host_device_removed_cb), self);
+          self->migration_progress_id =
+            g_signal_connect (self->host, "migration-progress",
+                              G_CALLBACK (hv_kvm_host_migration_progress_cb), self);
           hv_kvm_host_run_sync (self->host, hv_kvm_reconnect_cb, self->host);
         }
     }
@@ -207,15 +220,16 @@ hv_kvm_validate_parameters (HvHypervisor  *hypervisor,
 static void
 hv_kvm_hypervisor_iface_init (HvHypervisorInterface *iface)
 {
-  /* The parameters here; the lifecycle (hv-kvm-lifecycle-iface.c) and
-   * hotplug (hv-kvm-hotplug-iface.c) in the monitor thread. Migration is
-   * not there yet: the interface's defaults answer for it. */
+  /* The parameters here; the lifecycle (hv-kvm-lifecycle-iface.c),
+   * hotplug (hv-kvm-hotplug-iface.c) and migration
+   * (hv-kvm-migration-iface.c) in the monitor thread. */
   iface->get_name = hv_kvm_get_name;
   iface->get_parameters = hv_kvm_get_parameters;
   iface->check_parameter_syntax = hv_kvm_check_parameter_syntax;
   iface->validate_parameters = hv_kvm_validate_parameters;
   hv_kvm_lifecycle_iface_init (iface);
   hv_kvm_hotplug_iface_init (iface);
+  hv_kvm_migration_iface_init (iface);
 }
 
 /* -- the way to the monitor thread and back -------------------------------- */
@@ -322,6 +336,7 @@ hv_kvm_dispose (GObject *object)
     {
       g_clear_signal_handler (&self->state_changed_id, self->host);
       g_clear_signal_handler (&self->device_removed_id, self->host);
+      g_clear_signal_handler (&self->migration_progress_id, self->host);
       hv_kvm_host_shutdown (self->host);
     }
 

@@ -43,6 +43,7 @@ struct _HvKvmHost {
 enum {
   SIGNAL_INSTANCE_STATE_CHANGED,
   SIGNAL_DEVICE_REMOVED,
+  SIGNAL_MIGRATION_PROGRESS,
   N_SIGNALS
 };
 
@@ -340,6 +341,7 @@ typedef struct {
   gchar          *name;
   gchar          *device_id;
   HvInstanceState state;
+  HvMigrationStatus *status;
 } Emission;
 
 static void
@@ -348,6 +350,7 @@ emission_free (Emission *emission)
   g_object_unref (emission->self);
   g_free (emission->name);
   g_free (emission->device_id);
+  g_clear_object (&emission->status);
   g_free (emission);
 }
 
@@ -409,6 +412,33 @@ hv_kvm_host_emit_device_removed (HvKvmHost   *self,
   emission->device_id = g_strdup (device_id);
   g_main_context_invoke_full (self->owner_context, G_PRIORITY_DEFAULT,
                               emit_device_removed_cb, emission,
+                              (GDestroyNotify) emission_free);
+}
+
+static gboolean
+emit_migration_progress_cb (gpointer user_data)
+{
+  Emission *emission = user_data;
+
+  g_signal_emit (emission->self, signals[SIGNAL_MIGRATION_PROGRESS], 0,
+                 emission->name, emission->status);
+  return G_SOURCE_REMOVE;
+}
+
+/* Where a migration of instance @name is (@status, taken): the owner
+ * hears it in its own context. */
+void
+hv_kvm_host_emit_migration_progress (HvKvmHost         *self,
+                                     const gchar       *name,
+                                     HvMigrationStatus *status)
+{
+  Emission *emission = g_new0 (Emission, 1);
+
+  emission->self = g_object_ref (self);
+  emission->name = g_strdup (name);
+  emission->status = status;
+  g_main_context_invoke_full (self->owner_context, G_PRIORITY_DEFAULT,
+                              emit_migration_progress_cb, emission,
                               (GDestroyNotify) emission_free);
 }
 
@@ -547,6 +577,10 @@ hv_kvm_host_class_init (HvKvmHostClass *klass)
   signals[SIGNAL_DEVICE_REMOVED] =
     g_signal_new ("device-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_MIGRATION_PROGRESS] =
+    g_signal_new ("migration-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING,
+                  HV_TYPE_MIGRATION_STATUS);
 }
 
 static void

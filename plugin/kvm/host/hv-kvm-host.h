@@ -26,7 +26,8 @@ G_BEGIN_DECLS
  * signals, emitted in the context the host was made in (the owner's):
  *   "instance-state-changed" (name, HvInstanceState): a state the guest
  *     changed (not one of hvkit's own operations);
- *   "device-removed" (name, device id).
+ *   "device-removed" (name, device id);
+ *   "migration-progress" (name, HvMigrationStatus).
  */
 
 #define HV_KVM_TYPE_HOST (hv_kvm_host_get_type ())
@@ -69,6 +70,12 @@ gboolean     hv_kvm_host_remember_instance     (HvKvmHost      *self,
 void         hv_kvm_host_forget_instance       (HvKvmHost      *self,
                                                 HvKvmInstance  *instance);
 GPtrArray   *hv_kvm_host_get_instances         (HvKvmHost      *self);
+
+/* Emits "migration-progress" (@status taken) in the owner's context;
+ * any thread. */
+void         hv_kvm_host_emit_migration_progress (HvKvmHost         *self,
+                                                  const gchar       *name,
+                                                  HvMigrationStatus *status);
 
 /* Emits "device-removed" in the owner's context; any thread. */
 void         hv_kvm_host_emit_device_removed   (HvKvmHost      *self,

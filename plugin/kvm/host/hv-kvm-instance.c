@@ -48,6 +48,7 @@ struct _HvKvmInstance {
   gboolean           host_powerdown;   /* POWERDOWN seen: the host pressed */
   guint              busy;
   gulong             qmp_event_id;
+  GCancellable      *migration;  /* set while a migration of it runs */
 
   GQueue             jobs;       /* QueuedJob, the head one running */
 };
@@ -85,6 +86,7 @@ hv_kvm_instance_finalize (GObject *object)
    * source object or data, so none can be left here */
   g_warn_if_fail (g_queue_is_empty (&self->jobs));
   g_warn_if_fail (self->exit_waiters == NULL);
+  g_clear_object (&self->migration);
   if (self->exit_source != NULL)
     {
       g_source_destroy (self->exit_source);
@@ -942,4 +944,50 @@ hv_kvm_instance_claim_hotplug_watch (HvKvmInstance *self)
     return FALSE;
   self->hotplug_watched = TRUE;
   return TRUE;
+}
+
+/* -- migration ------------------------------------------------------------- */
+
+/* While a migration of the instance runs (on either side), @cancellable
+ * is set: hotplug and balloon are refused, a stop cancels it first. NULL
+ * ends it. */
+void
+hv_kvm_instance_set_migration (HvKvmInstance *self,
+                               GCancellable  *cancellable)
+{
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+
+  g_set_object (&self->migration, cancellable);
+}
+
+gboolean
+hv_kvm_instance_is_migrating (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), FALSE);
+
+  return self->migration != NULL;
+}
+
+void
+hv_kvm_instance_cancel_migration (HvKvmInstance *self)
+{
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+
+  if (self->migration != NULL)
+    g_cancellable_cancel (self->migration);
+}
+
+/* The error of an operation refused because a migration runs. */
+gboolean
+hv_kvm_instance_check_not_migrating (HvKvmInstance  *self,
+                                     const gchar    *operation,
+                                     GError        **error)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), FALSE);
+
+  if (self->migration == NULL)
+    return TRUE;
+  g_set_error (error, HV_ERROR, HV_ERROR_MIGRATION,
+               _("Cannot %s instance %s: a migration of it runs"), operation, self->name);
+  return FALSE;
 }

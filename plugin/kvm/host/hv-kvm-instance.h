@@ -162,4 +162,14 @@ gboolean           hv_kvm_instance_claim_hotplug_watch (HvKvmInstance      *self
 void               hv_kvm_instance_remove_nic_files_of_tap (HvKvmInstance *self,
                                                             const gchar   *tap);
 
+/* A migration of the instance runs (either side): hotplug and balloon
+ * are refused with an error saying so, a stop cancels it first. */
+void               hv_kvm_instance_set_migration      (HvKvmInstance       *self,
+                                                       GCancellable        *cancellable);
+gboolean           hv_kvm_instance_is_migrating       (HvKvmInstance       *self);
+void               hv_kvm_instance_cancel_migration   (HvKvmInstance       *self);
+gboolean           hv_kvm_instance_check_not_migrating (HvKvmInstance      *self,
+                                                        const gchar        *operation,
+                                                        GError            **error);
+
 G_END_DECLS

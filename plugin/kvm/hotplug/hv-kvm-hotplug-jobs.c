@@ -161,6 +161,7 @@ hotplug_queue (HvKvmHost           *host,
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   Hotplug *hotplug = g_new0 (Hotplug, 1);
+  g_autoptr(GError) error = NULL;
   HvKvmInstance *instance;
 
   hotplug->host = host;
@@ -176,6 +177,9 @@ hotplug_queue (HvKvmHost           *host,
   if (instance == NULL)
     g_task_return_new_error (task, HV_ERROR, HV_ERROR_NOT_RUNNING,
                              _("Instance %s is not running"), hotplug->name);
+  else if (kind != HOTPLUG_SUPPORTED &&
+           !hv_kvm_instance_check_not_migrating (instance, _("hotplug a device of"), &error))
+    g_task_return_error (task, g_steal_pointer (&error));
   else
     hv_kvm_instance_queue_job (instance, task, hotplug_job);
   g_object_unref (task);

@@ -505,6 +505,7 @@ hv_kvm_balloon_async (HvKvmHost           *self,
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   Balloon *data = g_new0 (Balloon, 1);
   HvKvmInstance *instance = hv_kvm_host_lookup_instance (self, name);
+  g_autoptr(GError) error = NULL;
 
   data->host = self;
   data->name = g_strdup (name);
@@ -515,6 +516,8 @@ hv_kvm_balloon_async (HvKvmHost           *self,
   if (instance == NULL)
     g_task_return_new_error (task, HV_ERROR, HV_ERROR_NOT_RUNNING,
                              _("Cannot balloon instance %s: it is not running"), data->name);
+  else if (!hv_kvm_instance_check_not_migrating (instance, _("balloon"), &error))
+    g_task_return_error (task, g_steal_pointer (&error));
   else
     hv_kvm_instance_queue_job (instance, task, balloon_job);
   g_object_unref (task);

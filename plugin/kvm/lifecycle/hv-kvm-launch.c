@@ -36,6 +36,7 @@ typedef struct {
   HvKvmHost             *host;
   HvInstance        *owner;          /* NIC script environment (tags) */
   gboolean           paused;
+  gchar             *incoming;       /* a migration target: -incoming */
   HvKvmRuntime      *runtime;        /* until handed to the instance */
   HvKvmCapabilities *capabilities;
   GPtrArray         *taps;           /* HvKvmTap, one per NIC of the record */
@@ -48,6 +49,7 @@ static void
 launch_free (Launch *launch)
 {
   g_clear_object (&launch->owner);
+  g_free (launch->incoming);
   g_clear_pointer (&launch->runtime, hv_kvm_runtime_free);
   g_clear_object (&launch->capabilities);
   g_clear_pointer (&launch->taps, g_ptr_array_unref);
@@ -157,7 +159,7 @@ launch_cont (GTask *task)
 {
   Launch *launch = g_task_get_task_data (task);
 
-  if (launch->paused)
+  if (launch->paused || launch->incoming != NULL)
     {
       launch_done (task);
       return;
@@ -194,7 +196,8 @@ launch_balloon (GTask *task)
   gint64 memory = 0;
   GVariant *beparams = launch->owner != NULL ? hv_instance_get_beparams (launch->owner) : NULL;
 
-  if (beparams == NULL ||
+  /* a migration target gets its guest's memory from the source */
+  if (launch->incoming != NULL || beparams == NULL ||
       !g_variant_lookup (beparams, "maxmem", "x", &maxmem) ||
       !g_variant_lookup (beparams, "memory", "x", &memory) ||
       memory <= 0 || memory >= maxmem)
@@ -510,6 +513,7 @@ launch_build_argv (GTask    *task,
   config.n_disks = runtime->disks->len;
   config.nics = nics;
   config.n_nics = runtime->nics->len;
+  config.incoming = launch->incoming;
   return hv_kvm_cmdline_build ((const gchar * const *) runtime->argv, runtime->hvparams,
                                &config, error);
 }
@@ -565,6 +569,14 @@ launch_ifup_cb (GObject      *source,
   launch_next_ifup (task);
 }
 
+static gboolean
+launch_nic_is_switched (HvKvmRuntimeDevice *device)
+{
+  const gchar *mode = hv_kvm_runtime_device_get_string (device, "mode");
+
+  return mode != NULL && (g_str_equal (mode, "bridged") || g_str_equal (mode, "openvswitch"));
+}
+
 /* ifup for each NIC in turn, with Ganeti's environment */
 static void
 launch_next_ifup (GTask *task)
@@ -584,6 +596,15 @@ launch_next_ifup (GTask *task)
     }
   device = g_ptr_array_index (launch->runtime->nics, launch->n_nics_up);
   tap = g_ptr_array_index (launch->taps, launch->n_nics_up);
+  /* a migration target brings up only the NICs of a bridge or switch:
+   * a routed NIC would take its routes from the source while the guest
+   * still runs there (the migration does it after success) */
+  if (launch->incoming != NULL && !launch_nic_is_switched (device))
+    {
+      launch->n_nics_up++;
+      launch_next_ifup (task);
+      return;
+    }
   nic = hv_kvm_runtime_device_to_device (device, &error);
   if (nic == NULL)
     {
@@ -715,8 +736,13 @@ launch_capabilities_cb (GObject      *source,
   launch_next_ifup (task);
 }
 
+static void launch_begin (HvKvmHost *self, HvKvmInstance *instance, HvInstance *owner,
+                          HvKvmRuntime *runtime, gboolean paused, const gchar *incoming,
+                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data);
+
 void
-hv_kvm_launch_async (HvKvmHost               *self,
+hv_kvm_launch_async (HvKvmHost           *self,
                      HvKvmInstance       *instance,
                      HvInstance          *owner,
                      HvKvmRuntime        *runtime,
@@ -724,6 +750,39 @@ hv_kvm_launch_async (HvKvmHost               *self,
                      GCancellable        *cancellable,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
+{
+  launch_begin (self, instance, owner, runtime, paused, NULL, cancellable, callback, user_data);
+}
+
+/* A migration target: QEMU from @runtime with `-incoming @incoming`, the
+ * NICs of a bridge or switch brought up, no balloon, no `cont` (QEMU
+ * runs the guest once the migration is in). */
+void
+hv_kvm_launch_incoming_async (HvKvmHost           *self,
+                              HvKvmInstance       *instance,
+                              HvInstance          *owner,
+                              HvKvmRuntime        *runtime,
+                              const gchar         *incoming,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (runtime != NULL && incoming != NULL);
+
+  launch_begin (self, instance, owner, runtime, FALSE, incoming, cancellable, callback,
+                user_data);
+}
+
+static void
+launch_begin (HvKvmHost           *self,
+              HvKvmInstance       *instance,
+              HvInstance          *owner,
+              HvKvmRuntime        *runtime,
+              gboolean             paused,
+              const gchar         *incoming,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
 {
   GTask *task = g_task_new (instance, cancellable, callback, user_data);
   Launch *launch = g_new0 (Launch, 1);
@@ -734,6 +793,7 @@ hv_kvm_launch_async (HvKvmHost               *self,
   launch->host = self;
   launch->owner = owner != NULL ? g_object_ref (owner) : NULL;
   launch->paused = paused;
+  launch->incoming = g_strdup (incoming);
   launch->runtime = runtime;
   g_task_set_task_data (task, launch, (GDestroyNotify) launch_free);
 

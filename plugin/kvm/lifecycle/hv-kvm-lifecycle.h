@@ -121,6 +121,16 @@ void      hv_kvm_launch_async    (HvKvmHost           *host,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data);
+/* The same for a migration target: `-incoming @incoming` ("defer"), only
+ * bridged and openvswitch NICs brought up, no balloon, no `cont`. */
+void      hv_kvm_launch_incoming_async (HvKvmHost           *host,
+                                        HvKvmInstance       *instance,
+                                        HvInstance          *owner,
+                                        HvKvmRuntime        *runtime,
+                                        const gchar         *incoming,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
 gboolean  hv_kvm_launch_finish (HvKvmInstance       *instance,
                                   GAsyncResult        *result,
                                   GError             **error);

@@ -35,7 +35,7 @@ compare_strings (gconstpointer a,
 /* Ganeti's ListInstances: the instances with a record whose QEMU runs
  * (its pidfile's process has `-name <name>`), and those whose guest
  * powered itself off and that wait to be cleaned up (Ganeti's user
- * shutdown). */
+ * shutdown); not a migration target still waiting (NAME.incoming). */
 gchar **
 hv_kvm_list_running (HvKvmHost   *self,
                      GError **error)
@@ -51,8 +51,14 @@ hv_kvm_list_running (HvKvmHost   *self,
       g_autofree gchar *marker_file = g_strconcat (names[i], ".shutdown", NULL);
       g_autofree gchar *pidfile = g_build_filename (hv_kvm_host_get_run_dir (self), pid_file, NULL);
       g_autofree gchar *marker = g_build_filename (hv_kvm_host_get_run_dir (self), marker_file, NULL);
+      g_autofree gchar *incoming_file = g_strconcat (names[i], ".incoming", NULL);
+      g_autofree gchar *incoming = g_build_filename (hv_kvm_host_get_run_dir (self),
+                                                     incoming_file, NULL);
       GPid pid = hv_kvm_process_read_pidfile (pidfile, NULL);
 
+      /* a migration target is not the instance's until it succeeded */
+      if (g_file_test (incoming, G_FILE_TEST_EXISTS))
+        continue;
       if ((pid != 0 && hv_kvm_process_is_instance (pid, names[i])) ||
           g_file_test (marker, G_FILE_TEST_EXISTS))
         g_ptr_array_add (running, g_strdup (names[i]));

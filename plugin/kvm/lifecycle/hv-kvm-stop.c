@@ -461,6 +461,8 @@ hv_kvm_stop_async (HvKvmHost           *self,
       g_object_unref (task);
       return;
     }
+  /* a migration holds the queue until it ends: cancel it first */
+  hv_kvm_instance_cancel_migration (instance);
   hv_kvm_instance_queue_job (instance, task, stop_job);
   g_object_unref (task);
 }

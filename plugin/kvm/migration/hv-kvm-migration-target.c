@@ -1,0 +1,509 @@
+/*
+ * Copyright (C) 2026 The hvkit authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "HvKvm"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "hv-kvm-lifecycle.h"
+#include "hv-kvm-migration.h"
+#include "hv-kvm-process.h"
+#include "hv-kvm-qmp-commands.h"
+
+/*
+ * The target of a migration: AcceptInstance and FinalizeMigrationDst.
+ *
+ * accept: the record from the source, checked (checksum, version, name);
+ * migration_caps checked against the target QEMU's list before anything
+ * starts; NAME.incoming written (ListInstances leaves the instance out
+ * until it succeeded); QEMU launched from the record — same machine, PCI
+ * slots and device ids, hot-plugged devices on its command line — with
+ * `-incoming defer`, the NICs of a bridge or switch brought up; the
+ * capabilities set (`events` and migration_caps); `migrate-incoming
+ * tcp:<target>:<migration_port>`. Any failure leaves nothing behind.
+ *
+ * finalize success: ifup for the NICs not brought up yet (routed), the
+ * record saved, NAME.incoming gone (the instance is listed now), the
+ * capabilities cleared. finalize failure: QEMU killed, ifdown, every
+ * file and the record removed.
+ */
+
+typedef struct {
+  HvKvmHost            *host;
+  gchar                *name;
+  HvInstance           *owner;
+  GBytes               *info;
+  gchar                *target;
+  gboolean              success;        /* finalize */
+  HvKvmRuntime         *runtime;        /* accept: until launched */
+  HvKvmMigrationParams  params;
+  GCancellable         *marker;         /* the instance's migration mark */
+  guint                 next_nic;       /* finalize: routed ifup */
+  GError               *error;          /* accept: the failure being undone */
+} Target;
+
+static void
+target_free (Target *target)
+{
+  g_free (target->name);
+  g_clear_object (&target->owner);
+  g_clear_pointer (&target->info, g_bytes_unref);
+  g_free (target->target);
+  g_clear_pointer (&target->runtime, hv_kvm_runtime_free);
+  hv_kvm_migration_params_clear (&target->params);
+  g_clear_object (&target->marker);
+  g_clear_error (&target->error);
+  g_free (target);
+}
+
+static GTask *
+target_task_new (HvKvmHost           *host,
+                 HvInstance          *owner,
+                 gpointer             source_tag,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Target *target = g_new0 (Target, 1);
+
+  target->host = host;
+  target->name = g_strdup (hv_instance_get_name (owner));
+  target->owner = g_object_ref (owner);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, target, (GDestroyNotify) target_free);
+  return task;
+}
+
+static void
+target_remove_marker (Target *target)
+{
+  g_autofree gchar *marker = hv_kvm_migration_incoming_marker (target->host, target->name);
+
+  if (g_unlink (marker) != 0 && errno != ENOENT)
+    g_warning ("Cannot remove '%s': %s", marker, g_strerror (errno));
+}
+
+/* -- AcceptInstance --------------------------------------------------------- */
+
+static void
+accept_undone_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Target *target = g_task_get_task_data (task);
+  HvKvmInstance *instance = HV_KVM_INSTANCE (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!hv_kvm_teardown_finish (instance, result, &error))
+    g_warning ("Undoing the migration target of %s: %s", target->name, error->message);
+  hv_kvm_instance_set_qmp (instance, NULL);
+  hv_kvm_instance_set_runtime (instance, NULL);
+  hv_kvm_instance_set_migration (instance, NULL);
+  hv_kvm_instance_end_operation (instance);
+  hv_kvm_host_forget_instance (target->host, instance);
+  target_remove_marker (target);
+  g_task_return_error (task, g_steal_pointer (&target->error));
+}
+
+/* QEMU runs: kill it and undo the rest, then report @error. */
+static void
+accept_fail (GTask         *task,
+             HvKvmInstance *instance,
+             GError        *error)
+{
+  Target *target = g_task_get_task_data (task);
+
+  g_debug ("accepting %s failed: %s", target->name, error->message);
+  target->error = error;
+  hv_kvm_teardown_async (instance, G_MAXUINT, NULL, accept_undone_cb, task);
+}
+
+static void
+accept_incoming_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Target *target = g_task_get_task_data (task);
+  HvKvmInstance *instance = hv_kvm_host_lookup_instance (target->host, target->name);
+  GError *error = NULL;
+
+  if (!hv_kvm_qmp_migrate_incoming_finish (HV_KVM_QMP_CLIENT (source), result, &error))
+    {
+      g_prefix_error (&error, _("Cannot make instance %s's target listen: "), target->name);
+      accept_fail (g_steal_pointer (&task), instance, error);
+      return;
+    }
+  hv_kvm_instance_end_operation (instance);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gchar *
+target_uri (const gchar *address,
+            gint64       port)
+{
+  /* an IPv6 address goes in brackets */
+  if (strchr (address, ':') != NULL && address[0] != '[')
+    return g_strdup_printf ("tcp:[%s]:%" G_GINT64_FORMAT, address, port);
+  return g_strdup_printf ("tcp:%s:%" G_GINT64_FORMAT, address, port);
+}
+
+static void
+accept_caps_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  Target *target = g_task_get_task_data (task);
+  HvKvmInstance *instance = hv_kvm_host_lookup_instance (target->host, target->name);
+  g_autofree gchar *uri = NULL;
+  GError *error = NULL;
+
+  if (!hv_kvm_qmp_migrate_set_capabilities_finish (HV_KVM_QMP_CLIENT (source), result, &error))
+    {
+      accept_fail (task, instance, error);
+      return;
+    }
+  uri = target_uri (target->target, target->params.port);
+  g_debug ("%s: migrate-incoming %s", target->name, uri);
+  hv_kvm_qmp_migrate_incoming_async (HV_KVM_QMP_CLIENT (source), uri,
+                                     g_task_get_cancellable (task), accept_incoming_cb, task);
+}
+
+static void
+accept_launched_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  Target *target = g_task_get_task_data (task);
+  HvKvmInstance *instance = HV_KVM_INSTANCE (source);
+  g_auto(GStrv) caps = NULL;
+  GError *error = NULL;
+
+  if (!hv_kvm_launch_finish (instance, result, &error))
+    {
+      /* the launch undid itself */
+      hv_kvm_instance_set_migration (instance, NULL);
+      hv_kvm_instance_end_operation (instance);
+      hv_kvm_host_forget_instance (target->host, instance);
+      target_remove_marker (target);
+      g_prefix_error (&error, _("Cannot start the migration target of %s: "), target->name);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  caps = hv_kvm_migration_params_caps_to_set (&target->params);
+  hv_kvm_qmp_migrate_set_capabilities_async (hv_kvm_instance_get_qmp (instance),
+                                             (const gchar * const *) caps, TRUE,
+                                             g_task_get_cancellable (task), accept_caps_cb,
+                                             task);
+}
+
+static void
+accept_job (HvKvmInstance *instance,
+            GTask         *task)
+{
+  Target *target = g_task_get_task_data (task);
+  g_autofree gchar *marker = NULL;
+  GError *error = NULL;
+
+  if (hv_kvm_instance_is_alive (instance) || hv_kvm_instance_get_runtime (instance) != NULL)
+    {
+      g_task_return_new_error (task, HV_ERROR, HV_ERROR_ALREADY_RUNNING,
+                               _("Cannot accept instance %s: it is known on this node "
+                                 "already"), target->name);
+      return;
+    }
+  if (!hv_kvm_host_remember_instance (target->host, instance))
+    {
+      g_task_return_new_error (task, HV_ERROR, HV_ERROR_ALREADY_RUNNING,
+                               _("Instance %s is being started already"), target->name);
+      return;
+    }
+  marker = hv_kvm_migration_incoming_marker (target->host, target->name);
+  if (!g_file_set_contents (marker, "", 0, &error))
+    {
+      hv_kvm_host_forget_instance (target->host, instance);
+      g_task_return_error (task, error);
+      return;
+    }
+  hv_kvm_instance_begin_operation (instance);
+  target->marker = g_cancellable_new ();
+  hv_kvm_instance_set_migration (instance, target->marker);
+  hv_kvm_launch_incoming_async (target->host, instance, target->owner,
+                                g_steal_pointer (&target->runtime), "defer",
+                                g_task_get_cancellable (task), accept_launched_cb,
+                                g_object_ref (task));
+}
+
+/* Nothing has started yet: the capabilities are checked against the
+ * target QEMU's own list. */
+static void
+accept_capabilities_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Target *target = g_task_get_task_data (task);
+  g_autoptr(HvKvmCapabilities) capabilities = NULL;
+  HvKvmInstance *instance;
+  GError *error = NULL;
+
+  capabilities = hv_kvm_capabilities_cache_lookup_finish (HV_KVM_CAPABILITIES_CACHE (source),
+                                                          result, &error);
+  if (capabilities == NULL ||
+      !hv_kvm_migration_check_caps (&target->params, capabilities, target->name, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (target->runtime->machine != NULL && *target->runtime->machine != '\0')
+    g_debug ("%s: target QEMU %s for machine %s", target->name,
+             hv_kvm_capabilities_get_version_string (capabilities), target->runtime->machine);
+
+  instance = hv_kvm_host_lookup_instance (target->host, target->name);
+  if (instance == NULL)
+    instance = hv_kvm_host_add_instance (target->host, target->name);
+  hv_kvm_instance_queue_job (instance, task, accept_job);
+}
+
+void
+hv_kvm_accept_async (HvKvmHost           *host,
+                     HvInstance          *owner,
+                     GBytes              *info,
+                     const gchar         *address,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  GTask *task = target_task_new (host, owner, hv_kvm_accept_async, cancellable, callback,
+                                 user_data);
+  Target *target = g_task_get_task_data (task);
+  const gchar *qemu = NULL;
+  GError *error = NULL;
+
+  target->info = g_bytes_ref (info);
+  target->target = g_strdup (address);
+  /* the record first: a damaged one, or another instance's, is refused
+   * before anything is looked at */
+  target->runtime = hv_kvm_runtime_new_from_migration_info (hv_kvm_host_get_store (host), info,
+                                                            target->name, &error);
+  if (target->runtime == NULL)
+    {
+      g_prefix_error (&error, _("Cannot accept instance %s: "), target->name);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  hv_kvm_migration_params_init (&target->params, owner, target->runtime);
+  if (target->runtime->hvparams == NULL ||
+      !g_variant_lookup (target->runtime->hvparams, "kvm_path", "&s", &qemu) || *qemu == '\0')
+    qemu = HV_KVM_DEFAULT_QEMU;
+  hv_kvm_capabilities_cache_lookup_async (hv_kvm_host_get_capabilities_cache (host), qemu,
+                                          cancellable, accept_capabilities_cb, task);
+}
+
+gboolean
+hv_kvm_accept_finish (GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hv_kvm_accept_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* -- FinalizeMigrationDst --------------------------------------------------- */
+
+static void
+finalize_dst_torn_down_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Target *target = g_task_get_task_data (task);
+  HvKvmInstance *instance = HV_KVM_INSTANCE (source);
+  GError *error = NULL;
+  gboolean ok;
+
+  ok = hv_kvm_teardown_finish (instance, result, &error);
+  hv_kvm_instance_set_qmp (instance, NULL);
+  hv_kvm_instance_set_runtime (instance, NULL);
+  hv_kvm_instance_set_migration (instance, NULL);
+  hv_kvm_host_forget_instance (target->host, instance);
+  target_remove_marker (target);
+  if (!ok)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+finalize_dst_caps_cleared_cb (GObject      *source,
+                              GAsyncResult *result,
+                              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* the guest runs here now: a capability left set only matters to a
+   * next migration, which sets its own */
+  if (!hv_kvm_qmp_migrate_set_capabilities_finish (HV_KVM_QMP_CLIENT (source), result, &error))
+    g_warning ("Clearing the migration capabilities: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+finalize_dst_succeeded (GTask         *task,
+                        HvKvmInstance *instance)
+{
+  Target *target = g_task_get_task_data (task);
+  HvKvmMigrationParams params = { 0 };
+  g_auto(GStrv) caps = NULL;
+  GError *error = NULL;
+
+  if (!hv_kvm_instance_save_runtime (instance, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  target_remove_marker (target);
+  hv_kvm_instance_set_migration (instance, NULL);
+  hv_kvm_instance_set_state (instance, HV_INSTANCE_STATE_RUNNING);
+  hv_kvm_migration_params_init (&params, target->owner, hv_kvm_instance_get_runtime (instance));
+  caps = hv_kvm_migration_params_caps_to_set (&params);
+  hv_kvm_migration_params_clear (&params);
+  hv_kvm_qmp_migrate_set_capabilities_async (hv_kvm_instance_get_qmp (instance),
+                                             (const gchar * const *) caps, FALSE, NULL,
+                                             finalize_dst_caps_cleared_cb, task);
+}
+
+static void finalize_dst_next_ifup (GTask *task, HvKvmInstance *instance);
+
+static void
+finalize_dst_ifup_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  Target *target = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!hv_nic_script_ifup_finish (HV_NIC_SCRIPT (source), result, &error))
+    {
+      g_prefix_error (&error, _("The guest of %s runs here, but a NIC's ifup failed: "),
+                      target->name);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  finalize_dst_next_ifup (task, hv_kvm_host_lookup_instance (target->host, target->name));
+}
+
+/* ifup for the NICs accept left down: those not on a bridge or switch */
+static void
+finalize_dst_next_ifup (GTask         *task,
+                        HvKvmInstance *instance)
+{
+  Target *target = g_task_get_task_data (task);
+  HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (instance);
+  HvNicScript *ifup = hv_kvm_instance_get_ifup_script (instance);
+
+  while (ifup != NULL && target->next_nic < runtime->nics->len)
+    {
+      guint seq = target->next_nic++;
+      HvKvmRuntimeDevice *device = g_ptr_array_index (runtime->nics, seq);
+      const gchar *mode = hv_kvm_runtime_device_get_string (device, "mode");
+      const gchar *tap = hv_kvm_runtime_device_get_string (device, "tap");
+      g_autoptr(HvDevice) nic = NULL;
+      GError *error = NULL;
+
+      if (mode != NULL && (g_str_equal (mode, "bridged") || g_str_equal (mode, "openvswitch")))
+        continue;
+      nic = hv_kvm_runtime_device_to_device (device, &error);
+      if (nic == NULL)
+        {
+          g_task_return_error (task, error);
+          g_object_unref (task);
+          return;
+        }
+      hv_nic_script_ifup_async (ifup, target->owner, HV_NIC (nic), seq, tap,
+                                g_task_get_cancellable (task), finalize_dst_ifup_cb, task);
+      return;
+    }
+  finalize_dst_succeeded (task, instance);
+}
+
+static void
+finalize_dst_job (HvKvmInstance *instance,
+                  GTask         *task)
+{
+  Target *target = g_task_get_task_data (task);
+
+  if (!target->success)
+    {
+      hv_kvm_teardown_async (instance, G_MAXUINT, NULL, finalize_dst_torn_down_cb,
+                             g_object_ref (task));
+      return;
+    }
+  if (!hv_kvm_instance_is_alive (instance) || hv_kvm_instance_get_qmp (instance) == NULL)
+    {
+      g_task_return_new_error (task, HV_ERROR, HV_ERROR_MIGRATION,
+                               _("The migration target of %s is not running: its QEMU "
+                                 "exited"), target->name);
+      return;
+    }
+  finalize_dst_next_ifup (g_object_ref (task), instance);
+}
+
+void
+hv_kvm_finalize_dst_async (HvKvmHost           *host,
+                           HvInstance          *owner,
+                           gboolean             success,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task = target_task_new (host, owner, hv_kvm_finalize_dst_async, cancellable, callback,
+                                 user_data);
+  Target *target = g_task_get_task_data (task);
+  HvKvmInstance *instance = hv_kvm_host_lookup_instance (host, target->name);
+
+  target->success = success;
+  if (instance == NULL)
+    {
+      /* nothing accepted, or already undone: a failure has nothing to do */
+      target_remove_marker (target);
+      if (success)
+        g_task_return_new_error (task, HV_ERROR, HV_ERROR_MIGRATION,
+                                 _("Instance %s was not accepted on this node"), target->name);
+      else
+        g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  hv_kvm_instance_queue_job (instance, task, finalize_dst_job);
+  g_object_unref (task);
+}
+
+gboolean
+hv_kvm_finalize_dst_finish (GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hv_kvm_finalize_dst_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
