@@ -458,8 +458,12 @@ migrate_sent_cb (GObject      *source,
     {
       if (migration->task != NULL)
         {
-          g_prefix_error (&error, _("Cannot migrate instance %s: "), migration->name);
-          source_end (migration, error);
+          GError *refused = g_error_new (HV_ERROR, HV_ERROR_MIGRATION,
+                                         _("Cannot migrate instance %s: QEMU refused: %s"),
+                                         migration->name, error->message);
+
+          g_error_free (error);
+          source_end (migration, refused);
         }
       else
         g_error_free (error);

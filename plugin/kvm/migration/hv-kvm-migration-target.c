@@ -91,6 +91,79 @@ target_remove_marker (Target *target)
     g_warning ("Cannot remove '%s': %s", marker, g_strerror (errno));
 }
 
+/* How long finalize_migration_dst waits for the incoming migration to
+ * end, once the source said it completed (RESUME comes 3–18 ms after the
+ * source's `completed`, qemu-facts.md §4). */
+#define TARGET_END_TIMEOUT_MS 60000
+
+/* The target's own view of the incoming migration, from its MIGRATION
+ * events, kept on the instance from accept to finalize. */
+typedef struct {
+  HvKvmQmpClient   *qmp;
+  gulong            event_id;
+  HvMigrationState  state;
+  GTask            *waiting;     /* a finalize waiting for the end */
+  guint             timeout_id;
+} TargetWatch;
+
+static void target_watch_ended (TargetWatch *watch);
+
+static void
+target_watch_free (TargetWatch *watch)
+{
+  g_clear_signal_handler (&watch->event_id, watch->qmp);
+  g_clear_object (&watch->qmp);
+  g_clear_handle_id (&watch->timeout_id, g_source_remove);
+  g_warn_if_fail (watch->waiting == NULL);
+  g_free (watch);
+}
+
+static GQuark
+target_watch_quark (void)
+{
+  return g_quark_from_static_string ("hv-kvm-target-watch");
+}
+
+static gboolean
+target_watch_is_over (TargetWatch *watch)
+{
+  return watch->state == HV_MIGRATION_STATE_COMPLETED ||
+         watch->state == HV_MIGRATION_STATE_FAILED ||
+         watch->state == HV_MIGRATION_STATE_CANCELLED;
+}
+
+static void
+target_event_cb (HvKvmQmpClient *qmp,
+                 const gchar    *event,
+                 JsonObject     *data,
+                 gint64          timestamp,
+                 gpointer        user_data)
+{
+  TargetWatch *watch = user_data;
+  HvMigrationState state;
+
+  if (!g_str_equal (event, "MIGRATION") ||
+      !hv_kvm_migration_state_from_qemu (json_object_get_string_member_with_default (data,
+                                                                                   "status", ""),
+                                         &state))
+    return;
+  watch->state = state;
+  if (target_watch_is_over (watch))
+    target_watch_ended (watch);
+}
+
+static void
+target_watch (HvKvmInstance *instance)
+{
+  TargetWatch *watch = g_new0 (TargetWatch, 1);
+
+  watch->qmp = g_object_ref (hv_kvm_instance_get_qmp (instance));
+  watch->state = HV_MIGRATION_STATE_NONE;
+  watch->event_id = g_signal_connect (watch->qmp, "event", G_CALLBACK (target_event_cb), watch);
+  g_object_set_qdata_full (G_OBJECT (instance), target_watch_quark (), watch,
+                           (GDestroyNotify) target_watch_free);
+}
+
 /* -- AcceptInstance --------------------------------------------------------- */
 
 static void
@@ -105,6 +178,7 @@ accept_undone_cb (GObject      *source,
 
   if (!hv_kvm_teardown_finish (instance, result, &error))
     g_warning ("Undoing the migration target of %s: %s", target->name, error->message);
+  g_object_set_qdata (G_OBJECT (instance), target_watch_quark (), NULL);
   hv_kvm_instance_set_qmp (instance, NULL);
   hv_kvm_instance_set_runtime (instance, NULL);
   hv_kvm_instance_set_migration (instance, NULL);
@@ -202,6 +276,7 @@ accept_launched_cb (GObject      *source,
       g_object_unref (task);
       return;
     }
+  target_watch (instance);
   caps = hv_kvm_migration_params_caps_to_set (&target->params);
   hv_kvm_qmp_migrate_set_capabilities_async (hv_kvm_instance_get_qmp (instance),
                                              (const gchar * const *) caps, TRUE,
@@ -244,6 +319,36 @@ accept_job (HvKvmInstance *instance,
                                 g_steal_pointer (&target->runtime), "defer",
                                 g_task_get_cancellable (task), accept_launched_cb,
                                 g_object_ref (task));
+}
+
+/* The record's command line names the source's run dir (pidfile,
+ * monitors, serial, chroot…): where the source's -pidfile is, every
+ * path under it moves to this host's run dir. Ganeti's nodes share one
+ * run dir path; hvkit's run-dir is configured per host. */
+static void
+target_relocate (HvKvmRuntime *runtime,
+                 const gchar  *run_dir)
+{
+  g_autofree gchar *pid_file = g_strconcat ("/", runtime->name, ".pid", NULL);
+  g_autofree gchar *from = NULL;
+  g_autofree gchar *to = g_strconcat (run_dir, "/", NULL);
+
+  for (guint i = 0; runtime->argv[i] != NULL && runtime->argv[i + 1] != NULL; i++)
+    if (g_str_equal (runtime->argv[i], "-pidfile") &&
+        g_str_has_suffix (runtime->argv[i + 1], pid_file))
+      from = g_strndup (runtime->argv[i + 1],
+                        strlen (runtime->argv[i + 1]) - strlen (pid_file) + 1);
+  if (from == NULL || g_str_equal (from, to))
+    return;
+  for (guint i = 0; runtime->argv[i] != NULL; i++)
+    if (strstr (runtime->argv[i], from) != NULL)
+      {
+        g_autoptr(GString) moved = g_string_new (runtime->argv[i]);
+
+        g_string_replace (moved, from, to, 0);
+        g_free (runtime->argv[i]);
+        runtime->argv[i] = g_string_free (g_steal_pointer (&moved), FALSE);
+      }
 }
 
 /* Nothing has started yet: the capabilities are checked against the
@@ -305,6 +410,7 @@ hv_kvm_accept_async (HvKvmHost           *host,
       g_object_unref (task);
       return;
     }
+  target_relocate (target->runtime, hv_kvm_host_get_run_dir (host));
   hv_kvm_migration_params_init (&target->params, owner, target->runtime);
   if (target->runtime->hvparams == NULL ||
       !g_variant_lookup (target->runtime->hvparams, "kvm_path", "&s", &qemu) || *qemu == '\0')
@@ -337,6 +443,7 @@ finalize_dst_torn_down_cb (GObject      *source,
   gboolean ok;
 
   ok = hv_kvm_teardown_finish (instance, result, &error);
+  g_object_set_qdata (G_OBJECT (instance), target_watch_quark (), NULL);
   hv_kvm_instance_set_qmp (instance, NULL);
   hv_kvm_instance_set_runtime (instance, NULL);
   hv_kvm_instance_set_migration (instance, NULL);
@@ -379,6 +486,7 @@ finalize_dst_succeeded (GTask         *task,
       return;
     }
   target_remove_marker (target);
+  g_object_set_qdata (G_OBJECT (instance), target_watch_quark (), NULL);
   hv_kvm_instance_set_migration (instance, NULL);
   hv_kvm_instance_set_state (instance, HV_INSTANCE_STATE_RUNNING);
   hv_kvm_migration_params_init (&params, target->owner, hv_kvm_instance_get_runtime (instance));
@@ -446,10 +554,118 @@ finalize_dst_next_ifup (GTask         *task,
 }
 
 static void
+finalize_dst_cont_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  Target *target = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!hv_kvm_qmp_cont_finish (HV_KVM_QMP_CLIENT (source), result, &error))
+    {
+      g_prefix_error (&error, _("Cannot resume instance %s on this node: "), target->name);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  finalize_dst_next_ifup (task, hv_kvm_host_lookup_instance (target->host, target->name));
+}
+
+/* QEMU runs the guest once the migration is in when it ran on the
+ * source; after a non-live migration it waits paused, and the guest is
+ * to run here now (Ganeti's non-live migration is a pause, not a stop). */
+static void
+finalize_dst_status_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GTask *task = user_data;
+  Target *target = g_task_get_task_data (task);
+  g_autofree gchar *status = NULL;
+  GError *error = NULL;
+
+  status = hv_kvm_qmp_query_status_finish (HV_KVM_QMP_CLIENT (source), result, NULL, &error);
+  if (status == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (g_str_equal (status, "inmigrate"))
+    {
+      g_task_return_new_error (task, HV_ERROR, HV_ERROR_MIGRATION,
+                               _("The migration of %s to this node has not completed"),
+                               target->name);
+      g_object_unref (task);
+      return;
+    }
+  if (g_str_equal (status, "paused"))
+    {
+      hv_kvm_qmp_cont_async (HV_KVM_QMP_CLIENT (source), NULL, finalize_dst_cont_cb, task);
+      return;
+    }
+  finalize_dst_next_ifup (task, hv_kvm_host_lookup_instance (target->host, target->name));
+}
+
+/* The incoming migration is over (or never was watched): its outcome,
+ * then what QEMU's own state says. */
+static void
+finalize_dst_check (GTask         *task,
+                    HvKvmInstance *instance)
+{
+  Target *target = g_task_get_task_data (task);
+  TargetWatch *watch = g_object_get_qdata (G_OBJECT (instance), target_watch_quark ());
+
+  if (watch != NULL && watch->state != HV_MIGRATION_STATE_COMPLETED &&
+      target_watch_is_over (watch))
+    {
+      g_task_return_new_error (task, HV_ERROR, HV_ERROR_MIGRATION,
+                               _("The migration of %s to this node did not complete: QEMU "
+                                 "reports it %s"), target->name,
+                               watch->state == HV_MIGRATION_STATE_FAILED ? "failed"
+                                                                         : "cancelled");
+      g_object_unref (task);
+      return;
+    }
+  hv_kvm_qmp_query_status_async (hv_kvm_instance_get_qmp (instance), NULL,
+                                 finalize_dst_status_cb, task);
+}
+
+static void
+target_watch_ended (TargetWatch *watch)
+{
+  GTask *task = g_steal_pointer (&watch->waiting);
+  Target *target;
+
+  g_clear_handle_id (&watch->timeout_id, g_source_remove);
+  if (task == NULL)
+    return;
+  target = g_task_get_task_data (task);
+  finalize_dst_check (task, hv_kvm_host_lookup_instance (target->host, target->name));
+}
+
+static gboolean
+target_watch_timeout_cb (gpointer user_data)
+{
+  TargetWatch *watch = user_data;
+  GTask *task = g_steal_pointer (&watch->waiting);
+  Target *target = g_task_get_task_data (task);
+
+  watch->timeout_id = 0;
+  g_task_return_new_error (task, HV_ERROR, HV_ERROR_TIMEOUT,
+                           _("The migration of %s to this node did not end within %u s"),
+                           target->name, TARGET_END_TIMEOUT_MS / 1000);
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
 finalize_dst_job (HvKvmInstance *instance,
                   GTask         *task)
 {
   Target *target = g_task_get_task_data (task);
+  TargetWatch *watch;
 
   if (!target->success)
     {
@@ -464,7 +680,15 @@ finalize_dst_job (HvKvmInstance *instance,
                                  "exited"), target->name);
       return;
     }
-  finalize_dst_next_ifup (g_object_ref (task), instance);
+  watch = g_object_get_qdata (G_OBJECT (instance), target_watch_quark ());
+  if (watch != NULL && !target_watch_is_over (watch))
+    {
+      /* the source has its `completed` before this QEMU has the guest */
+      watch->waiting = g_object_ref (task);
+      watch->timeout_id = g_timeout_add (TARGET_END_TIMEOUT_MS, target_watch_timeout_cb, watch);
+      return;
+    }
+  finalize_dst_check (g_object_ref (task), instance);
 }
 
 void

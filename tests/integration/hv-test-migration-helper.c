@@ -1,0 +1,584 @@
+/*
+ * Copyright (C) 2026 The hvkit authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gio/gunixinputstream.h>
+#include <glib/gstdio.h>
+
+#include "hvkit.h"
+#include "hv-kvm.h"
+#include "hv-test.h"
+#include "hv-test-kvm-guest.h"
+
+/*
+ * One host of the migration tests: its own process, its own network
+ * namespace (entered first thing, before any thread), its own run dir
+ * and HvKvm. The test (hv-test-migration.c) drives it over stdin with
+ * lines "ID VERB ARGS…" and reads "ID OK DATA" or "ID ERR DOMAIN CODE
+ * MESSAGE" back on stdout, and "EVENT progress STATE TRANSFERRED
+ * REMAINING PASSES TIMESTAMP_US" for each migration-progress. DATA is
+ * escaped (g_strescape) onto one line.
+ *
+ * usage: hv-test-migration-helper RUN_DIR WORK_DIR NAME UUID MEMORY_MIB
+ */
+
+#define COMMAND_TIMEOUT_MS 30000
+
+typedef struct {
+  gchar            *run_dir;
+  gchar            *work_dir;
+  gchar            *name;
+  gchar            *uuid;
+  gint64            memory;
+  HvHypervisor     *kvm;
+  HvInstance       *instance;
+  HvTestConsole    *serial;
+  GBytes           *accepted;    /* the info accept_instance got */
+  GCancellable     *migrating;   /* the running migrate_instance's */
+  GDataInputStream *input;
+  GMainLoop        *loop;
+  GHashTable       *devices;     /* uuid → HvDevice */
+} Helper;
+
+static void
+reply (const gchar *id,
+       const gchar *data)
+{
+  g_autofree gchar *escaped = g_strescape (data != NULL ? data : "", NULL);
+
+  g_print ("%s OK %s\n", id, escaped);
+  fflush (stdout);
+}
+
+static void
+reply_error (const gchar  *id,
+             const GError *error)
+{
+  g_autofree gchar *escaped = g_strescape (error->message, NULL);
+
+  g_print ("%s ERR %s %d %s\n", id, g_quark_to_string (error->domain), error->code, escaped);
+  fflush (stdout);
+}
+
+/* @error is read after @ok was computed: an argument's order of
+ * evaluation is not C's promise */
+static void
+reply_result (const gchar  *id,
+              gboolean      ok,
+              GError      **error)
+{
+  if (ok)
+    reply (id, "");
+  else
+    reply_error (id, *error);
+}
+
+static void
+progress_cb (HvHypervisor      *kvm,
+             const gchar       *name,
+             HvMigrationStatus *status,
+             gpointer           user_data)
+{
+  g_autoptr(GEnumClass) states = g_type_class_ref (HV_TYPE_MIGRATION_STATE);
+  GEnumValue *value = g_enum_get_value (states, hv_migration_status_get_state (status));
+
+  g_print ("EVENT progress %s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
+           " %" G_GINT64_FORMAT "\n",
+           value != NULL ? value->value_nick : "?",
+           hv_migration_status_get_transferred (status),
+           hv_migration_status_get_remaining (status),
+           hv_migration_status_get_dirty_sync_count (status),
+           g_get_real_time ());
+  fflush (stdout);
+}
+
+static gchar *
+write_script (Helper      *helper,
+              const gchar *name,
+              const gchar *body)
+{
+  g_autofree gchar *text = g_strdup_printf ("#!/bin/sh\n%s\n", body);
+  g_autofree gchar *file = g_strdup_printf ("%s-%d", name, (gint) getpid ());
+  gchar *path = g_build_filename (helper->work_dir, file, NULL);
+
+  g_file_set_contents (path, text, -1, NULL);
+  g_chmod (path, 0700);
+  return path;
+}
+
+static gboolean
+helper_init (Helper  *helper,
+             GError **error)
+{
+  g_autofree gchar *ifup = write_script (helper, "ifup",
+                                         "ip link set \"$INTERFACE\" master \"$BRIDGE\" up");
+  g_autofree gchar *ifdown = write_script (helper, "ifdown", "exit 0");
+  GVariantDict config;
+
+  g_variant_dict_init (&config, NULL);
+  g_variant_dict_insert (&config, "run-dir", "s", helper->run_dir);
+  g_variant_dict_insert (&config, "ifup-script", "s", ifup);
+  g_variant_dict_insert (&config, "ifdown-script", "s", ifdown);
+  helper->kvm = HV_HYPERVISOR (hv_kvm_new (g_variant_dict_end (&config), error));
+  if (helper->kvm == NULL)
+    return FALSE;
+  g_signal_connect (helper->kvm, "migration-progress", G_CALLBACK (progress_cb), helper);
+  helper->instance = hv_test_kvm_guest_new_instance (helper->kvm, helper->name, helper->uuid,
+                                                     helper->memory);
+  return TRUE;
+}
+
+/* key=value hvparams over the instance's */
+static void
+set_hvparam (Helper      *helper,
+             const gchar *assignment)
+{
+  g_auto(GStrv) kv = g_strsplit (assignment, "=", 2);
+  GVariantDict dict;
+  gint64 number;
+  gchar *end;
+
+  g_variant_dict_init (&dict, hv_instance_get_hvparams (helper->instance));
+  number = g_ascii_strtoll (kv[1], &end, 10);
+  if (*end == '\0' && *kv[1] != '\0')
+    g_variant_dict_insert (&dict, kv[0], "x", number);
+  else
+    g_variant_dict_insert (&dict, kv[0], "s", kv[1]);
+  hv_instance_set_hvparams (helper->instance, g_variant_dict_end (&dict));
+}
+
+static HvDevice *
+device_for (Helper      *helper,
+            const gchar *kind,
+            const gchar *uuid,
+            const gchar *arg)
+{
+  HvDevice *device = g_hash_table_lookup (helper->devices, uuid);
+
+  if (device != NULL)
+    return device;
+  if (g_str_equal (kind, "disk"))
+    {
+      HvDisk *disk = hv_disk_new ();
+
+      hv_disk_set_size (disk, 16);
+      hv_disk_set_mode (disk, "rw");
+      hv_disk_set_link (disk, arg);
+      device = HV_DEVICE (disk);
+    }
+  else
+    {
+      HvNic *nic = hv_nic_new ();
+
+      hv_nic_set_mac (nic, arg);
+      hv_nic_set_mode (nic, "bridged");
+      hv_nic_set_link (nic, "br0");
+      device = HV_DEVICE (nic);
+    }
+  hv_device_set_uuid (device, uuid);
+  g_hash_table_insert (helper->devices, g_strdup (uuid), device);
+  return device;
+}
+
+static gchar *
+list_leftovers (Helper *helper)
+{
+  g_autoptr(GString) out = g_string_new ("");
+  g_autoptr(GDir) dir = g_dir_open (helper->run_dir, 0, NULL);
+  g_autofree gchar *conf = g_build_filename (helper->run_dir, "conf", NULL);
+  g_autofree gchar *nic = g_build_filename (helper->run_dir, "nic", helper->name, NULL);
+  g_autoptr(GDir) conf_dir = g_dir_open (conf, 0, NULL);
+  g_auto(GStrv) taps = hv_test_netns_list_taps (NULL);
+  const gchar *entry;
+
+  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (entry, helper->name))
+      g_string_append_printf (out, "%s ", entry);
+  while (conf_dir != NULL && (entry = g_dir_read_name (conf_dir)) != NULL)
+    if (g_str_has_prefix (entry, helper->name))
+      g_string_append_printf (out, "conf/%s ", entry);
+  if (g_file_test (nic, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GDir) nic_dir = g_dir_open (nic, 0, NULL);
+
+      while (nic_dir != NULL && (entry = g_dir_read_name (nic_dir)) != NULL)
+        g_string_append_printf (out, "nic/%s ", entry);
+    }
+  for (guint i = 0; taps != NULL && taps[i] != NULL; i++)
+    g_string_append_printf (out, "tap:%s ", taps[i]);
+  return g_strstrip (g_string_free (g_steal_pointer (&out), FALSE));
+}
+
+typedef struct {
+  Helper *helper;
+  gchar  *id;
+  gint64  started;
+} Pending;
+
+static void
+pending_free (Pending *pending)
+{
+  g_free (pending->id);
+  g_free (pending);
+}
+
+static void
+migrate_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Pending *pending = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 done = g_get_real_time ();
+  g_autofree gchar *when = g_strdup_printf ("%" G_GINT64_FORMAT, done);
+
+  if (hv_hypervisor_migrate_instance_finish (HV_HYPERVISOR (source), result, &error))
+    reply (pending->id, when);
+  else
+    reply_error (pending->id, error);
+  g_clear_object (&pending->helper->migrating);
+  pending_free (pending);
+}
+
+static void
+accept_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Pending *pending = user_data;
+  g_autoptr(GError) error = NULL;
+
+  reply_result (pending->id,
+                hv_hypervisor_accept_instance_finish (HV_HYPERVISOR (source), result, &error), &error);
+  pending_free (pending);
+}
+
+static void
+handle (Helper  *helper,
+        gchar  **words)
+{
+  const gchar *id = words[0];
+  const gchar *verb = words[1];
+  guint n = g_strv_length (words);
+  g_autoptr(GError) error = NULL;
+
+  if (verb == NULL)
+    return;
+  if (g_str_equal (verb, "addr") && n == 4)
+    {
+      if (hv_test_netns_ip (&error, "addr", "add", words[3], "dev", words[2], NULL) &&
+          hv_test_netns_ip (&error, "link", "set", words[2], "up", NULL) &&
+          hv_test_netns_add_bridge ("br0", &error))
+        reply (id, "");
+      else
+        reply_error (id, error);
+    }
+  else if (g_str_equal (verb, "init"))
+    reply_result (id, helper_init (helper, &error), &error);
+  else if (g_str_equal (verb, "set") && n == 3)
+    {
+      set_hvparam (helper, words[2]);
+      reply (id, "");
+    }
+  else if (g_str_equal (verb, "start"))
+    {
+      if (!hv_hypervisor_start_instance_sync (helper->kvm, helper->instance, TRUE, NULL, &error))
+        {
+          reply_error (id, error);
+          return;
+        }
+      helper->serial = hv_test_kvm_guest_boot (helper->run_dir, helper->name);
+      reply (id, "");
+    }
+  else if (g_str_equal (verb, "console"))
+    {
+      g_autofree gchar *file = g_strconcat (helper->name, ".serial", NULL);
+      g_autofree gchar *path = g_build_filename (helper->run_dir, file, NULL);
+
+      if (helper->serial != NULL)
+        hv_test_console_close (helper->serial);
+      g_clear_object (&helper->serial);
+      helper->serial = hv_test_console_new ("serial");
+      reply_result (id, hv_test_console_connect (helper->serial, path, &error), &error);
+    }
+  else if (g_str_equal (verb, "run") && n >= 3)
+    {
+      g_autofree gchar *command = g_strjoinv (" ", words + 2);
+      g_autofree gchar *output = NULL;
+      gint status = -1;
+
+      output = hv_test_console_run (helper->serial, command, COMMAND_TIMEOUT_MS, &status, &error);
+      if (output == NULL)
+        reply_error (id, error);
+      else if (status != 0)
+        {
+          g_autoptr(GError) failed = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                                  "`%s` exited with %d: %s", command, status,
+                                                  output);
+          reply_error (id, failed);
+        }
+      else
+        reply (id, g_strstrip (output));
+    }
+  else if (g_str_equal (verb, "wait-line") && n >= 3)
+    {
+      g_autofree gchar *pattern = g_strjoinv (" ", words + 2);
+      g_autofree gchar *line = hv_test_console_wait_for_line (helper->serial, pattern,
+                                                              COMMAND_TIMEOUT_MS, &error);
+
+      if (line == NULL)
+        reply_error (id, error);
+      else
+        reply (id, line);
+    }
+  else if (g_str_equal (verb, "hmp") && n >= 4)
+    {
+      /* hmp PATTERN COMMAND…: a line of the answer matching PATTERN */
+      g_autofree gchar *file = g_strconcat (helper->name, ".monitor", NULL);
+      g_autofree gchar *path = g_build_filename (helper->run_dir, file, NULL);
+      g_autofree gchar *command = g_strjoinv (" ", words + 3);
+      g_autoptr(HvTestConsole) hmp = hv_test_console_new ("hmp");
+      g_autofree gchar *line = NULL;
+
+      if (!hv_test_console_connect (hmp, path, &error))
+        {
+          reply_error (id, error);
+          return;
+        }
+      hv_test_console_send_line (hmp, command);
+      line = hv_test_console_wait_for_line (hmp, words[2], COMMAND_TIMEOUT_MS, &error);
+      if (line == NULL)
+        reply_error (id, error);
+      else if (g_getenv ("HV_TEST_HMP_LOG") != NULL)
+        reply (id, hv_test_console_get_log (hmp));
+      else
+        reply (id, line);
+      hv_test_console_close (hmp);
+    }
+  else if ((g_str_equal (verb, "hotadd") || g_str_equal (verb, "hotdel")) && n == 6)
+    {
+      /* hotadd KIND UUID PATH|MAC SEQ */
+      HvDevice *device = device_for (helper, words[2], words[3], words[4]);
+      guint seq = (guint) g_ascii_strtoull (words[5], NULL, 10);
+      gboolean ok;
+
+      if (g_str_equal (verb, "hotadd"))
+        ok = hv_hypervisor_hot_add_device_sync (helper->kvm, helper->instance, device, seq, NULL,
+                                                &error);
+      else
+        ok = hv_hypervisor_hot_del_device_sync (helper->kvm, helper->instance, device, seq, NULL,
+                                                &error);
+      if (ok)
+        {
+          g_autofree gchar *pci = g_strdup_printf ("%d", hv_device_get_pci (device));
+
+          reply (id, pci);
+        }
+      else
+        reply_error (id, error);
+    }
+  else if (g_str_equal (verb, "balloon") && n == 3)
+    reply_result (id,
+                  hv_hypervisor_balloon_instance_memory_sync (helper->kvm, helper->instance,
+                                                              g_ascii_strtoll (words[2], NULL, 10),
+                                                              NULL, &error), &error);
+  else if (g_str_equal (verb, "info"))
+    {
+      g_autoptr(GBytes) info = hv_hypervisor_migration_info (helper->kvm, helper->instance,
+                                                             &error);
+      g_autofree gchar *encoded = NULL;
+
+      if (info == NULL)
+        {
+          reply_error (id, error);
+          return;
+        }
+      encoded = g_base64_encode (g_bytes_get_data (info, NULL), g_bytes_get_size (info));
+      reply (id, encoded);
+    }
+  else if (g_str_equal (verb, "accept") && n == 4)
+    {
+      gsize size = 0;
+      guchar *data = g_base64_decode (words[2], &size);
+      Pending *pending = g_new0 (Pending, 1);
+
+      g_clear_pointer (&helper->accepted, g_bytes_unref);
+      helper->accepted = g_bytes_new_take (data, size);
+      pending->helper = helper;
+      pending->id = g_strdup (id);
+      hv_hypervisor_accept_instance_async (helper->kvm, helper->instance, helper->accepted,
+                                           words[3], NULL, accept_done_cb, pending);
+    }
+  else if (g_str_equal (verb, "migrate") && n == 4)
+    {
+      Pending *pending = g_new0 (Pending, 1);
+
+      pending->helper = helper;
+      pending->id = g_strdup (id);
+      pending->started = g_get_real_time ();
+      g_clear_object (&helper->migrating);
+      helper->migrating = g_cancellable_new ();
+      hv_hypervisor_migrate_instance_async (helper->kvm, helper->instance, words[2],
+                                            g_str_equal (words[3], "live"), helper->migrating,
+                                            migrate_done_cb, pending);
+    }
+  else if (g_str_equal (verb, "cancel"))
+    {
+      if (helper->migrating != NULL)
+        g_cancellable_cancel (helper->migrating);
+      reply (id, "");
+    }
+  else if (g_str_equal (verb, "status"))
+    {
+      g_autoptr(HvMigrationStatus) status =
+        hv_hypervisor_get_migration_status_sync (helper->kvm, helper->instance, NULL, &error);
+      g_autoptr(GEnumClass) states = g_type_class_ref (HV_TYPE_MIGRATION_STATE);
+      g_autofree gchar *text = NULL;
+
+      if (status == NULL)
+        {
+          reply_error (id, error);
+          return;
+        }
+      text = g_strdup_printf ("%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %s",
+                              g_enum_get_value (states,
+                                                hv_migration_status_get_state (status))->value_nick,
+                              hv_migration_status_get_downtime (status),
+                              hv_migration_status_get_total_time (status),
+                              hv_migration_status_get_error_desc (status) != NULL
+                                ? hv_migration_status_get_error_desc (status) : "-");
+      reply (id, text);
+    }
+  else if (g_str_equal (verb, "finalize-src") && n == 4)
+    reply_result (id,
+                  hv_hypervisor_finalize_migration_source_sync (helper->kvm, helper->instance,
+                                                                g_str_equal (words[2], "ok"),
+                                                                g_str_equal (words[3], "live"),
+                                                                NULL, &error), &error);
+  else if (g_str_equal (verb, "finalize-dst") && n == 3)
+    {
+      g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
+
+      reply_result (id,
+                    hv_hypervisor_finalize_migration_dst_sync (helper->kvm, helper->instance,
+                                                               helper->accepted != NULL
+                                                                 ? helper->accepted : empty,
+                                                               g_str_equal (words[2], "ok"),
+                                                               NULL, &error), &error);
+    }
+  else if (g_str_equal (verb, "list"))
+    {
+      g_auto(GStrv) names = hv_hypervisor_list_instances (helper->kvm, &error);
+      g_autofree gchar *joined = NULL;
+
+      if (names == NULL)
+        {
+          reply_error (id, error);
+          return;
+        }
+      joined = g_strjoinv (" ", names);
+      reply (id, joined);
+    }
+  else if (g_str_equal (verb, "leftovers"))
+    {
+      g_autofree gchar *text = list_leftovers (helper);
+
+      reply (id, text);
+    }
+  else if (g_str_equal (verb, "stop"))
+    reply_result (id,
+                  hv_hypervisor_stop_instance_sync (helper->kvm, helper->instance, TRUE, FALSE, 0,
+                                                    NULL, &error), &error);
+  else if (g_str_equal (verb, "quit"))
+    {
+      reply (id, "");
+      g_main_loop_quit (helper->loop);
+    }
+  else
+    {
+      g_autoptr(GError) unknown = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                               "unknown command %s/%u", verb, n);
+      reply_error (id, unknown);
+    }
+}
+
+static void
+read_line_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Helper *helper = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *line = g_data_input_stream_read_line_finish (helper->input, result, NULL,
+                                                                 &error);
+  g_auto(GStrv) words = NULL;
+
+  if (line == NULL)
+    {
+      /* the test went away (or failed): nothing of this host is to
+       * outlive it */
+      if (helper->kvm != NULL)
+        {
+          hv_hypervisor_stop_instance_sync (helper->kvm, helper->instance, TRUE, FALSE, 0, NULL,
+                                            NULL);
+          hv_hypervisor_cleanup_instance_sync (helper->kvm, helper->name, NULL, NULL);
+        }
+      g_main_loop_quit (helper->loop);
+      return;
+    }
+  words = g_strsplit (line, " ", -1);
+  handle (helper, words);
+  g_data_input_stream_read_line_async (helper->input, G_PRIORITY_DEFAULT, NULL, read_line_cb,
+                                       helper);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  Helper helper = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) in = NULL;
+
+  if (argc != 6)
+    {
+      g_printerr ("usage: %s RUN_DIR WORK_DIR NAME UUID MEMORY_MIB\n", argv[0]);
+      return 2;
+    }
+  /* the namespace first: threads made later follow it */
+  if (!hv_test_netns_enter (&error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  helper.run_dir = argv[1];
+  helper.work_dir = argv[2];
+  helper.name = argv[3];
+  helper.uuid = argv[4];
+  helper.memory = g_ascii_strtoll (argv[5], NULL, 10);
+  helper.devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  helper.loop = g_main_loop_new (NULL, FALSE);
+  in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+  helper.input = g_data_input_stream_new (in);
+  g_print ("READY %d\n", (gint) getpid ());
+  fflush (stdout);
+  g_data_input_stream_read_line_async (helper.input, G_PRIORITY_DEFAULT, NULL, read_line_cb,
+                                       &helper);
+  g_main_loop_run (helper.loop);
+
+  if (helper.serial != NULL)
+    hv_test_console_close (helper.serial);
+  g_clear_object (&helper.serial);
+  g_clear_object (&helper.instance);
+  g_clear_object (&helper.kvm);
+  g_clear_object (&helper.migrating);
+  g_clear_pointer (&helper.accepted, g_bytes_unref);
+  g_clear_object (&helper.input);
+  g_hash_table_unref (helper.devices);
+  g_main_loop_unref (helper.loop);
+  return 0;
+}
