@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <signal.h>
+#include <sys/syscall.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,6 +12,8 @@
 
 #include "hvkit.h"
 #include "hv-kvm.h"
+#include "hv-kvm-qmp-client.h"
+#include "hv-test-async.h"
 #include "hv-test.h"
 #include "hv-test-kvm-guest.h"
 
@@ -20,7 +23,7 @@
  * and HvKvm. The test (hv-test-migration.c) drives it over stdin with
  * lines "ID VERB ARGS…" and reads "ID OK DATA" or "ID ERR DOMAIN CODE
  * MESSAGE" back on stdout, and "EVENT progress STATE TRANSFERRED
- * REMAINING PASSES TIMESTAMP_US" for each migration-progress. DATA is
+ * REMAINING PASSES QEMU_TIME_US|-" for each migration-progress. DATA is
  * escaped (g_strescape) onto one line.
  *
  * usage: hv-test-migration-helper RUN_DIR WORK_DIR NAME UUID MEMORY_MIB
@@ -42,6 +45,7 @@ typedef struct {
   GDataInputStream *input;
   GMainLoop        *loop;
   GHashTable       *devices;     /* uuid → HvDevice */
+  HvKvmQmpClient   *raw;         /* bench: a QEMU driven by hand */
 } Helper;
 
 static void
@@ -85,14 +89,20 @@ progress_cb (HvHypervisor      *kvm,
 {
   g_autoptr(GEnumClass) states = g_type_class_ref (HV_TYPE_MIGRATION_STATE);
   GEnumValue *value = g_enum_get_value (states, hv_migration_status_get_state (status));
+  gint64 *qemu_time = g_object_get_data (G_OBJECT (status), "hv-kvm-qemu-timestamp");
 
+  g_autofree gchar *when = qemu_time != NULL ? g_strdup_printf ("%" G_GINT64_FORMAT, *qemu_time)
+                                              : g_strdup ("-");
+
+  /* the last field: the QEMU timestamp of the event it tells of, when
+   * HvKvm gave one (the `completed` that ends migrate_instance) */
   g_print ("EVENT progress %s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
-           " %" G_GINT64_FORMAT "\n",
+           " %s\n",
            value != NULL ? value->value_nick : "?",
            hv_migration_status_get_transferred (status),
            hv_migration_status_get_remaining (status),
            hv_migration_status_get_dirty_sync_count (status),
-           g_get_real_time ());
+           when);
   fflush (stdout);
 }
 
@@ -493,6 +503,140 @@ handle (Helper  *helper,
     reply_result (id,
                   hv_hypervisor_stop_instance_sync (helper->kvm, helper->instance, TRUE, FALSE, 0,
                                                     NULL, &error), &error);
+  else if (g_str_equal (verb, "argv"))
+    {
+      /* the command line of this host's QEMU, NUL-separated, in base64 */
+      g_autofree gchar *file = g_strconcat (helper->name, ".pid", NULL);
+      g_autofree gchar *path = g_build_filename (helper->run_dir, file, NULL);
+      g_autofree gchar *pid = NULL;
+      g_autofree gchar *proc = NULL;
+      g_autofree gchar *cmdline = NULL;
+      g_autofree gchar *encoded = NULL;
+      gsize size = 0;
+
+      if (!g_file_get_contents (path, &pid, NULL, &error) ||
+          !g_file_get_contents ((proc = g_strdup_printf ("/proc/%d/cmdline",
+                                                         (gint) g_ascii_strtoll (pid, NULL, 10))),
+                                &cmdline, &size, &error))
+        {
+          reply_error (id, error);
+          return;
+        }
+      encoded = g_base64_encode ((const guchar *) cmdline, size);
+      reply (id, encoded);
+    }
+  else if (g_str_equal (verb, "raw-start") && n >= 3)
+    {
+      /* raw-start ARGV_B64 [EXTRA…]: QEMU by hand, its QMP connected */
+      gsize size = 0;
+      g_autofree guchar *data = g_base64_decode (words[2], &size);
+      g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+      g_autoptr(GSubprocess) qemu = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autofree gchar *file = g_strconcat (helper->name, ".qmp", NULL);
+      g_autofree gchar *qmp_path = g_build_filename (helper->run_dir, file, NULL);
+
+      for (gsize at = 0; at < size; at += strlen ((const gchar *) data + at) + 1)
+        g_ptr_array_add (argv, data + at);
+      for (guint i = 3; i < n; i++)
+        g_ptr_array_add (argv, words[i]);
+      g_ptr_array_add (argv, NULL);
+      /* -daemonize: the first process exits once QEMU runs */
+      qemu = g_subprocess_newv ((const gchar * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE,
+                                &error);
+      if (qemu == NULL || !g_subprocess_wait_check (qemu, NULL, &error))
+        {
+          reply_error (id, error);
+          return;
+        }
+      g_clear_object (&helper->raw);
+      helper->raw = hv_kvm_qmp_client_new ();
+      hv_kvm_qmp_client_connect_async (helper->raw, qmp_path, NULL, hv_test_store_result,
+                                       &result);
+      reply_result (id, hv_kvm_qmp_client_connect_finish (helper->raw,
+                                                          hv_test_wait_result (&result),
+                                                          &error), &error);
+    }
+  else if (g_str_equal (verb, "raw-qmp") && n >= 3)
+    {
+      /* raw-qmp COMMAND [ARGUMENTS_JSON] */
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(JsonNode) arguments = NULL;
+      g_autoptr(JsonNode) answer = NULL;
+      g_autofree gchar *text = NULL;
+
+      if (n >= 4)
+        {
+          g_autofree gchar *json = g_strjoinv (" ", words + 3);
+
+          arguments = json_from_string (json, &error);
+          if (arguments == NULL)
+            {
+              reply_error (id, error);
+              return;
+            }
+        }
+      hv_kvm_qmp_client_execute_async (helper->raw, words[2],
+                                       arguments != NULL ? json_node_get_object (arguments) : NULL,
+                                       NULL, NULL, hv_test_store_result, &result);
+      answer = hv_kvm_qmp_client_execute_finish (helper->raw, hv_test_wait_result (&result),
+                                                 &error);
+      if (answer == NULL)
+        {
+          reply_error (id, error);
+          return;
+        }
+      text = json_to_string (answer, FALSE);
+      reply (id, text);
+    }
+  else if (g_str_equal (verb, "raw-wait-event") && n == 3)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(JsonObject) data = NULL;
+      gint64 timestamp = 0;
+
+      hv_kvm_qmp_client_wait_event_async (helper->raw, words[2], NULL, NULL, NULL,
+                                          COMMAND_TIMEOUT_MS, NULL, hv_test_store_result,
+                                          &result);
+      data = hv_kvm_qmp_client_wait_event_finish (helper->raw, hv_test_wait_result (&result),
+                                                  NULL, &timestamp, &error);
+      if (data == NULL)
+        reply_error (id, error);
+      else
+        {
+          g_autofree gchar *when = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time ());
+
+          reply (id, when);
+        }
+    }
+  else if (g_str_equal (verb, "raw-kill"))
+    {
+      GPid pid = 0;
+      g_autofree gchar *file = g_strconcat (helper->name, ".pid", NULL);
+      g_autofree gchar *path = g_build_filename (helper->run_dir, file, NULL);
+      g_autofree gchar *text = NULL;
+
+      if (g_file_get_contents (path, &text, NULL, NULL))
+        pid = (GPid) g_ascii_strtoll (text, NULL, 10);
+      if (helper->raw != NULL)
+        hv_kvm_qmp_client_close (helper->raw);
+      g_clear_object (&helper->raw);
+      if (pid > 0)
+        {
+          /* gone before the answer: a pidfd says when */
+          gint pidfd = (gint) syscall (SYS_pidfd_open, pid, 0);
+
+          kill (pid, SIGKILL);
+          if (pidfd >= 0)
+            {
+              GPollFD poll_fd = { pidfd, G_IO_IN, 0 };
+
+              g_poll (&poll_fd, 1, COMMAND_TIMEOUT_MS);
+              close (pidfd);
+            }
+        }
+      reply (id, "");
+    }
   else if (g_str_equal (verb, "quit"))
     {
       reply (id, "");

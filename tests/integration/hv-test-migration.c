@@ -205,6 +205,12 @@ hv_test_migration_host_wait_progress (HvTestMigrationHost *host,
     }
 }
 
+void
+hv_test_migration_host_clear_progress (HvTestMigrationHost *host)
+{
+  g_queue_clear_full (&host->events, g_free);
+}
+
 guint
 hv_test_migration_host_count_progress (HvTestMigrationHost *host)
 {

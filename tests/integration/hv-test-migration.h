@@ -59,11 +59,13 @@ gchar               *hv_test_migration_host_run   (HvTestMigrationHost   *host,
                                                    const gchar           *format,
                                                    ...) G_GNUC_PRINTF (2, 3);
 /* The next migration-progress event line ("STATE TRANSFERRED REMAINING
- * PASSES TIME_US") whose state is @state (or any when NULL), with
+ * PASSES QEMU_TIME_US|-") whose state is @state (or any when NULL), with
  * TRANSFERRED at least @min_transferred. */
 gchar               *hv_test_migration_host_wait_progress (HvTestMigrationHost *host,
                                                            const gchar         *state,
                                                            gint64               min_transferred);
+/* Forgets the progress events not waited for. */
+void                 hv_test_migration_host_clear_progress (HvTestMigrationHost *host);
 /* Every migration-progress event received so far. */
 guint                hv_test_migration_host_count_progress (HvTestMigrationHost *host);
 

@@ -94,8 +94,14 @@ source_set_status (SourceMigration   *migration,
   g_set_object (&migration->status, status);
 }
 
+/* Each emission is a copy: the signal runs in the owner's thread while
+ * this one goes on. @qemu_time: the QEMU timestamp (µs since the epoch)
+ * of the event it tells of, or -1; kept on the copy as its
+ * "hv-kvm-qemu-timestamp" data (a gint64 pointer), for the benchmark's
+ * notice time. */
 static void
-source_emit_progress (SourceMigration *migration)
+source_emit_progress_at (SourceMigration *migration,
+                         gint64           qemu_time)
 {
   g_autoptr(GVariant) variant = NULL;
   HvMigrationStatus *copy;
@@ -104,9 +110,19 @@ source_emit_progress (SourceMigration *migration)
     return;
   variant = g_variant_ref_sink (hv_migration_status_to_variant (migration->status));
   copy = hv_migration_status_new_from_variant (variant, NULL);
-  if (copy != NULL)
-    hv_kvm_host_emit_migration_progress (migration->host, migration->name, copy);
+  if (copy == NULL)
+    return;
+  if (qemu_time >= 0)
+    g_object_set_data_full (G_OBJECT (copy), "hv-kvm-qemu-timestamp",
+                            g_memdup2 (&qemu_time, sizeof qemu_time), g_free);
+  hv_kvm_host_emit_migration_progress (migration->host, migration->name, copy);
   migration->last_progress = g_get_monotonic_time ();
+}
+
+static void
+source_emit_progress (SourceMigration *migration)
+{
+  source_emit_progress_at (migration, -1);
 }
 
 static void source_query (SourceMigration *migration);
@@ -332,6 +348,7 @@ source_on_state (SourceMigration  *migration,
       migration->completed_at = timestamp;
       /* the caller hears of it now; the final figures follow */
       source_end (migration, NULL);
+      source_emit_progress_at (migration, timestamp);
       g_object_set_data (G_OBJECT (migration->instance), "hv-kvm-migration-requeries",
                          GUINT_TO_POINTER (COMPLETED_REQUERIES));
       hv_kvm_qmp_query_migrate_async (qmp, NULL, source_completed_query_cb,
