@@ -312,6 +312,23 @@ check_query_migrate (HvKvmQmpClient *client, GAsyncResult *result, GError **erro
 NO_ARGUMENT_START (migrate_cancel)
 EMPTY_CHECK (migrate_cancel)
 
+NO_ARGUMENT_START (migrate_start_postcopy)
+EMPTY_CHECK (migrate_start_postcopy)
+
+NO_ARGUMENT_START (query_migrate_parameters)
+
+static gboolean
+check_query_migrate_parameters (HvKvmQmpClient *client, GAsyncResult *result, GError **error)
+{
+  g_autoptr(JsonObject) parameters = hv_kvm_qmp_query_migrate_parameters_finish (client, result,
+                                                                                  error);
+
+  if (parameters == NULL)
+    return FALSE;
+  g_assert_cmpint (json_object_get_int_member (parameters, "downtime-limit"), ==, 123);
+  return TRUE;
+}
+
 #define CASE(name, command, arguments, n_fds, reply, bad_reply) \
   { #name, command, arguments, n_fds, reply, bad_reply, start_##name, check_##name }
 
@@ -383,6 +400,10 @@ static const CommandCase cases[] = {
         "{\"return\": {\"status\": \"completed\", \"total-time\": 633}}",
         "{\"return\": {\"status\": [\"completed\"]}}"),
   CASE (migrate_cancel, "migrate_cancel", "{}", 0, EMPTY_REPLY, STRING_REPLY),
+  CASE (migrate_start_postcopy, "migrate-start-postcopy", "{}", 0, EMPTY_REPLY, STRING_REPLY),
+  CASE (query_migrate_parameters, "query-migrate-parameters", "{}", 0,
+        "{\"return\": {\"downtime-limit\": 123, \"max-bandwidth\": 1048576}}",
+        STRING_REPLY),
 };
 
 static void

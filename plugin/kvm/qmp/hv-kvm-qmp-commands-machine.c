@@ -482,3 +482,42 @@ hv_kvm_qmp_migrate_cancel_finish (HvKvmQmpClient *self,
 {
   return hv_kvm_qmp_finish_empty (self, result, hv_kvm_qmp_migrate_cancel_async, error);
 }
+
+void
+hv_kvm_qmp_migrate_start_postcopy_async (HvKvmQmpClient *self, HV_KVM_QMP_COMMAND_ARGS)
+{
+  call_without_arguments (self, "migrate-start-postcopy",
+                          hv_kvm_qmp_migrate_start_postcopy_async, cancellable, callback,
+                          user_data);
+}
+
+gboolean
+hv_kvm_qmp_migrate_start_postcopy_finish (HvKvmQmpClient *self,
+                                          GAsyncResult   *result,
+                                          GError        **error)
+{
+  return hv_kvm_qmp_finish_empty (self, result, hv_kvm_qmp_migrate_start_postcopy_async, error);
+}
+
+void
+hv_kvm_qmp_query_migrate_parameters_async (HvKvmQmpClient *self, HV_KVM_QMP_COMMAND_ARGS)
+{
+  call_without_arguments (self, "query-migrate-parameters",
+                          hv_kvm_qmp_query_migrate_parameters_async, cancellable, callback,
+                          user_data);
+}
+
+/**
+ * hv_kvm_qmp_query_migrate_parameters_finish:
+ *
+ * Returns: (transfer full): QEMU's MigrationParameters (`max-bandwidth`,
+ *   `downtime-limit`, …)
+ */
+JsonObject *
+hv_kvm_qmp_query_migrate_parameters_finish (HvKvmQmpClient *self,
+                                            GAsyncResult   *result,
+                                            GError        **error)
+{
+  return hv_kvm_qmp_finish_object (self, result, hv_kvm_qmp_query_migrate_parameters_async,
+                                   error);
+}

@@ -144,6 +144,13 @@ JsonObject *hv_kvm_qmp_query_migrate_finish          (HvKvmQmpClient *self, GAsy
 void        hv_kvm_qmp_migrate_cancel_async          (HvKvmQmpClient *self, HV_KVM_QMP_COMMAND_ARGS);
 gboolean    hv_kvm_qmp_migrate_cancel_finish         (HvKvmQmpClient *self, GAsyncResult *result,
                                                       GError **error);
+void        hv_kvm_qmp_migrate_start_postcopy_async  (HvKvmQmpClient *self, HV_KVM_QMP_COMMAND_ARGS);
+gboolean    hv_kvm_qmp_migrate_start_postcopy_finish (HvKvmQmpClient *self, GAsyncResult *result,
+                                                      GError **error);
+void        hv_kvm_qmp_query_migrate_parameters_async (HvKvmQmpClient *self,
+                                                       HV_KVM_QMP_COMMAND_ARGS);
+JsonObject *hv_kvm_qmp_query_migrate_parameters_finish (HvKvmQmpClient *self,
+                                                        GAsyncResult *result, GError **error);
 
 /* What the typed commands share (hv-kvm-qmp-commands*.c): the checks of
  * a reply's shape. */
