@@ -120,8 +120,11 @@ write_script (Helper      *helper,
   return path;
 }
 
+/* init [KEY=U…]: HvKvm with this host's run dir and scripts, and the
+ * numeric configuration keys given */
 static gboolean
 helper_init (Helper  *helper,
+             gchar  **keys,
              GError **error)
 {
   g_autofree gchar *ifup = write_script (helper, "ifup",
@@ -129,10 +132,19 @@ helper_init (Helper  *helper,
   g_autofree gchar *ifdown = write_script (helper, "ifdown", "exit 0");
   GVariantDict config;
 
+  g_clear_object (&helper->instance);
+  g_clear_object (&helper->kvm);
   g_variant_dict_init (&config, NULL);
   g_variant_dict_insert (&config, "run-dir", "s", helper->run_dir);
   g_variant_dict_insert (&config, "ifup-script", "s", ifup);
   g_variant_dict_insert (&config, "ifdown-script", "s", ifdown);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (keys[i], "=", 2);
+
+      if (kv[1] != NULL)
+        g_variant_dict_insert (&config, kv[0], "u", (guint32) g_ascii_strtoull (kv[1], NULL, 10));
+    }
   helper->kvm = HV_HYPERVISOR (hv_kvm_new (g_variant_dict_end (&config), error));
   if (helper->kvm == NULL)
     return FALSE;
@@ -288,7 +300,7 @@ handle (Helper  *helper,
         reply_error (id, error);
     }
   else if (g_str_equal (verb, "init"))
-    reply_result (id, helper_init (helper, &error), &error);
+    reply_result (id, helper_init (helper, words + 2, &error), &error);
   else if (g_str_equal (verb, "set") && n == 3)
     {
       set_hvparam (helper, words[2]);

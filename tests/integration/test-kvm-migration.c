@@ -433,6 +433,36 @@ test_refused (Fixture       *fixture,
   assert_guest_runs (fixture->a);
 }
 
+/* -- the policies ------------------------------------------------------------ */
+
+/* Postcopy from the first dirty-sync pass, at 20 MiB/s: the guest runs on
+ * the target while its RAM follows. (The downtime escalation's decisions
+ * are tested in test-kvm-migration-policy, unit suite.) */
+static void
+test_auto_postcopy (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree gchar *postcopy = NULL;
+
+  if (!fixture->ready)
+    return;
+  check (hv_test_migration_host_run (fixture->a,
+                                     "init migration-auto-postcopy=1 migration-postcopy-passes=1"));
+  start_source (fixture);
+  check (hv_test_migration_host_run (fixture->a, "set migration_caps=postcopy-ram"));
+  check (hv_test_migration_host_run (fixture->b, "set migration_caps=postcopy-ram"));
+  accept_on_b (fixture);
+  check (hv_test_migration_host_run (fixture->a, "set migration_bandwidth=20"));
+  check (hv_test_migration_host_run (fixture->a, "migrate %s live", HV_TEST_MIGRATION_ADDRESS_B));
+  postcopy = hv_test_migration_host_wait_progress (fixture->a, "postcopy-active", 0);
+  check (hv_test_migration_host_run (fixture->b, "finalize-dst ok"));
+  check (hv_test_migration_host_run (fixture->a, "finalize-src ok live"));
+  assert_nothing_left (fixture->a);
+  check (hv_test_migration_host_run (fixture->b, "console"));
+  assert_guest_runs (fixture->b);
+  check (hv_test_migration_host_run (fixture->b, "stop"));
+}
+
 #define TEST(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 
@@ -449,6 +479,7 @@ main (int    argc,
   TEST ("/kvm/migration/unreachable", test_unreachable);
   TEST ("/kvm/migration/non-live", test_non_live);
   TEST ("/kvm/migration/refused", test_refused);
+  TEST ("/kvm/migration/auto-postcopy", test_auto_postcopy);
 
   return g_test_run ();
 }

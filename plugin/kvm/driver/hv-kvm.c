@@ -40,6 +40,14 @@
  *   to reach its target (30000).
  * - `removal-timeout-ms` (u): how long a hot-removal waits for the guest
  *   to give the device up (10000).
+ * - `migration-auto-postcopy` (u): non-zero starts postcopy
+ *   (`migrate-start-postcopy`) once `migration-postcopy-passes` (u, 2,
+ *   Ganeti's) dirty-sync passes are done, for instances with `postcopy-ram`
+ *   in their migration_caps. Off (0) by default.
+ * - `migration-downtime-stall-passes` (u): K non-zero raises the
+ *   migration's `downtime-limit` by `migration-downtime-step-ms` (u, 100)
+ *   each time the remaining RAM did not shrink over K passes, up to
+ *   `migration-downtime-max-ms` (u, 2000). Off (0) by default.
  *
  * Any other key is refused.
  */

@@ -29,6 +29,7 @@ struct _HvKvmHost {
   guint         reboot_timeout_ms;
   guint         balloon_timeout_ms;
   guint         removal_timeout_ms;
+  HvKvmMigrationPolicy migration_policy;
 
   HvKvmCapabilitiesCache *capabilities_cache;
   HvRuntimeStore *store;
@@ -75,6 +76,16 @@ static const struct {
   { "reboot-timeout-ms", CONFIG_UINT, G_STRUCT_OFFSET (HvKvmHost, reboot_timeout_ms) },
   { "balloon-timeout-ms", CONFIG_UINT, G_STRUCT_OFFSET (HvKvmHost, balloon_timeout_ms) },
   { "removal-timeout-ms", CONFIG_UINT, G_STRUCT_OFFSET (HvKvmHost, removal_timeout_ms) },
+  { "migration-auto-postcopy", CONFIG_UINT,
+    G_STRUCT_OFFSET (HvKvmHost, migration_policy.auto_postcopy) },
+  { "migration-postcopy-passes", CONFIG_UINT,
+    G_STRUCT_OFFSET (HvKvmHost, migration_policy.postcopy_passes) },
+  { "migration-downtime-stall-passes", CONFIG_UINT,
+    G_STRUCT_OFFSET (HvKvmHost, migration_policy.downtime_stall_passes) },
+  { "migration-downtime-step-ms", CONFIG_UINT,
+    G_STRUCT_OFFSET (HvKvmHost, migration_policy.downtime_step_ms) },
+  { "migration-downtime-max-ms", CONFIG_UINT,
+    G_STRUCT_OFFSET (HvKvmHost, migration_policy.downtime_max_ms) },
 };
 
 static gint
@@ -263,6 +274,12 @@ guint
 hv_kvm_host_get_balloon_timeout (HvKvmHost *self)
 {
   return self->balloon_timeout_ms;
+}
+
+const HvKvmMigrationPolicy *
+hv_kvm_host_get_migration_policy (HvKvmHost *self)
+{
+  return &self->migration_policy;
 }
 
 HvKvmCapabilitiesCache *
@@ -595,5 +612,9 @@ hv_kvm_host_init (HvKvmHost *self)
   self->reboot_timeout_ms = HV_KVM_DEFAULT_REBOOT_TIMEOUT_MS;
   self->balloon_timeout_ms = HV_KVM_DEFAULT_BALLOON_TIMEOUT_MS;
   self->removal_timeout_ms = HV_KVM_DEFAULT_REMOVAL_TIMEOUT_MS;
+  /* the migration policies are off; their figures when turned on */
+  self->migration_policy.postcopy_passes = 2;
+  self->migration_policy.downtime_step_ms = 100;
+  self->migration_policy.downtime_max_ms = 2000;
   self->instances = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }

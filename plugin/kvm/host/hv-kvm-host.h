@@ -45,6 +45,24 @@ guint        hv_kvm_host_get_powerdown_interval (HvKvmHost     *self);
 guint        hv_kvm_host_get_reboot_timeout    (HvKvmHost      *self);
 guint        hv_kvm_host_get_balloon_timeout   (HvKvmHost      *self);
 
+/* The migration policies of the configuration, all off by default:
+ *   migration-auto-postcopy (u, 0): non-zero starts postcopy
+ *     (migrate-start-postcopy) once migration-postcopy-passes (u, 2,
+ *     Ganeti's) dirty-sync passes are done, when postcopy-ram is in
+ *     the instance's migration_caps;
+ *   migration-downtime-stall-passes (u, 0): K non-zero raises
+ *     downtime-limit by migration-downtime-step-ms (u, 100) each time the
+ *     remaining RAM did not shrink over K passes, up to
+ *     migration-downtime-max-ms (u, 2000). */
+typedef struct {
+  guint auto_postcopy;
+  guint postcopy_passes;
+  guint downtime_stall_passes;
+  guint downtime_step_ms;
+  guint downtime_max_ms;
+} HvKvmMigrationPolicy;
+
+const HvKvmMigrationPolicy *hv_kvm_host_get_migration_policy (HvKvmHost *self);
 HvKvmCapabilitiesCache *hv_kvm_host_get_capabilities_cache (HvKvmHost *self);
 HvRuntimeStore *hv_kvm_host_get_store          (HvKvmHost      *self);
 

@@ -203,3 +203,44 @@ hv_kvm_migration_incoming_marker (HvKvmHost   *host,
 
   return g_build_filename (hv_kvm_host_get_run_dir (host), file, NULL);
 }
+
+/* Auto-postcopy: once, after policy->postcopy_passes dirty-sync passes,
+ * when postcopy-ram is set. Downtime escalation: at each new pass, the
+ * remaining RAM is compared with the least seen at a pass; after
+ * policy->downtime_stall_passes passes without a new least, the limit goes
+ * up one step, never above the cap. Only while RAM is being sent. */
+HvKvmMigrationPolicyActions
+hv_kvm_migration_policy_step (const HvKvmMigrationPolicy *policy,
+                              HvKvmMigrationPolicyState  *state,
+                              gboolean                    postcopy_ram,
+                              HvMigrationState            migration_state,
+                              gint64                      passes,
+                              gint64                      remaining)
+{
+  HvKvmMigrationPolicyActions actions = HV_KVM_MIGRATION_POLICY_NONE;
+
+  if (migration_state != HV_MIGRATION_STATE_ACTIVE)
+    return actions;
+  if (policy->auto_postcopy != 0 && postcopy_ram && !state->postcopy_started &&
+      passes >= policy->postcopy_passes)
+    {
+      state->postcopy_started = TRUE;
+      actions |= HV_KVM_MIGRATION_POLICY_START_POSTCOPY;
+    }
+  if (policy->downtime_stall_passes == 0 || passes <= state->last_pass)
+    return actions;
+  state->last_pass = passes;
+  if (state->best_remaining < 0 || remaining < state->best_remaining)
+    {
+      state->best_remaining = remaining;
+      state->stalled = 0;
+      return actions;
+    }
+  if (++state->stalled < policy->downtime_stall_passes ||
+      state->downtime_ms >= policy->downtime_max_ms)
+    return actions;
+  state->stalled = 0;
+  state->downtime_ms = MIN (state->downtime_ms + policy->downtime_step_ms,
+                            (gint64) policy->downtime_max_ms);
+  return actions | HV_KVM_MIGRATION_POLICY_RAISE_DOWNTIME;
+}

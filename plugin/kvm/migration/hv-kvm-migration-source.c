@@ -59,6 +59,8 @@ typedef struct {
   gint64             last_progress;  /* monotonic µs */
   guint              progress_source;
   gint64             completed_at;   /* the `completed` event's time, µs, or -1 */
+
+  HvKvmMigrationPolicyState policy;
 } SourceMigration;
 
 static GQuark
@@ -126,6 +128,7 @@ source_emit_progress (SourceMigration *migration)
 }
 
 static void source_query (SourceMigration *migration);
+static void source_apply_policies (SourceMigration *migration);
 
 static gboolean
 source_progress_due_cb (gpointer user_data)
@@ -164,6 +167,7 @@ source_query_cb (GObject      *source,
         hv_migration_status_set_state (status, hv_migration_status_get_state (migration->status));
       source_set_status (migration, status);
       source_emit_progress (migration);
+      source_apply_policies (migration);
     }
   else if (reply == NULL)
     g_debug ("%s: query-migrate: %s", migration->name, error->message);
@@ -173,6 +177,60 @@ source_query_cb (GObject      *source,
       source_query (migration);
     }
   g_object_unref (instance);
+}
+
+static void
+policy_postcopy_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* refused (QEMU not ready for it yet): precopy goes on */
+  if (!hv_kvm_qmp_migrate_start_postcopy_finish (HV_KVM_QMP_CLIENT (source), result, &error))
+    g_warning ("migrate-start-postcopy: %s", error->message);
+}
+
+static void
+policy_downtime_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!hv_kvm_qmp_migrate_set_parameters_finish (HV_KVM_QMP_CLIENT (source), result, &error))
+    g_warning ("Raising the migration downtime limit: %s", error->message);
+}
+
+/* The policies (hv_kvm_migration_policy_step), on each new figure. */
+static void
+source_apply_policies (SourceMigration *migration)
+{
+  HvMigrationStatus *status = migration->status;
+  HvKvmMigrationPolicyActions actions;
+
+  actions = hv_kvm_migration_policy_step (hv_kvm_host_get_migration_policy (migration->host),
+                                          &migration->policy,
+                                          g_strv_contains ((const gchar * const *) migration->caps,
+                                                           "postcopy-ram"),
+                                          hv_migration_status_get_state (status),
+                                          hv_migration_status_get_dirty_sync_count (status),
+                                          hv_migration_status_get_remaining (status));
+  if (actions & HV_KVM_MIGRATION_POLICY_START_POSTCOPY)
+    {
+      g_debug ("%s: migrate-start-postcopy", migration->name);
+      hv_kvm_qmp_migrate_start_postcopy_async (migration->qmp, NULL, policy_postcopy_cb, NULL);
+    }
+  if (actions & HV_KVM_MIGRATION_POLICY_RAISE_DOWNTIME)
+    {
+      g_autoptr(JsonObject) parameters = json_object_new ();
+
+      g_debug ("%s: downtime-limit %" G_GINT64_FORMAT " ms", migration->name,
+               migration->policy.downtime_ms);
+      json_object_set_int_member (parameters, "downtime-limit", migration->policy.downtime_ms);
+      hv_kvm_qmp_migrate_set_parameters_async (migration->qmp, parameters, NULL,
+                                               policy_downtime_cb, NULL);
+    }
 }
 
 /* One query-migrate for the figures of an event, unless one is on its
@@ -604,6 +662,8 @@ migrate_job (HvKvmInstance *instance,
   migration->caps = hv_kvm_migration_params_caps_to_set (&migrate->params);
   migration->status = hv_migration_status_new (HV_MIGRATION_STATE_SETUP);
   migration->completed_at = -1;
+  migration->policy.downtime_ms = migrate->params.downtime_ms;
+  migration->policy.best_remaining = -1;
   migration->task = g_object_ref (task);
   g_object_set_qdata_full (G_OBJECT (instance), source_migration_quark (), migration,
                            (GDestroyNotify) source_migration_free);

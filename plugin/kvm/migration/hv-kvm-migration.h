@@ -114,4 +114,28 @@ gboolean           hv_kvm_migration_check_caps     (const HvKvmMigrationParams *
 gchar             *hv_kvm_migration_incoming_marker (HvKvmHost          *host,
                                                      const gchar        *name);
 
+/* The policies' decisions, a pure function of what the migration saw:
+ * called with each new figure of the source; @state starts zeroed with
+ * downtime_ms = migration_downtime and best_remaining = -1. */
+typedef struct {
+  gboolean postcopy_started;
+  gint64   downtime_ms;      /* the downtime-limit set */
+  gint64   last_pass;        /* the dirty-sync-count last looked at */
+  gint64   best_remaining;   /* the least remaining RAM seen at a pass, -1 */
+  guint    stalled;          /* passes since it last shrank */
+} HvKvmMigrationPolicyState;
+
+typedef enum {
+  HV_KVM_MIGRATION_POLICY_NONE = 0,
+  HV_KVM_MIGRATION_POLICY_START_POSTCOPY = 1 << 0,
+  HV_KVM_MIGRATION_POLICY_RAISE_DOWNTIME = 1 << 1,   /* to state->downtime_ms */
+} HvKvmMigrationPolicyActions;
+
+HvKvmMigrationPolicyActions hv_kvm_migration_policy_step (const HvKvmMigrationPolicy *policy,
+                                                          HvKvmMigrationPolicyState  *state,
+                                                          gboolean                    postcopy_ram,
+                                                          HvMigrationState            migration_state,
+                                                          gint64                      passes,
+                                                          gint64                      remaining);
+
 G_END_DECLS
