@@ -2,6 +2,9 @@
  * Copyright (C) 2026 The hvkit authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <string.h>
@@ -26,7 +29,10 @@
  * REMAINING PASSES QEMU_TIME_US|-" for each migration-progress. DATA is
  * escaped (g_strescape) onto one line.
  *
- * usage: hv-test-migration-helper RUN_DIR WORK_DIR NAME UUID MEMORY_MIB
+ * usage: hv-test-migration-helper RUN_DIR WORK_DIR NAME UUID MEMORY_MIB [PID]
+ *
+ * With PID, the helper is a restarted host: it joins the network
+ * namespace of that process (the QEMU its killed predecessor left).
  */
 
 #define COMMAND_TIMEOUT_MS 30000
@@ -700,13 +706,25 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) in = NULL;
 
-  if (argc != 6)
+  if (argc != 6 && argc != 7)
     {
-      g_printerr ("usage: %s RUN_DIR WORK_DIR NAME UUID MEMORY_MIB\n", argv[0]);
+      g_printerr ("usage: %s RUN_DIR WORK_DIR NAME UUID MEMORY_MIB [PID]\n", argv[0]);
       return 2;
     }
   /* the namespace first: threads made later follow it */
-  if (!hv_test_netns_enter (&error))
+  if (argc == 7)
+    {
+      g_autofree gchar *path = g_strdup_printf ("/proc/%s/ns/net", argv[6]);
+      gint fd = open (path, O_RDONLY | O_CLOEXEC);
+
+      if (fd < 0 || setns (fd, CLONE_NEWNET) != 0)
+        {
+          g_printerr ("cannot join %s: %s\n", path, g_strerror (errno));
+          return 1;
+        }
+      close (fd);
+    }
+  else if (!hv_test_netns_enter (&error))
     {
       g_printerr ("%s\n", error->message);
       return 1;

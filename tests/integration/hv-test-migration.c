@@ -2,8 +2,11 @@
  * Copyright (C) 2026 The hvkit authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <gio/gunixinputstream.h>
 
 #include "hvkit.h"
 #include "hv-test.h"
@@ -17,6 +20,9 @@ struct _HvTestMigrationHost {
   GDataInputStream *out;
   GOutputStream    *in;
   gchar            *run_dir;
+  gchar            *work_dir;
+  gchar            *uuid;
+  gint64            memory_mib;
   gchar            *name;
   const gchar      *address;
   guint             next_id;
@@ -41,6 +47,8 @@ hv_test_migration_host_free (HvTestMigrationHost *host)
   g_clear_object (&host->out);
   g_clear_object (&host->process);
   g_free (host->run_dir);
+  g_free (host->work_dir);
+  g_free (host->uuid);
   g_free (host->name);
   g_hash_table_unref (host->replies);
   g_queue_clear_full (&host->events, g_free);
@@ -79,12 +87,27 @@ hv_test_migration_host_get_qemu_pid (HvTestMigrationHost *host)
 
 /* Reads one line from the helper: a reply goes to the table, an event
  * to the queue. */
+/* No answer or event from a helper for this long fails the test rather
+ * than hanging it. */
+#define HELPER_SILENCE_TIMEOUT_MS 180000
+
 static void
 host_read_one (HvTestMigrationHost *host)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *line = g_data_input_stream_read_line_utf8 (host->out, NULL, NULL, &error);
+  g_autofree gchar *line = NULL;
   gchar *space;
+
+  if (g_buffered_input_stream_get_available (G_BUFFERED_INPUT_STREAM (host->out)) == 0)
+    {
+      GPollFD fd = { g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (
+                       g_subprocess_get_stdout_pipe (host->process))), G_IO_IN, 0 };
+
+      if (g_poll (&fd, 1, HELPER_SILENCE_TIMEOUT_MS) == 0)
+        g_error ("the migration helper of %s said nothing for %u s", host->address,
+                 HELPER_SILENCE_TIMEOUT_MS / 1000);
+    }
+  line = g_data_input_stream_read_line_utf8 (host->out, NULL, NULL, &error);
 
   g_assert_no_error (error);
   if (line == NULL)
@@ -217,6 +240,44 @@ hv_test_migration_host_count_progress (HvTestMigrationHost *host)
   return host->n_progress;
 }
 
+static void
+host_start_process (HvTestMigrationHost *host,
+                    const gchar         *netns_pid)
+{
+  g_autofree gchar *memory = g_strdup_printf ("%" G_GINT64_FORMAT, host->memory_mib);
+  g_autofree gchar *ready = NULL;
+  g_autoptr(GError) error = NULL;
+
+  host->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                    HV_TEST_MIGRATION_HELPER, host->run_dir, host->work_dir,
+                                    host->name, host->uuid, memory, netns_pid, NULL);
+  g_assert_no_error (error);
+  host->in = g_subprocess_get_stdin_pipe (host->process);
+  host->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (host->process));
+  ready = g_data_input_stream_read_line_utf8 (host->out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (ready, "READY "));
+}
+
+void
+hv_test_migration_host_restart (HvTestMigrationHost *host)
+{
+  g_autofree gchar *qemu = g_strdup_printf ("%d", (gint) hv_test_migration_host_get_qemu_pid (host));
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (qemu, !=, "0");
+  g_subprocess_send_signal (host->process, SIGKILL);
+  g_subprocess_wait (host->process, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&host->out);
+  g_clear_object (&host->process);
+  g_hash_table_remove_all (host->replies);
+  g_queue_clear_full (&host->events, g_free);
+  host_start_process (host, qemu);
+  g_free (hv_test_migration_host_run (host, "init"));
+}
+
 static HvTestMigrationHost *
 host_spawn (const gchar *work_dir,
             const gchar *label,
@@ -226,25 +287,16 @@ host_spawn (const gchar *work_dir,
             gint64       memory_mib)
 {
   HvTestMigrationHost *host = g_new0 (HvTestMigrationHost, 1);
-  g_autofree gchar *memory = g_strdup_printf ("%" G_GINT64_FORMAT, memory_mib);
-  g_autofree gchar *ready = NULL;
-  g_autoptr(GError) error = NULL;
 
   host->run_dir = g_build_filename (work_dir, label, NULL);
+  host->work_dir = g_strdup (work_dir);
+  host->uuid = g_strdup (uuid);
+  host->memory_mib = memory_mib;
   host->name = g_strdup (name);
   host->address = address;
   host->replies = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   g_queue_init (&host->events);
-  host->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                    HV_TEST_MIGRATION_HELPER, host->run_dir, work_dir, name, uuid,
-                                    memory, NULL);
-  g_assert_no_error (error);
-  host->in = g_subprocess_get_stdin_pipe (host->process);
-  host->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (host->process));
-  ready = g_data_input_stream_read_line_utf8 (host->out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (ready, "READY "));
+  host_start_process (host, NULL);
   return host;
 }
 

@@ -39,6 +39,11 @@ GPid                 hv_test_migration_host_get_qemu_pid (HvTestMigrationHost *h
 /* The helper process itself. */
 GSubprocess         *hv_test_migration_host_get_process (HvTestMigrationHost *host);
 
+/* Kills the helper process (SIGKILL: nothing of it runs on) and starts
+ * a new one in the namespace its QEMU keeps, with a new HvKvm on the same
+ * run dir: a restarted node daemon. */
+void                 hv_test_migration_host_restart (HvTestMigrationHost *host);
+
 /* Sends a command (printf format, words separated by spaces); returns its
  * id without waiting. */
 guint                hv_test_migration_host_send  (HvTestMigrationHost   *host,

@@ -463,6 +463,54 @@ test_auto_postcopy (Fixture       *fixture,
   check (hv_test_migration_host_run (fixture->b, "stop"));
 }
 
+/* -- a node daemon restarted on both sides while the migration runs ------- */
+
+static void
+test_restart (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree gchar *status = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!fixture->ready)
+    return;
+  start_source (fixture);
+  accept_on_b (fixture);
+  check (hv_test_migration_host_run (fixture->a, "set migration_bandwidth=10"));
+  hv_test_migration_host_send (fixture->a, "migrate %s live", HV_TEST_MIGRATION_ADDRESS_B);
+  wait_transferring (fixture->a);
+
+  /* both HvKvms gone (SIGKILL), new ones on the same run dirs */
+  hv_test_migration_host_restart (fixture->a);
+  hv_test_migration_host_restart (fixture->b);
+
+  /* picked up: still one operation at a time, the status QEMU's */
+  g_assert_null (hv_test_migration_host_call (fixture->a, &error, "hotadd nic %s %s 0", NIC_UUID,
+                                              NIC_MAC));
+  g_assert_error (error, HV_ERROR, HV_ERROR_MIGRATION);
+  g_clear_error (&error);
+  status = hv_test_migration_host_run (fixture->a, "status");
+  g_test_message ("after the restart: %s", status);
+  g_assert_true (g_str_has_prefix (status, "active ") || g_str_has_prefix (status, "completed "));
+  {
+    g_autofree gchar *listed = hv_test_migration_host_run (fixture->b, "list");
+
+    g_assert_cmpstr (listed, ==, "");
+  }
+
+  /* the target's finalize waits for the end; then both finalizes work */
+  check (hv_test_migration_host_run (fixture->b, "finalize-dst ok"));
+  g_clear_pointer (&status, g_free);
+  status = hv_test_migration_host_run (fixture->a, "status");
+  g_assert_true (g_str_has_prefix (status, "completed "));
+  check (hv_test_migration_host_run (fixture->a, "finalize-src ok live"));
+  assert_nothing_left (fixture->a);
+  check (hv_test_migration_host_run (fixture->b, "console"));
+  assert_guest_runs (fixture->b);
+  check (hv_test_migration_host_run (fixture->b, "stop"));
+  assert_nothing_left (fixture->b);
+}
+
 #define TEST(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 
@@ -480,6 +528,7 @@ main (int    argc,
   TEST ("/kvm/migration/non-live", test_non_live);
   TEST ("/kvm/migration/refused", test_refused);
   TEST ("/kvm/migration/auto-postcopy", test_auto_postcopy);
+  TEST ("/kvm/migration/restart", test_restart);
 
   return g_test_run ();
 }

@@ -13,6 +13,7 @@
 #include "hv-kvm-hotplug-jobs.h"
 #include "hv-kvm-iface.h"
 #include "hv-kvm-lifecycle.h"
+#include "hv-kvm-migration.h"
 #include "hv-kvm-params.h"
 
 /**
@@ -126,7 +127,11 @@ hv_kvm_reconnect_cb (gpointer user_data)
   g_autoptr(GPtrArray) running = hv_kvm_reconnect (host);
 
   for (guint i = 0; i < running->len; i++)
-    hv_kvm_hotplug_job_queue_reconcile (host, g_ptr_array_index (running, i));
+    {
+      /* a migration first: its mark keeps hotplug away */
+      hv_kvm_migration_pick_up (host, g_ptr_array_index (running, i));
+      hv_kvm_hotplug_job_queue_reconcile (host, g_ptr_array_index (running, i));
+    }
   return G_SOURCE_REMOVE;
 }
 

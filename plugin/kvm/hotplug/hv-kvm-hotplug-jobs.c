@@ -122,7 +122,15 @@ hotplug_job (HvKvmInstance *instance,
   GCancellable *cancellable = g_task_get_cancellable (task);
   HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (instance);
   HvKvmRuntimeDevice *device = NULL;
+  GError *error = NULL;
 
+  /* marked while it waited (a restarted driver found a migration) */
+  if (hotplug->kind != HOTPLUG_SUPPORTED &&
+      !hv_kvm_instance_check_not_migrating (instance, _("hotplug a device of"), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   hotplug_watch (hotplug->host, instance);
   switch (hotplug->kind)
     {

@@ -1073,3 +1073,94 @@ hv_kvm_finalize_source_finish (GAsyncResult  *result,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* -- a restarted HvKvm ---------------------------------------------------- */
+
+static void
+pick_up_source_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HvKvmInstance *instance = g_task_get_source_object (task);
+  HvKvmHost *host = g_task_get_task_data (task);
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvMigrationStatus) status = NULL;
+  HvKvmMigrationParams params = { 0 };
+  SourceMigration *migration;
+  HvMigrationState state;
+
+  reply = hv_kvm_qmp_query_migrate_finish (HV_KVM_QMP_CLIENT (source), result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  status = hv_kvm_migration_status_from_reply (reply);
+  state = hv_migration_status_get_state (status);
+  if (state == HV_MIGRATION_STATE_NONE || state == HV_MIGRATION_STATE_FAILED ||
+      state == HV_MIGRATION_STATE_CANCELLED)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  g_debug ("%s: picking up the outgoing migration (%s)", hv_kvm_instance_get_name (instance),
+           json_object_get_string_member_with_default (reply, "status", ""));
+  migration = g_new0 (SourceMigration, 1);
+  migration->host = host;
+  migration->instance = instance;
+  migration->context = g_main_context_ref_thread_default ();
+  migration->name = g_strdup (hv_kvm_instance_get_name (instance));
+  /* it ran before: a guest migrating is one that runs */
+  migration->was_running = TRUE;
+  hv_kvm_migration_params_init (&params, NULL, hv_kvm_instance_get_runtime (instance));
+  migration->caps = hv_kvm_migration_params_caps_to_set (&params);
+  hv_kvm_migration_params_clear (&params);
+  migration->status = g_steal_pointer (&status);
+  migration->completed_at = -1;
+  g_object_set_qdata_full (G_OBJECT (instance), source_migration_quark (), migration,
+                           (GDestroyNotify) source_migration_free);
+  {
+    g_autoptr(GCancellable) mark = g_cancellable_new ();
+
+    hv_kvm_instance_set_migration (instance, mark);
+  }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* A job, queued behind the takeover: whatever was asked after it waits
+ * until QEMU said whether a migration runs. */
+static void
+pick_up_job (HvKvmInstance *instance,
+             GTask         *task)
+{
+  HvKvmHost *host = g_task_get_task_data (task);
+  g_autofree gchar *marker = hv_kvm_migration_incoming_marker (host,
+                                                               hv_kvm_instance_get_name (instance));
+  HvKvmQmpClient *qmp = hv_kvm_instance_get_qmp (instance);
+
+  if (g_file_test (marker, G_FILE_TEST_EXISTS))
+    {
+      hv_kvm_migration_target_pick_up (host, instance);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (qmp == NULL || !hv_kvm_qmp_client_is_connected (qmp))
+    {
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  hv_kvm_qmp_query_migrate_async (qmp, NULL, pick_up_source_cb, g_object_ref (task));
+}
+
+void
+hv_kvm_migration_pick_up (HvKvmHost     *host,
+                          HvKvmInstance *instance)
+{
+  g_autoptr(GTask) task = g_task_new (instance, NULL, NULL, NULL);
+
+  g_task_set_source_tag (task, hv_kvm_migration_pick_up);
+  g_task_set_task_data (task, host, NULL);
+  hv_kvm_instance_queue_job (instance, task, pick_up_job);
+}

@@ -164,6 +164,49 @@ target_watch (HvKvmInstance *instance)
                            (GDestroyNotify) target_watch_free);
 }
 
+static void
+pick_up_query_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(HvKvmInstance) instance = user_data;
+  TargetWatch *watch = g_object_get_qdata (G_OBJECT (instance), target_watch_quark ());
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  HvMigrationState state;
+
+  reply = hv_kvm_qmp_query_migrate_finish (HV_KVM_QMP_CLIENT (source), result, &error);
+  if (reply == NULL || watch == NULL || target_watch_is_over (watch))
+    return;
+  /* what happened before the watch was there */
+  if (hv_kvm_migration_state_from_qemu (json_object_get_string_member_with_default (reply,
+                                                                                  "status",
+                                                                                  "none"),
+                                        &state) &&
+      (state == HV_MIGRATION_STATE_COMPLETED || state == HV_MIGRATION_STATE_FAILED ||
+       state == HV_MIGRATION_STATE_CANCELLED))
+    {
+      watch->state = state;
+      target_watch_ended (watch);
+    }
+}
+
+void
+hv_kvm_migration_target_pick_up (HvKvmHost     *host,
+                                 HvKvmInstance *instance)
+{
+  g_autoptr(GCancellable) mark = g_cancellable_new ();
+  HvKvmQmpClient *qmp = hv_kvm_instance_get_qmp (instance);
+
+  hv_kvm_instance_set_migration (instance, mark);
+  if (qmp == NULL || g_object_get_qdata (G_OBJECT (instance), target_watch_quark ()) != NULL)
+    return;
+  g_debug ("%s: picking up the incoming migration", hv_kvm_instance_get_name (instance));
+  /* the events first, then what QEMU says: nothing falls in between */
+  target_watch (instance);
+  hv_kvm_qmp_query_migrate_async (qmp, NULL, pick_up_query_cb, g_object_ref (instance));
+}
+
 /* -- AcceptInstance --------------------------------------------------------- */
 
 static void
@@ -680,6 +723,9 @@ finalize_dst_job (HvKvmInstance *instance,
                                  "exited"), target->name);
       return;
     }
+  /* a restarted HvKvm: follow the end from here */
+  if (g_object_get_qdata (G_OBJECT (instance), target_watch_quark ()) == NULL)
+    hv_kvm_migration_target_pick_up (target->host, instance);
   watch = g_object_get_qdata (G_OBJECT (instance), target_watch_quark ());
   if (watch != NULL && !target_watch_is_over (watch))
     {

@@ -78,7 +78,18 @@ void               hv_kvm_finalize_source_async    (HvKvmHost           *host,
 gboolean           hv_kvm_finalize_source_finish   (GAsyncResult        *result,
                                                     GError             **error);
 
+/* A new HvKvm took @instance over (hv_kvm_reconnect): a migration that
+ * runs, or waits for its finalize, is picked up — the instance marked
+ * again, the target's end followed, the source's state known to
+ * get_migration_status and finalize_migration_source. */
+void               hv_kvm_migration_pick_up        (HvKvmHost           *host,
+                                                    HvKvmInstance       *instance);
+
 /* -- shared by migration/, and pure ---------------------------------------- */
+
+/* The target's part of hv_kvm_migration_pick_up (NAME.incoming exists). */
+void               hv_kvm_migration_target_pick_up (HvKvmHost           *host,
+                                                    HvKvmInstance       *instance);
 
 /* QEMU's MigrationStatus, as its HvMigrationState; FALSE for a word QEMU
  * 7.2 does not have. */
