@@ -511,6 +511,30 @@ test_restart (Fixture       *fixture,
   assert_nothing_left (fixture->b);
 }
 
+/* -- a stop cancels the migration first ---------------------------------- */
+
+static void
+test_stop_cancels (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint id;
+
+  if (!fixture->ready)
+    return;
+  start_source (fixture);
+  accept_on_b (fixture);
+  check (hv_test_migration_host_run (fixture->a, "set migration_bandwidth=1"));
+  id = hv_test_migration_host_send (fixture->a, "migrate %s live", HV_TEST_MIGRATION_ADDRESS_B);
+  wait_transferring (fixture->a);
+  check (hv_test_migration_host_run (fixture->a, "stop"));
+  g_assert_null (hv_test_migration_host_wait (fixture->a, id, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  check (hv_test_migration_host_run (fixture->b, "finalize-dst fail"));
+  assert_nothing_left (fixture->a);
+  assert_nothing_left (fixture->b);
+}
+
 #define TEST(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 
@@ -529,6 +553,7 @@ main (int    argc,
   TEST ("/kvm/migration/refused", test_refused);
   TEST ("/kvm/migration/auto-postcopy", test_auto_postcopy);
   TEST ("/kvm/migration/restart", test_restart);
+  TEST ("/kvm/migration/stop-cancels", test_stop_cancels);
 
   return g_test_run ();
 }
