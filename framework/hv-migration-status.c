@@ -19,8 +19,9 @@
  * As a{sv}: `state` s (the nick of an #HvMigrationState, QEMU's own
  * spelling), `total_time`, `downtime` and `setup_time` x (milliseconds),
  * `transferred`, `remaining` and `total` x (bytes of RAM), `dirty_sync_count`
- * x, `mbps` d (throughput in megabits per second) and `error_desc` s (why it
- * failed).
+ * x, `mbps` d (throughput in megabits per second), `expected_downtime` x
+ * (milliseconds), `dirty_rate` x (pages dirtied per second) and
+ * `error_desc` s (why it failed).
  *
  * Since: 1.0
  */
@@ -37,6 +38,8 @@ struct _HvMigrationStatus {
   gint64 total;
   gint64 dirty_sync_count;
   gdouble mbps;
+  gint64 expected_downtime;
+  gint64 dirty_rate;
   gchar *error_desc;
 };
 
@@ -53,6 +56,8 @@ enum {
   PROP_TOTAL,
   PROP_DIRTY_SYNC_COUNT,
   PROP_MBPS,
+  PROP_EXPECTED_DOWNTIME,
+  PROP_DIRTY_RATE,
   PROP_ERROR_DESC,
   N_PROPS
 };
@@ -106,6 +111,12 @@ hv_migration_status_get_property (GObject    *object,
     case PROP_MBPS:
       g_value_set_double (value, self->mbps);
       break;
+    case PROP_EXPECTED_DOWNTIME:
+      g_value_set_int64 (value, self->expected_downtime);
+      break;
+    case PROP_DIRTY_RATE:
+      g_value_set_int64 (value, self->dirty_rate);
+      break;
     case PROP_ERROR_DESC:
       g_value_set_string (value, self->error_desc);
       break;
@@ -150,6 +161,12 @@ hv_migration_status_set_property (GObject      *object,
       break;
     case PROP_MBPS:
       hv_migration_status_set_mbps (self, g_value_get_double (value));
+      break;
+    case PROP_EXPECTED_DOWNTIME:
+      hv_migration_status_set_expected_downtime (self, g_value_get_int64 (value));
+      break;
+    case PROP_DIRTY_RATE:
+      hv_migration_status_set_dirty_rate (self, g_value_get_int64 (value));
       break;
     case PROP_ERROR_DESC:
       hv_migration_status_set_error_desc (self, g_value_get_string (value));
@@ -270,6 +287,30 @@ hv_migration_status_class_init (HvMigrationStatusClass *klass)
   properties[PROP_MBPS] =
     g_param_spec_double ("mbps", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * HvMigrationStatus:expected-downtime:
+   *
+   * The downtime QEMU expects if it stopped the guest now, in
+   * milliseconds. Its variant key is `expected_downtime`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_EXPECTED_DOWNTIME] =
+    g_param_spec_int64 ("expected-downtime", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * HvMigrationStatus:dirty-rate:
+   *
+   * Pages the guest dirties per second, as QEMU measured it at the last
+   * pass. Its variant key is `dirty_rate`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DIRTY_RATE] =
+    g_param_spec_int64 ("dirty-rate", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
    * HvMigrationStatus:error-desc:
@@ -733,4 +774,80 @@ hv_migration_status_set_error_desc (HvMigrationStatus *self,
 
   if (hv_set_str (&self->error_desc, error_desc))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_DESC]);
+}
+
+/**
+ * hv_migration_status_get_expected_downtime:
+ * @self: a #HvMigrationStatus
+ *
+ * Returns: the downtime QEMU expects, in milliseconds
+ *
+ * Since: 1.0
+ */
+gint64
+hv_migration_status_get_expected_downtime (HvMigrationStatus *self)
+{
+  g_return_val_if_fail (HV_IS_MIGRATION_STATUS (self), 0);
+
+  return self->expected_downtime;
+}
+
+/**
+ * hv_migration_status_set_expected_downtime:
+ * @self: a #HvMigrationStatus
+ * @expected_downtime: the downtime QEMU expects, in milliseconds
+ *
+ * Sets #HvMigrationStatus:expected-downtime.
+ *
+ * Since: 1.0
+ */
+void
+hv_migration_status_set_expected_downtime (HvMigrationStatus *self,
+                                           gint64             expected_downtime)
+{
+  g_return_if_fail (HV_IS_MIGRATION_STATUS (self));
+  g_return_if_fail (expected_downtime >= 0);
+
+  if (self->expected_downtime == expected_downtime)
+    return;
+  self->expected_downtime = expected_downtime;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPECTED_DOWNTIME]);
+}
+
+/**
+ * hv_migration_status_get_dirty_rate:
+ * @self: a #HvMigrationStatus
+ *
+ * Returns: the pages the guest dirties per second
+ *
+ * Since: 1.0
+ */
+gint64
+hv_migration_status_get_dirty_rate (HvMigrationStatus *self)
+{
+  g_return_val_if_fail (HV_IS_MIGRATION_STATUS (self), 0);
+
+  return self->dirty_rate;
+}
+
+/**
+ * hv_migration_status_set_dirty_rate:
+ * @self: a #HvMigrationStatus
+ * @dirty_rate: pages dirtied per second
+ *
+ * Sets #HvMigrationStatus:dirty-rate.
+ *
+ * Since: 1.0
+ */
+void
+hv_migration_status_set_dirty_rate (HvMigrationStatus *self,
+                                    gint64             dirty_rate)
+{
+  g_return_if_fail (HV_IS_MIGRATION_STATUS (self));
+  g_return_if_fail (dirty_rate >= 0);
+
+  if (self->dirty_rate == dirty_rate)
+    return;
+  self->dirty_rate = dirty_rate;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIRTY_RATE]);
 }

@@ -114,6 +114,16 @@ HV_AVAILABLE_IN_1_0
 void               hv_migration_status_set_mbps             (HvMigrationStatus *self,
                                                              gdouble            mbps);
 HV_AVAILABLE_IN_1_0
+gint64             hv_migration_status_get_expected_downtime (HvMigrationStatus *self);
+HV_AVAILABLE_IN_1_0
+void               hv_migration_status_set_expected_downtime (HvMigrationStatus *self,
+                                                              gint64             expected_downtime);
+HV_AVAILABLE_IN_1_0
+gint64             hv_migration_status_get_dirty_rate       (HvMigrationStatus *self);
+HV_AVAILABLE_IN_1_0
+void               hv_migration_status_set_dirty_rate       (HvMigrationStatus *self,
+                                                             gint64             dirty_rate);
+HV_AVAILABLE_IN_1_0
 const gchar       *hv_migration_status_get_error_desc       (HvMigrationStatus *self);
 HV_AVAILABLE_IN_1_0
 void               hv_migration_status_set_error_desc       (HvMigrationStatus *self,

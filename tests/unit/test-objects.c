@@ -59,8 +59,9 @@
   " 'vcpus': <int64 2>}"
 
 #define MIGRATION_STATUS_RECORD \
-  "{'dirty_sync_count': <int64 3>, 'downtime': <int64 30>," \
-  " 'error_desc': <'Unable to write to socket'>, 'future': <'kept'>, 'mbps': <268.4>," \
+  "{'dirty_rate': <int64 2500>, 'dirty_sync_count': <int64 3>, 'downtime': <int64 30>," \
+  " 'error_desc': <'Unable to write to socket'>, 'expected_downtime': <int64 45>," \
+  " 'future': <'kept'>, 'mbps': <268.4>," \
   " 'remaining': <int64 1048576>, 'setup_time': <int64 5>," \
   " 'state': <'postcopy-active'>, 'total': <int64 2147483648>," \
   " 'total_time': <int64 1500>, 'transferred': <int64 1073741824>}"
@@ -330,7 +331,8 @@ test_objects_defaults (void)
   g_clear_pointer (&expected, g_variant_unref);
 
   status_written = hv_migration_status_to_variant (status);
-  expected = parse_record ("{'dirty_sync_count': <int64 0>, 'downtime': <int64 0>,"
+  expected = parse_record ("{'dirty_rate': <int64 0>, 'dirty_sync_count': <int64 0>,"
+                           " 'downtime': <int64 0>, 'expected_downtime': <int64 0>,"
                            " 'mbps': <0.0>, 'remaining': <int64 0>,"
                            " 'setup_time': <int64 0>, 'state': <'none'>,"
                            " 'total': <int64 0>, 'total_time': <int64 0>,"

@@ -100,6 +100,8 @@ hv_kvm_migration_status_from_reply (JsonObject *reply)
                                     json_object_get_int_member_with_default (reply, "downtime", 0));
   hv_migration_status_set_setup_time (status,
                                       json_object_get_int_member_with_default (reply, "setup-time", 0));
+  hv_migration_status_set_expected_downtime (
+    status, MAX (json_object_get_int_member_with_default (reply, "expected-downtime", 0), 0));
   if (json_object_has_member (reply, "error-desc"))
     hv_migration_status_set_error_desc (status, json_object_get_string_member (reply, "error-desc"));
   ram = json_object_has_member (reply, "ram") ? json_object_get_object_member (reply, "ram") : NULL;
@@ -115,6 +117,8 @@ hv_kvm_migration_status_from_reply (JsonObject *reply)
                                                 json_object_get_int_member_with_default (ram, "dirty-sync-count", 0));
       hv_migration_status_set_mbps (status,
                                     json_object_get_double_member_with_default (ram, "mbps", 0.0));
+      hv_migration_status_set_dirty_rate (
+        status, MAX (json_object_get_int_member_with_default (ram, "dirty-pages-rate", 0), 0));
     }
   return status;
 }
