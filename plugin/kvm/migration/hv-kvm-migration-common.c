@@ -248,3 +248,24 @@ hv_kvm_migration_policy_step (const HvKvmMigrationPolicy *policy,
                             (gint64) policy->downtime_max_ms);
   return actions | HV_KVM_MIGRATION_POLICY_RAISE_DOWNTIME;
 }
+
+GSource *
+hv_kvm_migration_timeout_new (guint       timeout_ms,
+                              GSourceFunc func,
+                              gpointer    data)
+{
+  GSource *source = g_timeout_source_new (timeout_ms);
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
+}
+
+void
+hv_kvm_migration_clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}

@@ -57,7 +57,7 @@ typedef struct {
   gboolean           query_busy;
   gboolean           query_wanted;
   gint64             last_progress;  /* monotonic µs */
-  guint              progress_source;
+  GSource           *progress_source;
   gint64             completed_at;   /* the `completed` event's time, µs, or -1 */
 
   HvKvmMigrationPolicyState policy;
@@ -77,7 +77,7 @@ source_migration_free (SourceMigration *migration)
   g_main_context_unref (migration->context);
   g_strfreev (migration->caps);
   g_clear_object (&migration->status);
-  g_clear_handle_id (&migration->progress_source, g_source_remove);
+  hv_kvm_migration_clear_source (&migration->progress_source);
   g_free (migration);
 }
 
@@ -135,7 +135,7 @@ source_progress_due_cb (gpointer user_data)
 {
   SourceMigration *migration = user_data;
 
-  migration->progress_source = 0;
+  g_clear_pointer (&migration->progress_source, g_source_unref);
   source_query (migration);
   return G_SOURCE_REMOVE;
 }
@@ -251,9 +251,10 @@ source_query (SourceMigration *migration)
     }
   if (migration->last_progress != 0 && wait > 0)
     {
-      if (migration->progress_source == 0)
-        migration->progress_source = g_timeout_add ((guint) (wait / 1000) + 1,
-                                                    source_progress_due_cb, migration);
+      if (migration->progress_source == NULL)
+        migration->progress_source = hv_kvm_migration_timeout_new ((guint) (wait / 1000) + 1,
+                                                                   source_progress_due_cb,
+                                                                   migration);
       return;
     }
   migration->query_busy = TRUE;

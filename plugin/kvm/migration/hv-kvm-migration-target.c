@@ -103,7 +103,7 @@ typedef struct {
   gulong            event_id;
   HvMigrationState  state;
   GTask            *waiting;     /* a finalize waiting for the end */
-  guint             timeout_id;
+  GSource          *timeout;
 } TargetWatch;
 
 static void target_watch_ended (TargetWatch *watch);
@@ -113,7 +113,7 @@ target_watch_free (TargetWatch *watch)
 {
   g_clear_signal_handler (&watch->event_id, watch->qmp);
   g_clear_object (&watch->qmp);
-  g_clear_handle_id (&watch->timeout_id, g_source_remove);
+  hv_kvm_migration_clear_source (&watch->timeout);
   g_warn_if_fail (watch->waiting == NULL);
   g_free (watch);
 }
@@ -681,7 +681,7 @@ target_watch_ended (TargetWatch *watch)
   GTask *task = g_steal_pointer (&watch->waiting);
   Target *target;
 
-  g_clear_handle_id (&watch->timeout_id, g_source_remove);
+  hv_kvm_migration_clear_source (&watch->timeout);
   if (task == NULL)
     return;
   target = g_task_get_task_data (task);
@@ -695,7 +695,7 @@ target_watch_timeout_cb (gpointer user_data)
   GTask *task = g_steal_pointer (&watch->waiting);
   Target *target = g_task_get_task_data (task);
 
-  watch->timeout_id = 0;
+  g_clear_pointer (&watch->timeout, g_source_unref);
   g_task_return_new_error (task, HV_ERROR, HV_ERROR_TIMEOUT,
                            _("The migration of %s to this node did not end within %u s"),
                            target->name, TARGET_END_TIMEOUT_MS / 1000);
@@ -731,7 +731,8 @@ finalize_dst_job (HvKvmInstance *instance,
     {
       /* the source has its `completed` before this QEMU has the guest */
       watch->waiting = g_object_ref (task);
-      watch->timeout_id = g_timeout_add (TARGET_END_TIMEOUT_MS, target_watch_timeout_cb, watch);
+      watch->timeout = hv_kvm_migration_timeout_new (TARGET_END_TIMEOUT_MS, target_watch_timeout_cb,
+                                                     watch);
       return;
     }
   finalize_dst_check (g_object_ref (task), instance);

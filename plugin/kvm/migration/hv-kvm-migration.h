@@ -120,6 +120,13 @@ gboolean           hv_kvm_migration_check_caps     (const HvKvmMigrationParams *
                                                     HvKvmCapabilities    *capabilities,
                                                     const gchar          *name,
                                                     GError              **error);
+/* A timeout in the calling thread's context (the monitor thread's), not
+ * the global default one g_timeout_add() would use. Destroy with
+ * hv_kvm_migration_clear_source(). */
+GSource           *hv_kvm_migration_timeout_new    (guint                timeout_ms,
+                                                    GSourceFunc          func,
+                                                    gpointer             data);
+void               hv_kvm_migration_clear_source   (GSource            **source);
 /* <run-dir>/NAME.incoming: a migration target that did not succeed yet
  * (ListInstances leaves it out). */
 gchar             *hv_kvm_migration_incoming_marker (HvKvmHost          *host,
