@@ -133,8 +133,12 @@ helper_init (Helper  *helper,
              gchar  **keys,
              GError **error)
 {
-  g_autofree gchar *ifup = write_script (helper, "ifup",
-                                         "ip link set \"$INTERFACE\" master \"$BRIDGE\" up");
+  /* every ifup is logged to RUN_DIR.ifup as "MODE TAP" (verb ifups) */
+  g_autofree gchar *body = g_strdup_printf (
+    "echo \"$MODE $INTERFACE\" >> '%s.ifup'\n"
+    "if [ \"$MODE\" = bridged ]; then ip link set \"$INTERFACE\" master \"$BRIDGE\" up;"
+    " else ip link set \"$INTERFACE\" up; fi", helper->run_dir);
+  g_autofree gchar *ifup = write_script (helper, "ifup", body);
   g_autofree gchar *ifdown = write_script (helper, "ifdown", "exit 0");
   GVariantDict config;
 
@@ -203,8 +207,10 @@ device_for (Helper      *helper,
       HvNic *nic = hv_nic_new ();
 
       hv_nic_set_mac (nic, arg);
-      hv_nic_set_mode (nic, "bridged");
-      hv_nic_set_link (nic, "br0");
+      /* kind "nic": on the bridge; "rnic": routed */
+      hv_nic_set_mode (nic, g_str_equal (kind, "rnic") ? "routed" : "bridged");
+      if (!g_str_equal (kind, "rnic"))
+        hv_nic_set_link (nic, "br0");
       device = HV_DEVICE (nic);
     }
   hv_device_set_uuid (device, uuid);
@@ -510,6 +516,16 @@ handle (Helper  *helper,
         }
       joined = g_strjoinv (" ", names);
       reply (id, joined);
+    }
+  else if (g_str_equal (verb, "ifups"))
+    {
+      g_autofree gchar *path = g_strconcat (helper->run_dir, ".ifup", NULL);
+      g_autofree gchar *text = NULL;
+
+      if (!g_file_get_contents (path, &text, NULL, NULL))
+        text = g_strdup ("");
+      g_strdelimit (text, "\n", ';');
+      reply (id, text);
     }
   else if (g_str_equal (verb, "leftovers"))
     {

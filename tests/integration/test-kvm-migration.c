@@ -258,6 +258,11 @@ test_cancel (Fixture       *fixture,
   g_assert_null (hv_test_migration_host_call (fixture->a, &error, "balloon 64"));
   g_assert_error (error, HV_ERROR, HV_ERROR_MIGRATION);
   g_clear_error (&error);
+  /* the target too, while it waits for the guest */
+  g_assert_null (hv_test_migration_host_call (fixture->b, &error, "hotadd nic %s %s 0", NIC_UUID,
+                                              NIC_MAC));
+  g_assert_error (error, HV_ERROR, HV_ERROR_MIGRATION);
+  g_clear_error (&error);
 
   check (hv_test_migration_host_run (fixture->a, "cancel"));
   g_assert_null (hv_test_migration_host_wait (fixture->a, id, &error));
@@ -535,6 +540,48 @@ test_stop_cancels (Fixture       *fixture,
   assert_nothing_left (fixture->b);
 }
 
+/* -- a routed NIC: its ifup on the target only after success ------------- */
+
+#define ROUTED_UUID "2f304152-6374-4859-8a6b-7c8d9eaf0112"
+#define ROUTED_MAC "aa:00:00:52:54:45"
+
+static void
+test_routed_nic (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree gchar *source_ifups = NULL;
+  g_autofree gchar *accepted_ifups = NULL;
+  g_autofree gchar *final_ifups = NULL;
+
+  if (!fixture->ready)
+    return;
+  start_source (fixture);
+  check (hv_test_migration_host_run (fixture->a, "hotadd nic %s %s 0", NIC_UUID, NIC_MAC));
+  check (hv_test_migration_host_run (fixture->a, "hotadd rnic %s %s 1", ROUTED_UUID,
+                                     ROUTED_MAC));
+  source_ifups = hv_test_migration_host_run (fixture->a, "ifups");
+  g_assert_nonnull (strstr (source_ifups, "routed "));
+
+  /* the target brings up the bridged NIC at once, the routed one only
+   * once the guest is its own */
+  accept_on_b (fixture);
+  accepted_ifups = hv_test_migration_host_run (fixture->b, "ifups");
+  g_assert_nonnull (strstr (accepted_ifups, "bridged "));
+  g_assert_null (strstr (accepted_ifups, "routed "));
+  check (hv_test_migration_host_run (fixture->a, "set migration_bandwidth=200"));
+  check (hv_test_migration_host_run (fixture->a, "migrate %s live", HV_TEST_MIGRATION_ADDRESS_B));
+  g_clear_pointer (&accepted_ifups, g_free);
+  accepted_ifups = hv_test_migration_host_run (fixture->b, "ifups");
+  g_assert_null (strstr (accepted_ifups, "routed "));
+  check (hv_test_migration_host_run (fixture->b, "finalize-dst ok"));
+  final_ifups = hv_test_migration_host_run (fixture->b, "ifups");
+  g_assert_nonnull (strstr (final_ifups, "routed "));
+  check (hv_test_migration_host_run (fixture->a, "finalize-src ok live"));
+  assert_nothing_left (fixture->a);
+  check (hv_test_migration_host_run (fixture->b, "stop"));
+  assert_nothing_left (fixture->b);
+}
+
 #define TEST(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 
@@ -554,6 +601,7 @@ main (int    argc,
   TEST ("/kvm/migration/auto-postcopy", test_auto_postcopy);
   TEST ("/kvm/migration/restart", test_restart);
   TEST ("/kvm/migration/stop-cancels", test_stop_cancels);
+  TEST ("/kvm/migration/routed-nic", test_routed_nic);
 
   return g_test_run ();
 }
