@@ -167,7 +167,11 @@ test_stuck_start (Fixture       *fixture,
       g_assert_false (hv_hypervisor_start_instance_sync (fixture->kvm, instance, TRUE, NULL,
                                                          &error));
       g_assert_error (error, HV_ERROR, HV_ERROR_TIMEOUT);
+      /* it says the limit, and ends with the limit when QEMU said nothing */
       g_test_message ("start %u: %s", attempt, error->message);
+      g_assert_nonnull (strstr (error->message, limit));
+      g_assert_false (g_str_has_suffix (error->message, ":"));
+      g_assert_false (g_str_has_suffix (error->message, " "));
       g_clear_error (&error);
       left = find_qemus (fixture, "stuck");
       g_assert_cmpuint (left->len, ==, 0);
