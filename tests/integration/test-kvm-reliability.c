@@ -178,6 +178,71 @@ test_stuck_start (Fixture       *fixture,
     }
 }
 
+static void
+assert_invalid_name (const gchar *entry_point,
+                     GError      *error)
+{
+  if (!g_error_matches (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER) ||
+      strstr (error->message, "Invalid instance name") == NULL)
+    g_error ("%s answered '../evil' with: %s", entry_point,
+             error != NULL ? error->message : "success");
+}
+
+/* Every method that takes an instance's name refuses a bad one the same
+ * way, before anything is looked up or built from it: none says "not
+ * running" or succeeds. No QEMU is needed to be refused. */
+static void
+test_bad_name (Fixture       *fixture,
+               gconstpointer  user_data)
+{
+  g_autoptr(HvInstance) evil = NULL;
+  g_autoptr(HvDisk) disk = hv_disk_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvInstanceInfo) info = NULL;
+  g_autoptr(HvConsole) console = NULL;
+  HvDevice *device = HV_DEVICE (disk);
+
+  fixture->kvm = new_kvm (fixture, 0);
+  evil = new_instance (fixture->kvm, "../evil");
+  hv_device_set_uuid (device, "d15c0000-0000-4000-8000-0000000000e1");
+  hv_disk_set_size (disk, 16);
+  hv_disk_set_mode (disk, "rw");
+  hv_disk_set_link (disk, "/dev/null");
+
+#define CHECK(entry_point, call) \
+  G_STMT_START { \
+    g_assert_false (call); \
+    assert_invalid_name (entry_point, error); \
+    g_clear_error (&error); \
+  } G_STMT_END
+  CHECK ("start", hv_hypervisor_start_instance_sync (fixture->kvm, evil, TRUE, NULL, &error));
+  CHECK ("stop", hv_hypervisor_stop_instance_sync (fixture->kvm, evil, FALSE, FALSE, 0, NULL,
+                                                   &error));
+  CHECK ("forced stop", hv_hypervisor_stop_instance_sync (fixture->kvm, evil, TRUE, FALSE, 0,
+                                                          NULL, &error));
+  CHECK ("reboot", hv_hypervisor_reboot_instance_sync (fixture->kvm, evil, NULL, &error));
+  CHECK ("cleanup", hv_hypervisor_cleanup_instance_sync (fixture->kvm, "../evil", NULL, &error));
+  CHECK ("balloon", hv_hypervisor_balloon_instance_memory_sync (fixture->kvm, evil, 32, NULL,
+                                                                &error));
+  CHECK ("hotplug supported", hv_hypervisor_hotplug_supported_sync (fixture->kvm, evil, NULL,
+                                                                    &error));
+  CHECK ("hot-add", hv_hypervisor_hot_add_device_sync (fixture->kvm, evil, device, 0, NULL,
+                                                       &error));
+  CHECK ("hot-del", hv_hypervisor_hot_del_device_sync (fixture->kvm, evil, device, 0, NULL,
+                                                       &error));
+  CHECK ("hot-mod", hv_hypervisor_hot_mod_device_sync (fixture->kvm, evil, device, 0, NULL,
+                                                       &error));
+#undef CHECK
+  info = hv_hypervisor_get_instance_info_sync (fixture->kvm, "../evil", NULL, &error);
+  g_assert_null (info);
+  assert_invalid_name ("info", error);
+  g_clear_error (&error);
+  console = hv_hypervisor_get_instance_console (fixture->kvm, evil, &error);
+  g_assert_null (console);
+  assert_invalid_name ("console", error);
+  g_clear_error (&error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -186,6 +251,7 @@ main (int argc, char **argv)
 #define ADD(path, func) \
   g_test_add ("/kvm/reliability/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("stuck-start", test_stuck_start);
+  ADD ("bad-name", test_bad_name);
 #undef ADD
 
   return g_test_run ();
