@@ -23,6 +23,8 @@
 
 #define QEMU             "/usr/bin/qemu-system-x86_64"
 #define START_TIMEOUT_MS 3000
+#define N_TAKEN_OVER     6
+#define N_ROUNDS         8
 
 typedef struct {
   gchar        *dir;
@@ -127,6 +129,12 @@ fixture_tear_down (Fixture       *fixture,
 {
   g_clear_object (&fixture->kvm);
   kill_qemus (fixture, "stuck");
+  for (guint i = 0; i < N_TAKEN_OVER; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("taken-%u", i);
+
+      kill_qemus (fixture, name);
+    }
   hv_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
 }
@@ -175,6 +183,63 @@ test_stuck_start (Fixture       *fixture,
       g_clear_error (&error);
       left = find_qemus (fixture, "stuck");
       g_assert_cmpuint (left->len, ==, 0);
+    }
+}
+
+/* A new HvKvm over a run dir whose instances run (a restarted daemon),
+ * asked for every instance's info at once, while their takeovers are
+ * still queued: all of them are listed, every time. */
+static void
+test_all_info_after_takeover (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_test (QEMU, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no " QEMU);
+      return;
+    }
+  fixture->kvm = new_kvm (fixture, 0);
+  for (guint i = 0; i < N_TAKEN_OVER; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("taken-%u", i);
+      g_autoptr(HvInstance) instance = new_instance (fixture->kvm, name);
+
+      g_assert_true (hv_hypervisor_start_instance_sync (fixture->kvm, instance, TRUE, NULL,
+                                                        &error));
+      g_assert_no_error (error);
+    }
+
+  for (guint round = 0; round < N_ROUNDS; round++)
+    {
+      g_autoptr(GPtrArray) infos = NULL;
+
+      g_clear_object (&fixture->kvm);
+      fixture->kvm = new_kvm (fixture, 0);
+      infos = hv_hypervisor_get_all_instances_info_sync (fixture->kvm, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (infos->len, ==, N_TAKEN_OVER);
+      for (guint i = 0; i < N_TAKEN_OVER; i++)
+        {
+          HvInstanceInfo *info = g_ptr_array_index (infos, i);
+          g_autofree gchar *name = g_strdup_printf ("taken-%u", i);
+
+          g_assert_cmpstr (hv_instance_info_get_name (info), ==, name);
+          g_assert_cmpint (hv_instance_info_get_pid (info), >, 0);
+          /* asked after its takeover, not reported with a guess */
+          g_assert_cmpint (hv_instance_info_get_state (info), ==, HV_INSTANCE_STATE_PAUSED);
+        }
+    }
+
+  for (guint i = 0; i < N_TAKEN_OVER; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("taken-%u", i);
+      g_autoptr(HvInstance) instance = new_instance (fixture->kvm, name);
+
+      g_assert_true (hv_hypervisor_stop_instance_sync (fixture->kvm, instance, TRUE, FALSE, 0,
+                                                       NULL, &error));
+      g_assert_no_error (error);
     }
 }
 
@@ -252,6 +317,7 @@ main (int argc, char **argv)
   g_test_add ("/kvm/reliability/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("stuck-start", test_stuck_start);
   ADD ("bad-name", test_bad_name);
+  ADD ("all-info-after-takeover", test_all_info_after_takeover);
 #undef ADD
 
   return g_test_run ();
