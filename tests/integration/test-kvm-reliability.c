@@ -129,6 +129,7 @@ fixture_tear_down (Fixture       *fixture,
 {
   g_clear_object (&fixture->kvm);
   kill_qemus (fixture, "stuck");
+  kill_qemus (fixture, "silent");
   for (guint i = 0; i < N_TAKEN_OVER; i++)
     {
       g_autofree gchar *name = g_strdup_printf ("taken-%u", i);
@@ -243,6 +244,49 @@ test_all_info_after_takeover (Fixture       *fixture,
     }
 }
 
+/* A QEMU whose QMP socket never greets: the start fails within
+ * start-timeout-ms (the spawn and the greeting each have it), not the 60 s
+ * of a command, says what QEMU did, and leaves no process behind. */
+static void
+test_no_greeting (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  g_autofree gchar *fake = g_test_build_filename (G_TEST_BUILT, "integration",
+                                                  "hv-test-fake-qemu-silent", NULL);
+  g_autofree gchar *limit = g_strdup_printf ("within %u ms", START_TIMEOUT_MS);
+  g_autoptr(HvInstance) instance = NULL;
+  g_autoptr(GArray) left = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantDict hvparams;
+  gint64 started;
+
+  if (!g_file_test (QEMU, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no " QEMU);
+      return;
+    }
+  g_assert_true (g_file_test (fake, G_FILE_TEST_IS_EXECUTABLE));
+  fixture->kvm = new_kvm (fixture, START_TIMEOUT_MS);
+  instance = new_instance (fixture->kvm, "silent");
+  g_variant_dict_init (&hvparams, hv_instance_get_hvparams (instance));
+  g_variant_dict_insert (&hvparams, "kvm_path", "s", fake);
+  hv_instance_set_hvparams (instance, g_variant_dict_end (&hvparams));
+
+  started = g_get_monotonic_time ();
+  g_assert_false (hv_hypervisor_start_instance_sync (fixture->kvm, instance, TRUE, NULL,
+                                                     &error));
+  g_test_message ("after %" G_GINT64_FORMAT " ms: %s",
+                  (g_get_monotonic_time () - started) / 1000, error->message);
+  g_assert_error (error, HV_ERROR, HV_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "greeting"));
+  g_assert_nonnull (strstr (error->message, limit));
+  /* the probe of the fake binary is included: a real QEMU's, well short
+   * of the 60 s a command may take */
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 30 * G_USEC_PER_SEC);
+  left = find_qemus (fixture, "silent");
+  g_assert_cmpuint (left->len, ==, 0);
+}
+
 static void
 assert_invalid_name (const gchar *entry_point,
                      GError      *error)
@@ -317,6 +361,7 @@ main (int argc, char **argv)
   g_test_add ("/kvm/reliability/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("stuck-start", test_stuck_start);
   ADD ("bad-name", test_bad_name);
+  ADD ("no-greeting", test_no_greeting);
   ADD ("all-info-after-takeover", test_all_info_after_takeover);
 #undef ADD
 

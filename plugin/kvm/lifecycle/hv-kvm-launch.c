@@ -446,6 +446,7 @@ launch_spawned_cb (GObject      *source,
 {
   GTask *task = user_data;
   HvKvmInstance *instance = launch_get_instance (task);
+  Launch *launch = g_task_get_task_data (task);
   g_autoptr(HvKvmQmpClient) qmp = NULL;
   g_autofree gchar *socket_path = NULL;
   GError *error = NULL;
@@ -457,6 +458,9 @@ launch_spawned_cb (GObject      *source,
     }
   hv_kvm_instance_set_state (instance, HV_INSTANCE_STATE_PAUSED);
   qmp = hv_kvm_qmp_client_new ();
+  /* a QEMU that does not greet is a start that did not finish: it has the
+   * start's limit, not a command's */
+  hv_kvm_qmp_client_set_connect_timeout (qmp, hv_kvm_host_get_start_timeout (launch->host));
   hv_kvm_instance_set_qmp (instance, qmp);
   socket_path = hv_kvm_instance_get_path (instance, ".qmp");
   hv_kvm_qmp_client_connect_async (qmp, socket_path, g_task_get_cancellable (task),

@@ -77,6 +77,7 @@ struct _HvKvmQmpClient {
   HvKvmQmpGreeting  greeting;
 
   guint             command_timeout_ms;
+  guint             connect_timeout_ms;  /* 0: command_timeout_ms */
 };
 
 static inline void

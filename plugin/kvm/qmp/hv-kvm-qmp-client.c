@@ -322,6 +322,22 @@ hv_kvm_qmp_client_set_command_timeout (HvKvmQmpClient *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMMAND_TIMEOUT]);
 }
 
+/**
+ * hv_kvm_qmp_client_set_connect_timeout:
+ * @timeout_ms: milliseconds, 0 for the command timeout
+ *
+ * How long the greeting and negotiation of a connect may take, when it is
+ * not the command timeout: a QEMU just started answers within its start
+ * timeout or not at all. Applies to connects made afterwards.
+ */
+void
+hv_kvm_qmp_client_set_connect_timeout (HvKvmQmpClient *self,
+                                       guint           timeout_ms)
+{
+  g_return_if_fail (HV_KVM_IS_QMP_CLIENT (self));
+  self->connect_timeout_ms = timeout_ms;
+}
+
 gsize
 hv_kvm_qmp_client_get_max_message_size (HvKvmQmpClient *self)
 {
