@@ -6,7 +6,7 @@
 
 #include "config.h"
 
-#include "hv-kvm-hotplug-jobs.h"
+#include "hv-kvm-hotplug.h"
 #include "hv-kvm-iface.h"
 
 /*

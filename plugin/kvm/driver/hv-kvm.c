@@ -10,7 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "hv-kvm.h"
-#include "hv-kvm-hotplug-jobs.h"
+#include "hv-kvm-hotplug.h"
 #include "hv-kvm-iface.h"
 #include "hv-kvm-lifecycle.h"
 #include "hv-kvm-params.h"
