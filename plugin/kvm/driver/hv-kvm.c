@@ -40,6 +40,8 @@
  *   to reach its target (30000).
  * - `removal-timeout-ms` (u): how long a hot-removal waits for the guest
  *   to give the device up (10000).
+ * - `script-timeout-ms` (u): how long an ifup or ifdown script may run
+ *   before it is killed and its step fails (60000; 0: no limit).
  *
  * Any other key is refused.
  */

@@ -31,6 +31,7 @@ struct _HvKvmHost {
   guint         reboot_timeout_ms;
   guint         balloon_timeout_ms;
   guint         removal_timeout_ms;
+  guint         script_timeout_ms;
 
   HvKvmCapabilitiesCache *capabilities_cache;
   HvRuntimeStore *store;
@@ -77,6 +78,7 @@ static const struct {
   { "reboot-timeout-ms", CONFIG_UINT, G_STRUCT_OFFSET (HvKvmHost, reboot_timeout_ms) },
   { "balloon-timeout-ms", CONFIG_UINT, G_STRUCT_OFFSET (HvKvmHost, balloon_timeout_ms) },
   { "removal-timeout-ms", CONFIG_UINT, G_STRUCT_OFFSET (HvKvmHost, removal_timeout_ms) },
+  { "script-timeout-ms", CONFIG_UINT, G_STRUCT_OFFSET (HvKvmHost, script_timeout_ms) },
 };
 
 static gint
@@ -537,6 +539,8 @@ hv_kvm_host_add_instance (HvKvmHost   *self,
   g_autoptr(HvNicScript) ifdown = hv_nic_script_new (self->ifdown_script);
   HvKvmInstance *instance;
 
+  hv_nic_script_set_timeout (ifup, self->script_timeout_ms);
+  hv_nic_script_set_timeout (ifdown, self->script_timeout_ms);
   g_return_val_if_fail (hv_kvm_host_is_current (self), NULL);
   g_return_val_if_fail (!g_hash_table_contains (self->instances, name), NULL);
 
@@ -663,5 +667,6 @@ hv_kvm_host_init (HvKvmHost *self)
   self->reboot_timeout_ms = HV_KVM_DEFAULT_REBOOT_TIMEOUT_MS;
   self->balloon_timeout_ms = HV_KVM_DEFAULT_BALLOON_TIMEOUT_MS;
   self->removal_timeout_ms = HV_KVM_DEFAULT_REMOVAL_TIMEOUT_MS;
+  self->script_timeout_ms = HV_KVM_DEFAULT_SCRIPT_TIMEOUT_MS;
   self->instances = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
