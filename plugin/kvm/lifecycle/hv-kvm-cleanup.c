@@ -29,24 +29,6 @@ cleanup_data_free (CleanupData *data)
   g_free (data);
 }
 
-static GTask *
-cleanup_task_new (HvKvmHost           *host,
-                  const gchar         *name,
-                  gpointer             source_tag,
-                  GCancellable        *cancellable,
-                  GAsyncReadyCallback  callback,
-                  gpointer             user_data)
-{
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  CleanupData *data = g_new0 (CleanupData, 1);
-
-  data->host = host;
-  data->name = g_strdup (name);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, data, (GDestroyNotify) cleanup_data_free);
-  return task;
-}
-
 static void
 cleanup_done_cb (GObject      *source,
                  GAsyncResult *result,
@@ -88,10 +70,14 @@ hv_kvm_cleanup_async (HvKvmHost           *self,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  GTask *task = cleanup_task_new (self, name, hv_kvm_cleanup_async, cancellable, callback,
-                               user_data);
-  CleanupData *data = g_task_get_task_data (task);
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  CleanupData *data = g_new0 (CleanupData, 1);
   HvKvmInstance *instance;
+
+  data->host = self;
+  data->name = g_strdup (name);
+  g_task_set_source_tag (task, hv_kvm_cleanup_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) cleanup_data_free);
 
   instance = hv_kvm_host_lookup_instance (self, data->name);
   if (instance == NULL)

@@ -33,24 +33,6 @@ reboot_data_free (RebootData *data)
   g_free (data);
 }
 
-static GTask *
-reboot_task_new (HvKvmHost           *host,
-                 const gchar         *name,
-                 gpointer             source_tag,
-                 GCancellable        *cancellable,
-                 GAsyncReadyCallback  callback,
-                 gpointer             user_data)
-{
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  RebootData *data = g_new0 (RebootData, 1);
-
-  data->host = host;
-  data->name = g_strdup (name);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, data, (GDestroyNotify) reboot_data_free);
-  return task;
-}
-
 static void
 reboot_launched_cb (GObject      *source,
                     GAsyncResult *result,
@@ -131,13 +113,17 @@ hv_kvm_reboot_async (HvKvmHost           *self,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  GTask *task = reboot_task_new (self, hv_instance_get_name (owner), hv_kvm_reboot_async,
-                               cancellable, callback, user_data);
-  RebootData *data = g_task_get_task_data (task);
-  HvKvmInstance *instance = hv_kvm_host_lookup_instance (self, data->name);
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  RebootData *data = g_new0 (RebootData, 1);
+  HvKvmInstance *instance;
 
+  data->host = self;
+  data->name = g_strdup (hv_instance_get_name (owner));
+  g_task_set_source_tag (task, hv_kvm_reboot_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) reboot_data_free);
   data->instance = g_object_ref (owner);
 
+  instance = hv_kvm_host_lookup_instance (self, data->name);
   if (instance == NULL)
     g_task_return_new_error (task, HV_ERROR, HV_ERROR_NOT_RUNNING,
                              _("Cannot reboot instance %s: it is not running"), data->name);

@@ -206,24 +206,6 @@ stop_data_free (StopData *data)
   g_free (data);
 }
 
-static GTask *
-stop_task_new (HvKvmHost           *host,
-               const gchar         *name,
-               gpointer             source_tag,
-               GCancellable        *cancellable,
-               GAsyncReadyCallback  callback,
-               gpointer             user_data)
-{
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  StopData *data = g_new0 (StopData, 1);
-
-  data->host = host;
-  data->name = g_strdup (name);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, data, (GDestroyNotify) stop_data_free);
-  return task;
-}
-
 static void
 stop_done_cb (GObject      *source,
               GAsyncResult *result,
@@ -266,13 +248,18 @@ hv_kvm_stop_async (HvKvmHost           *self,
                    GAsyncReadyCallback  callback,
                    gpointer             user_data)
 {
-  GTask *task = stop_task_new (self, name, hv_kvm_stop_async, cancellable, callback, user_data);
-  StopData *data = g_task_get_task_data (task);
-  HvKvmInstance *instance = hv_kvm_host_lookup_instance (self, data->name);
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  StopData *data = g_new0 (StopData, 1);
+  HvKvmInstance *instance;
 
+  data->host = self;
+  data->name = g_strdup (name);
+  g_task_set_source_tag (task, hv_kvm_stop_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) stop_data_free);
   data->force = force;
   data->timeout_s = timeout_s;
 
+  instance = hv_kvm_host_lookup_instance (self, data->name);
   if (instance == NULL)
     {
       g_task_return_boolean (task, TRUE);
