@@ -230,6 +230,51 @@ hv_remote_device_parameters (HvInstance *instance,
                         hv_device_to_variant (device), seq);
 }
 
+/* HotAddDevice and HotModDevice answer with the device as placed: its slot
+ * and hvinfo go back into the caller's device, as an in-process driver
+ * leaves them there */
+static void
+hv_remote_call_device_async (HvHypervisor        *hypervisor,
+                             gpointer             source_tag,
+                             const gchar         *method,
+                             HvInstance          *instance,
+                             HvDevice            *device,
+                             guint                seq,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task = g_task_new (hypervisor, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_object_set_data_full (G_OBJECT (task), "hv-remote-device", g_object_ref (device), g_object_unref);
+  hv_remote_hypervisor_call (HV_REMOTE_HYPERVISOR (hypervisor), method,
+                             hv_remote_device_parameters (instance, device, seq),
+                             G_VARIANT_TYPE ("(a{sv})"), cancellable, task);
+}
+
+static gboolean
+hv_remote_finish_device (HvHypervisor  *hypervisor,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_autoptr(GVariant) reply = hv_remote_finish_reply (hypervisor, result, error);
+  HvDevice *device = g_object_get_data (G_OBJECT (result), "hv-remote-device");
+  g_autoptr(GVariant) placed = NULL;
+  g_autoptr(GVariant) hvinfo = NULL;
+  gint32 pci;
+
+  if (reply == NULL)
+    return FALSE;
+  placed = g_variant_get_child_value (reply, 0);
+  if (g_variant_lookup (placed, "pci", "i", &pci))
+    hv_device_set_pci (device, pci);
+  hvinfo = g_variant_lookup_value (placed, "hvinfo", G_VARIANT_TYPE_VARDICT);
+  if (hvinfo != NULL)
+    hv_device_set_hvinfo (device, hvinfo);
+  return TRUE;
+}
+
 static void
 hv_remote_hot_add_device_async (HvHypervisor        *hypervisor,
                                 HvInstance          *instance,
@@ -239,9 +284,8 @@ hv_remote_hot_add_device_async (HvHypervisor        *hypervisor,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  hv_remote_call_async (hypervisor, hv_remote_hot_add_device_async, "HotAddDevice",
-                        hv_remote_device_parameters (instance, device, seq),
-                        NULL, cancellable, callback, user_data);
+  hv_remote_call_device_async (hypervisor, hv_remote_hot_add_device_async, "HotAddDevice",
+                               instance, device, seq, cancellable, callback, user_data);
 }
 
 static void
@@ -267,9 +311,8 @@ hv_remote_hot_mod_device_async (HvHypervisor        *hypervisor,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  hv_remote_call_async (hypervisor, hv_remote_hot_mod_device_async, "HotModDevice",
-                        hv_remote_device_parameters (instance, device, seq),
-                        NULL, cancellable, callback, user_data);
+  hv_remote_call_device_async (hypervisor, hv_remote_hot_mod_device_async, "HotModDevice",
+                               instance, device, seq, cancellable, callback, user_data);
 }
 
 static GVariant *
@@ -384,11 +427,11 @@ hv_remote_hypervisor_init_calls (HvHypervisorInterface *iface)
   iface->hotplug_supported_async = hv_remote_hotplug_supported_async;
   iface->hotplug_supported_finish = hv_remote_finish_boolean;
   iface->hot_add_device_async = hv_remote_hot_add_device_async;
-  iface->hot_add_device_finish = hv_remote_finish_boolean;
+  iface->hot_add_device_finish = hv_remote_finish_device;
   iface->hot_del_device_async = hv_remote_hot_del_device_async;
   iface->hot_del_device_finish = hv_remote_finish_boolean;
   iface->hot_mod_device_async = hv_remote_hot_mod_device_async;
-  iface->hot_mod_device_finish = hv_remote_finish_boolean;
+  iface->hot_mod_device_finish = hv_remote_finish_device;
   iface->accept_instance_async = hv_remote_accept_instance_async;
   iface->accept_instance_finish = hv_remote_finish_boolean;
   iface->finalize_migration_dst_async = hv_remote_finalize_migration_dst_async;

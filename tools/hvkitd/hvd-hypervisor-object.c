@@ -124,9 +124,7 @@ HVD_BOOLEAN_CALLBACK (hvd_on_rebooted, hv_hypervisor_reboot_instance_finish)
 HVD_BOOLEAN_CALLBACK (hvd_on_cleaned_up, hv_hypervisor_cleanup_instance_finish)
 HVD_BOOLEAN_CALLBACK (hvd_on_verified, hv_hypervisor_verify_finish)
 HVD_BOOLEAN_CALLBACK (hvd_on_hotplug_supported, hv_hypervisor_hotplug_supported_finish)
-HVD_BOOLEAN_CALLBACK (hvd_on_hot_added, hv_hypervisor_hot_add_device_finish)
 HVD_BOOLEAN_CALLBACK (hvd_on_hot_deleted, hv_hypervisor_hot_del_device_finish)
-HVD_BOOLEAN_CALLBACK (hvd_on_hot_modified, hv_hypervisor_hot_mod_device_finish)
 HVD_BOOLEAN_CALLBACK (hvd_on_accepted, hv_hypervisor_accept_instance_finish)
 HVD_BOOLEAN_CALLBACK (hvd_on_finalized_source, hv_hypervisor_finalize_migration_source_finish)
 HVD_BOOLEAN_CALLBACK (hvd_on_finalized_dst, hv_hypervisor_finalize_migration_dst_finish)
@@ -361,6 +359,44 @@ hvd_run_verify_hotplug_support (HvdCall *call)
   else
     hvd_call_return (call, NULL);
   hvd_call_free (call);
+}
+
+/* an added or changed device goes back with the placement the driver gave it */
+static void
+hvd_call_on_device_placed (HvdCall          *call,
+                           GAsyncResult     *result,
+                           HvdBooleanFinish  finish)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) dict = NULL;
+
+  if (!finish (hvd_call_hypervisor (call), result, &error))
+    {
+      hvd_call_return_error (call, error);
+      return;
+    }
+  dict = hv_device_to_variant (call->device);
+  hvd_call_return (call, g_variant_new ("(@a{sv})", dict));
+}
+
+static void
+hvd_on_hot_added (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(HvdCall) call = user_data;
+
+  hvd_call_on_device_placed (call, result, hv_hypervisor_hot_add_device_finish);
+}
+
+static void
+hvd_on_hot_modified (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(HvdCall) call = user_data;
+
+  hvd_call_on_device_placed (call, result, hv_hypervisor_hot_mod_device_finish);
 }
 
 static void

@@ -176,7 +176,7 @@ hvd_job_on_migrated (GObject      *source,
   g_debug ("job %s: migration of %s %s", self->object_path, self->instance_name, self->state);
   hvd_job_notify_properties (self);
   if (self->registration_id != 0)
-    g_dbus_connection_emit_signal (self->connection, self->owner, self->object_path,
+    g_dbus_connection_emit_signal (self->connection, NULL, self->object_path,
                                    "org.hvkit.Job1", "Finished",
                                    g_variant_new ("(sss)", self->state,
                                                   error_name != NULL ? error_name : "",

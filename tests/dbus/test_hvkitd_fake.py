@@ -1,0 +1,344 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""hvkitd with the test plugin "fake" (fake/hv-test-fake-hypervisor.c), on
+a private bus with polkit mocked: every HV_ERROR code through the bus to
+Gio and to Hv.RemoteHypervisor, InvalidArgs, org.hvkit.Job1 (progress,
+Finished, Cancel, Release, a caller that leaves), and polkit's answers
+with the details hvkitd gives it."""
+
+import os
+import unittest
+
+import gi
+gi.require_version('Hv', '1.0')
+from gi.repository import Gio, GLib, Hv  # noqa: E402
+
+from hvkitd_harness import (Harness, HYPERVISOR_IFACE, JOB_IFACE, MANAGER_PATH,  # noqa: E402
+                            hv_path, strip_remote)
+
+FAKE = hv_path('fake')
+JOB_TIMEOUT_S = 30
+HV_ERROR_NAMES = ['Failed', 'Hotplug', 'NotSupported', 'InvalidParameter', 'NotRunning',
+                  'AlreadyRunning', 'Monitor', 'Migration', 'Timeout', 'RuntimeCorrupt']
+
+
+def instance(name='fake-1', uuid='0f0e0d0c-0b0a-4908-8706-050403020100'):
+    return GLib.Variant('a{sv}', {'name': GLib.Variant('s', name),
+                                  'uuid': GLib.Variant('s', uuid)})
+
+
+def args(signature, *values):
+    """A tuple of the given signature; a{sv} values may be GLib.Variants."""
+    def python(value):
+        if isinstance(value, GLib.Variant) and value.get_type_string() == 'a{sv}':
+            return {value.get_child_value(i).get_child_value(0).get_string():
+                    value.get_child_value(i).get_child_value(1).get_variant()
+                    for i in range(value.n_children())}
+        return value
+    return GLib.Variant(signature, tuple(python(value) for value in values))
+
+
+class HvkitdFakeTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        plugin_dir = os.environ.get('HVKIT_TEST_FAKE_PLUGIN_DIR')
+        if not plugin_dir:
+            raise unittest.SkipTest('HVKIT_TEST_FAKE_PLUGIN_DIR is not set (run through meson test)')
+        cls.h = Harness(plugin_dir=plugin_dir)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.h.close()
+
+    def setUp(self):
+        self.h.polkit_allow_all()
+        self.h.polkit_pop_checks()
+
+    def call(self, method, args=None, reply_type=None, **kwargs):
+        return self.h.call(method, args, reply_type, path=kwargs.pop('path', FAKE), **kwargs)
+
+    def assert_dbus_error(self, caught, name, message=None):
+        error = caught.exception
+        self.assertEqual(Gio.DBusError.get_remote_error(error), name, error.message)
+        if message is not None:
+            self.assertEqual(strip_remote(error), message)
+
+    # -- the manager ----------------------------------------------------------
+
+    def test_manager(self):
+        self.assertRegex(self.h.get_property(MANAGER_PATH, 'org.hvkit.Manager1', 'Version'),
+                         r'^\d+\.\d+\.\d+$')
+        self.assertEqual(self.h.get_property(MANAGER_PATH, 'org.hvkit.Manager1', 'Hypervisors'),
+                         {'fake': FAKE})
+        self.assertEqual(self.h.get_property(FAKE, HYPERVISOR_IFACE, 'Name'), 'fake')
+
+    # -- errors ---------------------------------------------------------------
+
+    def test_every_error_code_round_trips_to_gio(self):
+        for code, name in enumerate(HV_ERROR_NAMES, start=1):
+            with self.assertRaises(GLib.Error) as caught:
+                self.call('GetInstanceInfo', GLib.Variant('(s)', (f'error-{code}',)), '(a{sv})')
+            self.assert_dbus_error(caught, f'org.hvkit.Error.{name}',
+                                   f'fake error {code} for error-{code}')
+            # Hv's domain is registered in this process: the same code
+            error = caught.exception
+            self.assertTrue(error.matches(Hv.error_quark(), code), error.message)
+
+    def test_every_error_code_round_trips_to_the_remote_hypervisor(self):
+        remote = self.h.remote('fake')
+        for code in range(1, len(HV_ERROR_NAMES) + 1):
+            with self.assertRaises(GLib.Error) as caught:
+                remote.get_instance_info_sync(f'error-{code}', None)
+            error = caught.exception
+            self.assertEqual(error.domain, 'hv-error-quark')
+            self.assertEqual(error.code, code)
+            self.assertEqual(error.message, f'fake error {code} for error-{code}')
+
+    def test_methods_the_driver_leaves_out(self):
+        with self.assertRaises(GLib.Error) as caught:
+            self.call('RebootInstance', args('(a{sv})', instance()))
+        self.assert_dbus_error(caught, 'org.hvkit.Error.NotSupported',
+                               "The 'fake' hypervisor does not support reboot_instance")
+        with self.assertRaises(GLib.Error) as caught:
+            self.call('HotplugSupported', args('(a{sv})', instance()))
+        self.assert_dbus_error(caught, 'org.hvkit.Error.Hotplug')
+        # hv_base's defaults that succeed
+        self.call('CleanupInstance', GLib.Variant('(s)', ('fake-1',)))
+        (info,) = self.call('MigrationInfo', args('(a{sv})', instance()), '(ay)')
+        self.assertEqual(bytes(info), b'')
+
+    def test_invalid_args_name_the_argument(self):
+        with self.assertRaises(GLib.Error) as caught:
+            self.call('StartInstance', args('(a{sv}b)', GLib.Variant('a{sv}', {}), False))
+        self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.InvalidArgs',
+                               "Argument 'instance': Key 'name' is missing")
+        bad = GLib.Variant('a{sv}', {'name': GLib.Variant('s', 'x'),
+                                     'beparams': GLib.Variant('s', 'nope')})
+        with self.assertRaises(GLib.Error) as caught:
+            self.call('StartInstance', args('(a{sv}b)', bad, False))
+        self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.InvalidArgs')
+        self.assertIn("Argument 'instance'", caught.exception.message)
+        self.assertIn('beparams', caught.exception.message)
+        with self.assertRaises(GLib.Error) as caught:
+            self.call('VerifyHotplugSupport',
+                      args('(a{sv}ss)', instance(), 'hotadd', 'floppy'))
+        self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.InvalidArgs',
+                               "Argument 'device_type': 'floppy' is not one of 'disk', 'nic'")
+        with self.assertRaises(GLib.Error) as caught:
+            self.call('HotAddDevice', args('(a{sv}sa{sv}u)',
+                instance(), 'disk', GLib.Variant('a{sv}', {'pci': GLib.Variant('s', '3')}), 0))
+        self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.InvalidArgs')
+        self.assertIn("Argument 'device'", caught.exception.message)
+        # a whole argument of the wrong type: GDBus checks the signature
+        with self.assertRaises(GLib.Error) as caught:
+            self.call('StartInstance', GLib.Variant('(s)', ('fake-1',)))
+        self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.InvalidArgs')
+        # the remote hypervisor: INVALID_PARAMETER, as in-process
+        remote = self.h.remote('fake')
+        with self.assertRaises(GLib.Error) as caught:
+            remote.verify_hotplug_support(Hv.Instance.new_from_variant(instance()),
+                                          Hv.HotplugAction.HOTADD, Hv.DeviceType.DISK)
+        self.assertTrue(caught.exception.matches(Hv.error_quark(), Hv.Error.HOTPLUG))
+        # and the daemon still serves
+        self.assertEqual(self.call('ListInstances', None, '(as)'), (['fake-1'],))
+
+    # -- jobs -----------------------------------------------------------------
+
+    def start_job(self, target, connection=None):
+        (path,) = self.h.call('MigrateInstance',
+                              args('(a{sv}sb)', instance(), target, True),
+                              '(o)', path=FAKE, connection=connection)
+        return path
+
+    def follow_job(self, path, connection=None):
+        """Collects a job's PropertiesChanged and Finished until it ends."""
+        seen = {'progress': [], 'finished': []}
+        conn = connection or self.h.connection
+
+        def on_signal(c, sender, object_path, interface, member, params):
+            if member == 'Finished':
+                seen['finished'].append(params.unpack())
+            elif params[0] == JOB_IFACE:
+                seen['progress'].append(params[1].get('Progress'))
+            self.h.waiter.wake()
+
+        ids = [conn.signal_subscribe(None, iface, member, path, None,
+                                     Gio.DBusSignalFlags.NONE, on_signal)
+               for iface, member in ((JOB_IFACE, 'Finished'),
+                                     ('org.freedesktop.DBus.Properties', 'PropertiesChanged'))]
+        return seen, lambda: [conn.signal_unsubscribe(i) for i in ids]
+
+    def test_job_progress_and_finished(self):
+        # subscribed to every job before the call: nothing is missed
+        seen, done = self.follow_job(None)
+        path = self.start_job('node2')
+        self.assertTrue(path.startswith('/org/hvkit/Job/'))
+        self.h.waiter.until(lambda: seen['finished'], JOB_TIMEOUT_S, 'Finished')
+        done()
+        self.assertEqual(seen['finished'], [('succeeded', '', '')])
+        progress = [p for p in seen['progress'] if p is not None]
+        self.assertGreater(len(progress), 2, progress)
+        self.assertEqual(progress, sorted(progress))
+        self.assertEqual(progress[-1], 1.0)
+        self.assertEqual(self.h.get_property(path, JOB_IFACE, 'State'), 'succeeded')
+        status = self.h.get_property(path, JOB_IFACE, 'Status')
+        self.assertEqual(status['state'], 'completed')
+        self.assertEqual(status['transferred'], status['total'])
+        # released, it leaves the bus
+        self.h.call('Release', None, path=path, interface=JOB_IFACE)
+        with self.assertRaises(GLib.Error) as caught:
+            self.h.get_property(path, JOB_IFACE, 'State')
+        self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.UnknownMethod')
+
+    def test_job_failure_carries_the_error(self):
+        seen, done = self.follow_job(None)
+        path = self.start_job('fail')
+        self.h.waiter.until(lambda: seen['finished'], JOB_TIMEOUT_S, 'Finished')
+        done()
+        self.assertEqual(seen['finished'],
+                         [('failed', 'org.hvkit.Error.Migration',
+                           'fake migration of fake-1 to fail failed')])
+        with self.assertRaises(GLib.Error) as caught:
+            self.h.call('Release', None, path=path, interface=JOB_IFACE,
+                        connection=self.h.connect())
+        self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.AccessDenied')
+        self.h.call('Release', None, path=path, interface=JOB_IFACE)
+
+    def test_job_cancel(self):
+        seen, done = self.follow_job(None)
+        path = self.start_job('hold')
+        with self.assertRaises(GLib.Error) as caught:
+            self.h.call('Release', None, path=path, interface=JOB_IFACE)
+        self.assert_dbus_error(caught, 'org.hvkit.Error.Failed')
+        # only its caller may cancel it
+        with self.assertRaises(GLib.Error) as caught:
+            self.h.call('Cancel', None, path=path, interface=JOB_IFACE, connection=self.h.connect())
+        self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.AccessDenied')
+        self.assertEqual(self.h.get_property(path, JOB_IFACE, 'State'), 'running')
+        self.h.call('Cancel', None, path=path, interface=JOB_IFACE)
+        self.h.waiter.until(lambda: seen['finished'], JOB_TIMEOUT_S, 'Finished')
+        done()
+        self.assertEqual(seen['finished'], [('cancelled', '', '')])
+        self.h.call('Release', None, path=path, interface=JOB_IFACE)
+
+    def test_job_outlives_a_caller_that_leaves_then_goes(self):
+        seen, done = self.follow_job(None)
+        caller = self.h.connect()
+        path = self.start_job('node2', connection=caller)
+        caller.close_sync(None)
+        self.h.waiter.until(lambda: seen['finished'], JOB_TIMEOUT_S, 'Finished')
+        done()
+        self.assertEqual(seen['finished'], [('succeeded', '', '')])
+        # finished with its caller gone: it left the bus; a Ping proves the
+        # daemon dealt with the Finished before answering
+        self.h.call('Ping', None, path=MANAGER_PATH, interface='org.freedesktop.DBus.Peer')
+        with self.assertRaises(GLib.Error):
+            self.h.get_property(path, JOB_IFACE, 'State')
+
+    # -- the remote hypervisor's migration ------------------------------------
+
+    def run_remote_migration(self, target, cancel_after_progress=False):
+        remote = self.h.remote('fake')
+        statuses = []
+        result = []
+        cancellable = Gio.Cancellable()
+
+        def on_progress(hv, name, status):
+            statuses.append((name, status.get_state(), status.get_transferred()))
+            if cancel_after_progress:
+                cancellable.cancel()
+            self.h.waiter.wake()
+
+        def on_done(source, res):
+            try:
+                result.append(source.migrate_instance_finish(res))
+            except GLib.Error as error:
+                result.append(error)
+            self.h.waiter.wake()
+
+        handler = remote.connect('migration-progress', on_progress)
+        remote.migrate_instance_async(Hv.Instance.new_from_variant(instance()), target, True,
+                                cancellable, on_done)
+        self.h.waiter.until(lambda: result, JOB_TIMEOUT_S, 'end of migrate_instance')
+        remote.disconnect(handler)
+        return result[0], statuses
+
+    def test_remote_migration_follows_the_job(self):
+        result, statuses = self.run_remote_migration('node2')
+        self.assertIs(result, True)
+        self.assertGreater(len(statuses), 2)
+        self.assertEqual(statuses[-1][1], Hv.MigrationState.COMPLETED)
+        self.assertTrue(all(name == 'fake-1' for name, _, _ in statuses))
+
+    def test_remote_migration_failure(self):
+        result, _ = self.run_remote_migration('fail')
+        self.assertIsInstance(result, GLib.Error)
+        self.assertTrue(result.matches(Hv.error_quark(), Hv.Error.MIGRATION), result.message)
+        self.assertEqual(result.message, 'fake migration of fake-1 to fail failed')
+
+    def test_remote_migration_cancelled(self):
+        result, statuses = self.run_remote_migration('node2', cancel_after_progress=True)
+        self.assertIsInstance(result, GLib.Error)
+        self.assertTrue(result.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED),
+                        result.message)
+        self.assertEqual(statuses[-1][1], Hv.MigrationState.CANCELLED)
+
+    # -- polkit ---------------------------------------------------------------
+
+    def test_polkit_action_and_details_per_method(self):
+        inst = instance()
+        cases = [
+            ('ListInstances', None, '(as)', 'org.hvkit.node.read', {}),
+            ('GetNodeInfo', None, None, 'org.hvkit.node.read', {}),
+            ('GetInstanceInfo', GLib.Variant('(s)', ('fake-1',)), '(a{sv})',
+             'org.hvkit.instance.read', {'instance': 'fake-1'}),
+            ('StartInstance', args('(a{sv}b)', inst, False), None,
+             'org.hvkit.instance.start',
+             {'instance': 'fake-1', 'uuid': '0f0e0d0c-0b0a-4908-8706-050403020100'}),
+            ('StopInstance', args('(a{sv}bbu)', inst, False, False, 0), None,
+             'org.hvkit.instance.stop',
+             {'instance': 'fake-1', 'uuid': '0f0e0d0c-0b0a-4908-8706-050403020100'}),
+            ('HotAddDevice', args('(a{sv}sa{sv}u)', inst, 'disk', GLib.Variant('a{sv}', {}), 0),
+             None,
+             'org.hvkit.instance.hotplug',
+             {'instance': 'fake-1', 'uuid': '0f0e0d0c-0b0a-4908-8706-050403020100'}),
+            ('MigrateInstance', args('(a{sv}sb)', inst, 'node2', True), '(o)',
+             'org.hvkit.instance.migrate',
+             {'instance': 'fake-1', 'uuid': '0f0e0d0c-0b0a-4908-8706-050403020100'}),
+            ('BalloonInstanceMemory', args('(a{sv}x)', inst, 128), None,
+             'org.hvkit.instance.modify',
+             {'instance': 'fake-1', 'uuid': '0f0e0d0c-0b0a-4908-8706-050403020100'}),
+        ]
+        for method, arguments, reply_type, action, details in cases:
+            with self.subTest(method=method):
+                # refused: AccessDenied, and nothing ran (no job, no error
+                # of the driver's)
+                self.h.polkit_allow_only([])
+                with self.assertRaises(GLib.Error) as caught:
+                    self.call(method, arguments, reply_type)
+                self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.AccessDenied',
+                                       f"Not authorized to perform '{action}'")
+                self.assertEqual(self.h.polkit_pop_checks(), [(action, details)])
+                # allowed for this action only: it reaches the driver
+                self.h.polkit_allow_only([action])
+                try:
+                    self.call(method, arguments, reply_type)
+                except GLib.Error as error:
+                    self.assertTrue(Gio.DBusError.get_remote_error(error).startswith(
+                        'org.hvkit.Error.'), error.message)
+                self.assertEqual(self.h.polkit_pop_checks(), [(action, details)])
+
+    def test_refused_migration_leaves_no_job(self):
+        self.h.polkit_allow_only(['org.hvkit.node.read'])
+        seen, done = self.follow_job(None)
+        with self.assertRaises(GLib.Error):
+            self.start_job('node2')
+        # a Ping answered after the refusal: anything emitted came first
+        self.h.call('Ping', None, path=MANAGER_PATH, interface='org.freedesktop.DBus.Peer')
+        done()
+        self.assertEqual(seen, {'progress': [], 'finished': []})
+        with self.assertRaises(GLib.Error):
+            self.h.get_property('/org/hvkit/Job/1000', JOB_IFACE, 'State')
+
+
+if __name__ == '__main__':
+    unittest.main()
