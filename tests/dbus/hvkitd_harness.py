@@ -174,7 +174,10 @@ class Harness:
             # the test plugins take no configuration
             args += ['--plugin-dir', self.plugin_dir]
         else:
-            args += ['--run-dir', self.run_dir]
+            # NICs on no network, as in the demo
+            args += ['--run-dir', self.run_dir,
+                     '--option', "ifup-script='/bin/true'",
+                     '--option', "ifdown-script='/bin/true'"]
         args += self.hvkitd_args + list(extra_args)
         self.hvkitd = self._launcher().spawnv(args)
         self.hvkitd_exited = []

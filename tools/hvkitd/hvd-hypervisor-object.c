@@ -585,40 +585,54 @@ static const HvdMethod hvd_methods[] = {
   { "BalloonInstanceMemory", HVD_ACTION_MODIFY, hvd_run_balloon_instance_memory },
 };
 
-/* arguments → objects: what the method acts on, for the polkit details */
+/* arguments → objects: what the method acts on, for the polkit details.
+ * Instance names are checked here, whatever the driver does with them:
+ * a name is part of file names, and polkit rules match on it. */
+static gboolean
+hvd_call_check_name (const gchar  *name,
+                     GError      **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (hv_instance_name_validate (name, &local_error))
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
 static gboolean
 hvd_call_read_arguments (HvdCall  *call,
                          GError  **error)
 {
-  GVariant *parameters = call->parameters;
+  const gchar *method = call->method->method;
   g_autoptr(GVariant) first = NULL;
 
-  if (g_variant_n_children (parameters) == 0)
+  if (g_variant_n_children (call->parameters) == 0)
     return TRUE;
-  first = g_variant_get_child_value (parameters, 0);
-  if (g_variant_is_of_type (first, G_VARIANT_TYPE_STRING) &&
-      !g_str_has_suffix (call->method->method, "Device"))
+  first = g_variant_get_child_value (call->parameters, 0);
+  /* CleanupInstance and GetInstanceInfo: an instance by name */
+  if (g_variant_is_of_type (first, G_VARIANT_TYPE_STRING))
     {
       call->name = g_variant_dup_string (first, NULL);
-      return TRUE;
+      return hvd_call_check_name (call->name, error);
     }
-  if (!g_variant_is_of_type (first, G_VARIANT_TYPE_VARDICT) ||
-      g_str_has_suffix (call->method->method, "Parameters") ||
-      g_str_equal (call->method->method, "CheckParameterSyntax"))
+  /* CheckParameterSyntax and ValidateParameters: hvparams */
+  if (g_str_has_suffix (method, "Parameters") || g_str_equal (method, "CheckParameterSyntax"))
     return TRUE;
 
   call->instance = hvd_args_get_instance (first, "instance", error);
   if (call->instance == NULL)
     return FALSE;
   call->name = g_strdup (hv_instance_get_name (call->instance));
+  if (!hvd_call_check_name (call->name, error))
+    return FALSE;
 
-  if (g_str_has_prefix (call->method->method, "Hot") &&
-      g_str_has_suffix (call->method->method, "Device"))
+  if (g_str_has_prefix (method, "Hot") && g_str_has_suffix (method, "Device"))
     {
       const gchar *device_type;
-      g_autoptr(GVariant) device = g_variant_get_child_value (parameters, 2);
+      g_autoptr(GVariant) device = g_variant_get_child_value (call->parameters, 2);
 
-      g_variant_get_child (parameters, 1, "&s", &device_type);
+      g_variant_get_child (call->parameters, 1, "&s", &device_type);
       call->device = hvd_args_get_device (device_type, device, "device", error);
       if (call->device == NULL)
         return FALSE;

@@ -123,9 +123,11 @@ hv_test_fake_migration_tick (gpointer user_data)
   GTask *task = user_data;
   HvTestFakeMigration *migration = g_task_get_task_data (task);
 
-  if (g_task_return_error_if_cancelled (task))
+  /* reported before the task completes, as a driver sees it end */
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
       hv_test_fake_report (task, HV_MIGRATION_STATE_CANCELLED);
+      g_task_return_error_if_cancelled (task);
       return G_SOURCE_REMOVE;
     }
   if (g_str_equal (migration->target, "hold"))
