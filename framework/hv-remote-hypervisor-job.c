@@ -20,6 +20,7 @@
  * when the migration did stop). */
 
 typedef struct {
+  GTask *pending;               /* the task's own reference until complete */
   GDBusConnection *connection;
   const gchar *bus_name;        /* static or NULL */
   gchar *job_path;
@@ -30,6 +31,26 @@ typedef struct {
   gulong cancelled_id;
   gboolean done;
 } HvRemoteMigrate;
+
+/* The signal subscription and the name watch reach the task through a
+ * weak reference: their destroy notifies run in the context they were made
+ * in, which a blocking caller drops once the call is over, and a strong
+ * reference held there would keep the task and the connection forever. */
+static gpointer
+hv_remote_migrate_weak_new (GTask *task)
+{
+  GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (weak, task);
+  return weak;
+}
+
+static void
+hv_remote_migrate_weak_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
 
 static void
 hv_remote_migrate_free (gpointer data)
@@ -57,6 +78,7 @@ hv_remote_migrate_stop (HvRemoteMigrate *migrate)
   if (migrate->cancelled_id != 0)
     g_cancellable_disconnect (migrate->cancellable, migrate->cancelled_id);
   migrate->cancelled_id = 0;
+  g_clear_object (&migrate->pending);
 }
 
 static void
@@ -114,9 +136,12 @@ hv_remote_migrate_on_finished (GDBusConnection *connection,
                                GVariant        *parameters,
                                gpointer         user_data)
 {
-  g_autoptr(GTask) task = g_object_ref (user_data);
-  HvRemoteMigrate *migrate = g_task_get_task_data (task);
+  g_autoptr(GTask) task = g_weak_ref_get (user_data);
+  HvRemoteMigrate *migrate;
 
+  if (task == NULL)
+    return;
+  migrate = g_task_get_task_data (task);
   if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sss)")))
     return;
   if (migrate->job_path == NULL)
@@ -131,9 +156,12 @@ hv_remote_migrate_on_vanished (GDBusConnection *connection,
                                const gchar     *name,
                                gpointer         user_data)
 {
-  g_autoptr(GTask) task = g_object_ref (user_data);
-  HvRemoteMigrate *migrate = g_task_get_task_data (task);
+  g_autoptr(GTask) task = g_weak_ref_get (user_data);
+  HvRemoteMigrate *migrate;
 
+  if (task == NULL)
+    return;
+  migrate = g_task_get_task_data (task);
   if (migrate->job_path == NULL || migrate->done)
     return;
   hv_remote_migrate_stop (migrate);
@@ -189,7 +217,8 @@ hv_remote_migrate_on_reply (GObject      *source,
       g_bus_watch_name_on_connection (migrate->connection, migrate->bus_name,
                                       G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
                                       hv_remote_migrate_on_vanished,
-                                      g_object_ref (task), g_object_unref);
+                                      hv_remote_migrate_weak_new (task),
+                                      hv_remote_migrate_weak_free);
   if (migrate->cancellable != NULL)
     migrate->cancelled_id = g_cancellable_connect (migrate->cancellable,
                                                    G_CALLBACK (hv_remote_migrate_on_cancelled),
@@ -219,7 +248,9 @@ hv_remote_migrate_instance_async (HvHypervisor        *hypervisor,
     g_dbus_connection_signal_subscribe (migrate->connection, migrate->bus_name,
                                         HV_REMOTE_JOB_INTERFACE, "Finished", NULL, NULL,
                                         G_DBUS_SIGNAL_FLAGS_NONE, hv_remote_migrate_on_finished,
-                                        g_object_ref (task), g_object_unref);
+                                        hv_remote_migrate_weak_new (task),
+                                        hv_remote_migrate_weak_free);
+  migrate->pending = g_object_ref (task);
 
   /* not cancellable itself: the job must exist to be cancelled */
   g_dbus_connection_call (migrate->connection, migrate->bus_name,
