@@ -97,10 +97,11 @@ class Waiter:
 class Harness:
     """One private bus with polkit mocked, and hvkitd on it."""
 
-    def __init__(self, plugin_dir=None, hvkitd_args=()):
+    def __init__(self, plugin_dir=None, hvkitd_args=(), run_dir=None):
         self.tmp = tempfile.TemporaryDirectory(prefix='hvkit-dbus-')
-        self.run_dir = os.path.join(self.tmp.name, 'run')
-        os.mkdir(self.run_dir)
+        self.run_dir = run_dir or os.path.join(self.tmp.name, 'run')
+        if run_dir is None:
+            os.mkdir(self.run_dir)
         self.plugin_dir = plugin_dir
         self.hvkitd_args = list(hvkitd_args)
         self.waiter = Waiter()
@@ -168,8 +169,11 @@ class Harness:
             raise AssertionError(f'the process meant to own {name} exited')
         return owners[0]
 
-    def start_hvkitd(self, *extra_args):
-        args = [program('HVKIT_TEST_HVKITD'), '--address', self.address]
+    def start_hvkitd(self, *extra_args, polkit=True):
+        # --session (DBUS_SESSION_BUS_ADDRESS is the private bus) turns
+        # polkit off; --address keeps it
+        args = [program('HVKIT_TEST_HVKITD')]
+        args += ['--address', self.address] if polkit else ['--session']
         if self.plugin_dir:
             # the test plugins take no configuration
             args += ['--plugin-dir', self.plugin_dir]
