@@ -58,9 +58,9 @@ hvctl_migration_on_progress (HvHypervisor      *hypervisor,
       fflush (stdout);
     }
   else
-    g_print (_("%s: %s, %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " bytes, %.1f MiB/s, pass %"
-               G_GINT64_FORMAT "\n"),
-             name, state_nick, transferred, total, rate, passes);
+    g_print (_("%s: %s, %lld of %lld bytes, %.1f MiB/s, pass %lld\n"),
+             name, state_nick, (long long) transferred, (long long) total, rate,
+             (long long) passes);
   migration->last_transferred = transferred;
 }
 
