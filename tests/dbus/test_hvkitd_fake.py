@@ -93,6 +93,25 @@ class HvkitdFakeTest(unittest.TestCase):
             self.assertEqual(error.code, code)
             self.assertEqual(error.message, f'fake error {code} for error-{code}')
 
+    def test_remote_hypervisor_made_asynchronously(self):
+        made = []
+        Hv.RemoteHypervisor.new(self.h.connection, 'fake', None,
+                                lambda source, result: (made.append(result),
+                                                        self.h.waiter.wake()))
+        self.h.waiter.until(lambda: made, JOB_TIMEOUT_S, 'the remote hypervisor')
+        remote = Hv.RemoteHypervisor.new_finish(made[0])
+        self.assertEqual(remote.get_name(), 'fake')
+        self.assertEqual(remote.get_object_path(), FAKE)
+        self.assertEqual(remote.list_instances(), ['fake-1'])
+        made.clear()
+        Hv.RemoteHypervisor.new(self.h.connection, 'absent', None,
+                                lambda source, result: (made.append(result),
+                                                        self.h.waiter.wake()))
+        self.h.waiter.until(lambda: made, JOB_TIMEOUT_S, 'the failure')
+        with self.assertRaises(GLib.Error) as caught:
+            Hv.RemoteHypervisor.new_finish(made[0])
+        self.assertIn("'absent'", caught.exception.message)
+
     def test_methods_the_driver_leaves_out(self):
         with self.assertRaises(GLib.Error) as caught:
             self.call('RebootInstance', args('(a{sv})', instance()))

@@ -230,6 +230,23 @@ class HvkitdKvmTest(unittest.TestCase):
         self.wait_line(r'^UEVENT add block')
         type(self).disk_a = placed
 
+    def test_02b_a_caller_that_leaves_does_not_stop_its_hot_add(self):
+        path = self.make_disk('disk-b.img')
+        disk = GLib.Variant('a{sv}', disk_dict(path, 'da000005-0000-4000-8000-000000000005'))
+        caller = self.h.connect()
+        caller.call(  # no one waits for the answer: the caller leaves
+            'org.hvkit', '/org/hvkit/Hypervisor/kvm', 'org.hvkit.Hypervisor1', 'HotAddDevice',
+            GLib.Variant.new_tuple(self.inst(), GLib.Variant('s', 'disk'), disk,
+                                   GLib.Variant('u', 1)),
+            None, Gio.DBusCallFlags.NONE, -1, None, None)
+        caller.flush_sync(None)
+        caller.close_sync(None)
+        self.wait_line(r'^UEVENT add block')
+        # the record has it: the removal finds it
+        self.call('HotDelDevice', self.inst(), GLib.Variant('s', 'disk'), disk,
+                  GLib.Variant('u', 1))
+        self.wait_line(r'^UEVENT remove block')
+
     def test_03_hot_del_emits_device_removed(self):
         removed = []
         sub = self.h.connection.signal_subscribe(
