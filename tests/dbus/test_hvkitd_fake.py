@@ -147,10 +147,26 @@ class HvkitdFakeTest(unittest.TestCase):
                 instance(), 'disk', GLib.Variant('a{sv}', {'pci': GLib.Variant('s', '3')}), 0))
         self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.InvalidArgs')
         self.assertIn("Argument 'device'", caught.exception.message)
-        # a whole argument of the wrong type: GDBus checks the signature
+        # a whole argument of the wrong type, or too few or too many
         with self.assertRaises(GLib.Error) as caught:
-            self.call('StartInstance', GLib.Variant('(s)', ('fake-1',)))
-        self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.InvalidArgs')
+            self.call('StartInstance', GLib.Variant('(sb)', ('fake-1', True)))
+        self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.InvalidArgs',
+                               "Argument 'instance' of StartInstance has type 's', "
+                               "expected 'a{sv}'")
+        with self.assertRaises(GLib.Error) as caught:
+            self.call('StopInstance', args('(a{sv}bbs)', instance(), False, False, '10'))
+        self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.InvalidArgs',
+                               "Argument 'timeout' of StopInstance has type 's', "
+                               "expected 'u'")
+        with self.assertRaises(GLib.Error) as caught:
+            self.call('StartInstance', args('(a{sv})', instance()))
+        self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.InvalidArgs',
+                               'StartInstance takes 2 arguments '
+                               '(instance a{sv}, startup_paused b), not 1')
+        with self.assertRaises(GLib.Error) as caught:
+            self.call('ListInstances', GLib.Variant('(s)', ('x',)), '(as)')
+        self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.InvalidArgs',
+                               'ListInstances takes 0 arguments (), not 1')
         # the remote hypervisor: INVALID_PARAMETER, as in-process
         remote = self.h.remote('fake')
         with self.assertRaises(GLib.Error) as caught:

@@ -7,6 +7,7 @@
 #include <hvkit/hvkit.h>
 
 #include "hvd-authority.h"
+#include "hvd-job.h"
 
 G_BEGIN_DECLS
 
@@ -21,5 +22,8 @@ gboolean             hvd_hypervisor_object_export          (HvdHypervisorObject 
 void                 hvd_hypervisor_object_unexport        (HvdHypervisorObject *self);
 const gchar         *hvd_hypervisor_object_get_object_path (HvdHypervisorObject *self);
 HvHypervisor        *hvd_hypervisor_object_get_hypervisor  (HvdHypervisorObject *self);
+GDBusConnection     *hvd_hypervisor_object_get_connection  (HvdHypervisorObject *self);
+void                 hvd_hypervisor_object_add_job         (HvdHypervisorObject *self,
+                                                            HvdJob              *job);
 
 G_END_DECLS

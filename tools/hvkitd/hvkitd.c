@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 
+#include "hvd-argument-filter.h"
 #include "hvd-daemon.h"
 
 /* hvkitd: every loaded hypervisor on D-Bus (docs/design.md, "hvkitd").
@@ -171,6 +172,7 @@ main (int    argc,
       return EXIT_FAILURE;
     }
   g_dbus_connection_set_exit_on_close (connection, FALSE);
+  hvd_argument_filter_add (connection);
   if (!hvd_daemon_export (daemon, connection, &error))
     {
       g_printerr (_("hvkitd: could not export the objects: %s\n"), error->message);
