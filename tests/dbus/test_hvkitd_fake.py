@@ -317,6 +317,47 @@ class HvkitdFakeTest(unittest.TestCase):
                         result.message)
         self.assertEqual(statuses[-1][1], Hv.MigrationState.CANCELLED)
 
+    # -- hvkitctl migrate, across two hvkitd -----------------------------------
+
+    def hvkitctl(self, *arguments):
+        launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.STDOUT_PIPE |
+                                              Gio.SubprocessFlags.STDERR_PIPE)
+        process = launcher.spawnv([os.environ['HVKIT_TEST_HVKITCTL'], '--address',
+                                   self.h.address, '-H', 'fake'] + list(arguments))
+        _, out, err = process.communicate_utf8(None, None)
+        return process.get_exit_status(), out, err
+
+    def test_hvkitctl_migrate_between_two_hvkitd(self):
+        target = Harness(plugin_dir=os.environ['HVKIT_TEST_FAKE_PLUGIN_DIR'])
+        try:
+            target.polkit_pop_checks()
+            status, out, err = self.hvkitctl('migrate', 'fake-1', 'node2',
+                                             '--target-bus', target.address)
+            self.assertEqual(status, 0, err)
+            lines = out.splitlines()
+            # not a terminal: one plain line per report
+            self.assertGreater(len(lines), 2, out)
+            self.assertEqual(lines[-1], 'fake-1: completed, 5242880 of 5242880 bytes, '
+                             + lines[-1].split('bytes, ')[1])
+            # the target was asked (after the parameter table every remote
+            # hypervisor reads) to accept, then to finalize; the source for
+            # the migration info, the migration and its finalization
+            details = {'instance': 'fake-1'}
+            self.assertEqual(target.polkit_pop_checks(),
+                             [('org.hvkit.node.read', {})]
+                             + [('org.hvkit.instance.migrate', details)] * 2)
+            self.assertEqual(self.h.polkit_pop_checks(),
+                             [('org.hvkit.node.read', {})]
+                             + [('org.hvkit.instance.migrate', details)] * 3)
+
+            status, out, err = self.hvkitctl('--json', 'migrate', 'fake-1', 'fail',
+                                             '--target-bus', target.address)
+            self.assertEqual(status, 10 + int(Hv.Error.MIGRATION), (out, err))
+            self.assertIn('fake migration of fake-1 to fail failed', err)
+            self.assertEqual(out, '')
+        finally:
+            target.close()
+
     # -- polkit ---------------------------------------------------------------
 
     def test_polkit_action_and_details_per_method(self):
