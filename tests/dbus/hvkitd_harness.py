@@ -154,12 +154,19 @@ class Harness:
         self.wait_for_name(POLKIT_NAME, self.polkit)
         self.polkit_allow_all()
 
-    def wait_for_name(self, name, process):
+    def wait_for_name(self, name, process, not_owner=None):
+        """Waits until NAME has an owner other than NOT_OWNER; fails if
+        PROCESS exits first."""
         owners = []
         exited = []
+
+        def on_owner(connection, name, owner):
+            if owner != not_owner:
+                owners.append(owner)
+            self.waiter.wake()
+
         watch = Gio.bus_watch_name_on_connection(
-            self.connection, name, Gio.BusNameWatcherFlags.NONE,
-            lambda c, n, owner: (owners.append(owner), self.waiter.wake()), None)
+            self.connection, name, Gio.BusNameWatcherFlags.NONE, on_owner, None)
         process.wait_async(None, lambda p, r: (exited.append(True), self.waiter.wake()))
         try:
             self.waiter.until(lambda: owners or exited, START_TIMEOUT_S, f'owner of {name}')
@@ -186,7 +193,8 @@ class Harness:
         self.hvkitd = self._launcher().spawnv(args)
         self.hvkitd_exited = []
         self.hvkitd.wait_async(None, self._on_hvkitd_exited, self.hvkitd_exited)
-        self.hvkitd_owner = self.wait_for_name(BUS_NAME, self.hvkitd)
+        previous = getattr(self, 'hvkitd_owner', None) if '--replace' in extra_args else None
+        self.hvkitd_owner = self.wait_for_name(BUS_NAME, self.hvkitd, not_owner=previous)
         return self.hvkitd
 
     def _on_hvkitd_exited(self, process, result, exited):

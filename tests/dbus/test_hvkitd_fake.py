@@ -71,6 +71,24 @@ class HvkitdFakeTest(unittest.TestCase):
                          {'fake': FAKE})
         self.assertEqual(self.h.get_property(FAKE, HYPERVISOR_IFACE, 'Name'), 'fake')
 
+    def test_a_second_hvkitd_needs_replace(self):
+        launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.STDERR_PIPE)
+        launcher.setenv('DBUS_SYSTEM_BUS_ADDRESS', self.h.address, True)
+        second = launcher.spawnv([os.environ['HVKIT_TEST_HVKITD'], '--address', self.h.address,
+                                  '--plugin-dir', os.environ['HVKIT_TEST_FAKE_PLUGIN_DIR']])
+        _, _, err = second.communicate_utf8(None, None)
+        self.assertEqual(second.get_exit_status(), 1, err)
+        self.assertIn('could not own the name org.hvkit', err)
+        # --replace takes over; the one replaced leaves without failing
+        first, first_exited = self.h.hvkitd, self.h.hvkitd_exited
+        first_owner = self.h.hvkitd_owner
+        self.h.start_hvkitd('--replace')
+        self.assertNotEqual(self.h.hvkitd_owner, first_owner)
+        self.h.waiter.until(lambda: first_exited, 30, 'exit of the replaced hvkitd')
+        self.assertTrue(first.get_if_exited())
+        self.assertEqual(first.get_exit_status(), 0)
+        self.assertEqual(self.call('ListInstances', None, '(as)'), (['fake-1'],))
+
     # -- errors ---------------------------------------------------------------
 
     def test_every_error_code_round_trips_to_gio(self):
@@ -271,14 +289,18 @@ class HvkitdFakeTest(unittest.TestCase):
 
     # -- the remote hypervisor's migration ------------------------------------
 
-    def run_remote_migration(self, target, cancel_after_progress=False):
+    def run_remote_migration(self, target, name, cancel_after_progress=False):
+        """Migrates instance NAME, a name no other test's migration has:
+        migration-progress is every caller's signal."""
         remote = self.h.remote('fake')
         statuses = []
         result = []
         cancellable = Gio.Cancellable()
 
-        def on_progress(hv, name, status):
-            statuses.append((name, status.get_state(), status.get_transferred()))
+        def on_progress(hv, name_, status):
+            if name_ != name:
+                return
+            statuses.append((name_, status.get_state(), status.get_transferred()))
             if cancel_after_progress:
                 cancellable.cancel()
             self.h.waiter.wake()
@@ -291,27 +313,28 @@ class HvkitdFakeTest(unittest.TestCase):
             self.h.waiter.wake()
 
         handler = remote.connect('migration-progress', on_progress)
-        remote.migrate_instance_async(Hv.Instance.new_from_variant(instance()), target, True,
+        remote.migrate_instance_async(Hv.Instance.new_from_variant(instance(name)), target, True,
                                 cancellable, on_done)
         self.h.waiter.until(lambda: result, JOB_TIMEOUT_S, 'end of migrate_instance')
         remote.disconnect(handler)
         return result[0], statuses
 
     def test_remote_migration_follows_the_job(self):
-        result, statuses = self.run_remote_migration('node2')
+        result, statuses = self.run_remote_migration('node2', 'fake-remote')
         self.assertIs(result, True)
         self.assertGreater(len(statuses), 2)
         self.assertEqual(statuses[-1][1], Hv.MigrationState.COMPLETED)
-        self.assertTrue(all(name == 'fake-1' for name, _, _ in statuses))
+        self.assertEqual(statuses[-1][2], 5 * 1024 * 1024)
 
     def test_remote_migration_failure(self):
-        result, _ = self.run_remote_migration('fail')
+        result, _ = self.run_remote_migration('fail', 'fake-remote-fail')
         self.assertIsInstance(result, GLib.Error)
         self.assertTrue(result.matches(Hv.error_quark(), Hv.Error.MIGRATION), result.message)
-        self.assertEqual(result.message, 'fake migration of fake-1 to fail failed')
+        self.assertEqual(result.message, 'fake migration of fake-remote-fail to fail failed')
 
     def test_remote_migration_cancelled(self):
-        result, statuses = self.run_remote_migration('node2', cancel_after_progress=True)
+        result, statuses = self.run_remote_migration('node2', 'fake-remote-cancel',
+                                                     cancel_after_progress=True)
         self.assertIsInstance(result, GLib.Error)
         self.assertTrue(result.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED),
                         result.message)

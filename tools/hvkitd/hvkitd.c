@@ -22,6 +22,7 @@
 typedef struct {
   GMainLoop *loop;
   gint status;
+  gboolean acquired;
 } HvdMain;
 
 static gboolean
@@ -39,7 +40,10 @@ hvd_main_on_name_acquired (GDBusConnection *connection,
                            const gchar     *name,
                            gpointer         user_data)
 {
+  HvdMain *main_data = user_data;
+
   g_debug ("serving as %s", name);
+  main_data->acquired = TRUE;
 }
 
 static void
@@ -50,11 +54,19 @@ hvd_main_on_name_lost (GDBusConnection *connection,
   HvdMain *main_data = user_data;
 
   if (connection == NULL || g_dbus_connection_is_closed (connection))
-    g_printerr (_("hvkitd: lost the connection to the bus\n"));
+    {
+      g_printerr (_("hvkitd: lost the connection to the bus\n"));
+      main_data->status = EXIT_FAILURE;
+    }
+  else if (main_data->acquired)
+    /* another hvkitd --replace took over: its work now, and no failure */
+    g_message ("Replaced by another hvkitd; the instances are its now");
   else
-    g_printerr (_("hvkitd: could not own (or lost) the name %s; is another hvkitd running? "
-                  "(--replace takes it over)\n"), name);
-  main_data->status = EXIT_FAILURE;
+    {
+      g_printerr (_("hvkitd: could not own the name %s; is another hvkitd running? "
+                    "(--replace takes it over)\n"), name);
+      main_data->status = EXIT_FAILURE;
+    }
   g_main_loop_quit (main_data->loop);
 }
 
@@ -118,8 +130,10 @@ main (int    argc,
   g_autoptr(GDBusConnection) connection = NULL;
   g_autoptr(HvdDaemon) daemon = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  HvdMain main_data = { NULL, EXIT_SUCCESS };
-  GBusNameOwnerFlags flags = G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT;
+  HvdMain main_data = { NULL, EXIT_SUCCESS, FALSE };
+  /* not queued: a second hvkitd without --replace says so and exits */
+  GBusNameOwnerFlags flags = G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT |
+                             G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE;
   guint owner_id;
 
   setlocale (LC_ALL, "");
