@@ -396,6 +396,18 @@ class HvkitdKvmTest(unittest.TestCase):
         info = self.info()
         self.assertEqual((info['pid'], info['state']), (pid, 'running'))
 
+    def test_07b_replace_takes_the_instance_over(self):
+        pid = self.info()['pid']
+        first, first_exited = self.h.hvkitd, self.h.hvkitd_exited
+        self.h.start_hvkitd('--replace')
+        self.h.waiter.until(lambda: first_exited, 60, 'exit of the replaced hvkitd')
+        self.assertEqual(first.get_exit_status(), 0)
+        info = self.info()
+        self.assertEqual((info['pid'], info['state']), (pid, 'running'))
+        # and the new one drives it
+        self.call('BalloonInstanceMemory', self.inst(), GLib.Variant('x', 190))
+        self.assertEqual(self.info()['memory'], 190)
+
     def test_08_sigkill_mid_hot_add_then_restart(self):
         pid = self.info()['pid']
         path = self.make_disk('disk-kill.img')
