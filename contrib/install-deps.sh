@@ -10,6 +10,7 @@ packages="
   qemu-system-x86 qemu-utils
   dbus iproute2 gettext
   libpolkit-gobject-1-dev python3-dbusmock python3-docutils gi-docgen
+  bash-completion
   busybox-static cpio python3
   clang libclang-rt-14-dev valgrind
 "
