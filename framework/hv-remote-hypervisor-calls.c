@@ -57,7 +57,7 @@ hv_remote_finish_boolean (HvHypervisor  *hypervisor,
 static GVariant *
 hv_remote_instance (HvInstance *instance)
 {
-  return hv_instance_to_variant (instance);
+  return hv_remote_hypervisor_floating (hv_instance_to_variant (instance));
 }
 
 static void
@@ -227,7 +227,7 @@ hv_remote_device_parameters (HvInstance *instance,
   GEnumValue *type = g_enum_get_value (klass, hv_device_get_device_type (device));
 
   return g_variant_new ("(@a{sv}s@a{sv}u)", hv_remote_instance (instance), type->value_nick,
-                        hv_device_to_variant (device), seq);
+                        hv_remote_hypervisor_floating (hv_device_to_variant (device)), seq);
 }
 
 /* HotAddDevice and HotModDevice answer with the device as placed: its slot

@@ -20,7 +20,7 @@
  * when the migration did stop). */
 
 typedef struct {
-  GTask *pending;               /* the task's own reference until complete */
+  guint id;                     /* in hv_remote_migrations until complete */
   GDBusConnection *connection;
   const gchar *bus_name;        /* static or NULL */
   gchar *job_path;
@@ -32,24 +32,51 @@ typedef struct {
   gboolean done;
 } HvRemoteMigrate;
 
-/* The signal subscription and the name watch reach the task through a
- * weak reference: their destroy notifies run in the context they were made
- * in, which a blocking caller drops once the call is over, and a strong
- * reference held there would keep the task and the connection forever. */
-static gpointer
-hv_remote_migrate_weak_new (GTask *task)
-{
-  GWeakRef *weak = g_new0 (GWeakRef, 1);
+/* The signal subscription and the name watch find their task by a number,
+ * in a table that holds it until it completes: GDBus runs their destroy
+ * notifies in the context they were made in, which a blocking caller drops
+ * once the call is over, so nothing they would free or release can be
+ * theirs; and a callback still queued after the task is gone finds no
+ * task rather than freed memory. */
+static GMutex hv_remote_migrations_lock;
+static GHashTable *hv_remote_migrations;       /* id → GTask */
+static guint hv_remote_migrations_last;
 
-  g_weak_ref_init (weak, task);
-  return weak;
+static guint
+hv_remote_migrations_add (GTask *task)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&hv_remote_migrations_lock);
+
+  if (hv_remote_migrations == NULL)
+    hv_remote_migrations = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  /* 0 is never an id */
+  if (++hv_remote_migrations_last == 0)
+    ++hv_remote_migrations_last;
+  g_hash_table_insert (hv_remote_migrations, GUINT_TO_POINTER (hv_remote_migrations_last),
+                       g_object_ref (task));
+  return hv_remote_migrations_last;
+}
+
+static GTask *
+hv_remote_migrations_lookup (gpointer id)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&hv_remote_migrations_lock);
+  GTask *task = hv_remote_migrations != NULL ? g_hash_table_lookup (hv_remote_migrations, id) : NULL;
+
+  return task != NULL ? g_object_ref (task) : NULL;
 }
 
 static void
-hv_remote_migrate_weak_free (gpointer data)
+hv_remote_migrations_remove (guint id)
 {
-  g_weak_ref_clear (data);
-  g_free (data);
+  gpointer task = NULL;
+
+  g_mutex_lock (&hv_remote_migrations_lock);
+  if (hv_remote_migrations != NULL)
+    g_hash_table_steal_extended (hv_remote_migrations, GUINT_TO_POINTER (id), NULL, &task);
+  g_mutex_unlock (&hv_remote_migrations_lock);
+  /* outside the lock: the last reference may finish the task */
+  g_clear_object (&task);
 }
 
 static void
@@ -78,7 +105,9 @@ hv_remote_migrate_stop (HvRemoteMigrate *migrate)
   if (migrate->cancelled_id != 0)
     g_cancellable_disconnect (migrate->cancellable, migrate->cancelled_id);
   migrate->cancelled_id = 0;
-  g_clear_object (&migrate->pending);
+  if (migrate->id != 0)
+    hv_remote_migrations_remove (migrate->id);
+  migrate->id = 0;
 }
 
 static void
@@ -136,7 +165,7 @@ hv_remote_migrate_on_finished (GDBusConnection *connection,
                                GVariant        *parameters,
                                gpointer         user_data)
 {
-  g_autoptr(GTask) task = g_weak_ref_get (user_data);
+  g_autoptr(GTask) task = hv_remote_migrations_lookup (user_data);
   HvRemoteMigrate *migrate;
 
   if (task == NULL)
@@ -156,7 +185,7 @@ hv_remote_migrate_on_vanished (GDBusConnection *connection,
                                const gchar     *name,
                                gpointer         user_data)
 {
-  g_autoptr(GTask) task = g_weak_ref_get (user_data);
+  g_autoptr(GTask) task = hv_remote_migrations_lookup (user_data);
   HvRemoteMigrate *migrate;
 
   if (task == NULL)
@@ -217,8 +246,7 @@ hv_remote_migrate_on_reply (GObject      *source,
       g_bus_watch_name_on_connection (migrate->connection, migrate->bus_name,
                                       G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
                                       hv_remote_migrate_on_vanished,
-                                      hv_remote_migrate_weak_new (task),
-                                      hv_remote_migrate_weak_free);
+                                      GUINT_TO_POINTER (migrate->id), NULL);
   if (migrate->cancellable != NULL)
     migrate->cancelled_id = g_cancellable_connect (migrate->cancellable,
                                                    G_CALLBACK (hv_remote_migrate_on_cancelled),
@@ -244,19 +272,20 @@ hv_remote_migrate_instance_async (HvHypervisor        *hypervisor,
   migrate->bus_name = hv_remote_hypervisor_get_bus_name (self);
   migrate->early = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   migrate->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  migrate->id = hv_remote_migrations_add (task);
   migrate->finished_id =
     g_dbus_connection_signal_subscribe (migrate->connection, migrate->bus_name,
                                         HV_REMOTE_JOB_INTERFACE, "Finished", NULL, NULL,
                                         G_DBUS_SIGNAL_FLAGS_NONE, hv_remote_migrate_on_finished,
-                                        hv_remote_migrate_weak_new (task),
-                                        hv_remote_migrate_weak_free);
-  migrate->pending = g_object_ref (task);
+                                        GUINT_TO_POINTER (migrate->id), NULL);
 
   /* not cancellable itself: the job must exist to be cancelled */
   g_dbus_connection_call (migrate->connection, migrate->bus_name,
                           hv_remote_hypervisor_get_object_path (self),
                           HV_REMOTE_HYPERVISOR_INTERFACE, "MigrateInstance",
-                          g_variant_new ("(@a{sv}sb)", hv_instance_to_variant (instance), target, live),
+                          g_variant_new ("(@a{sv}sb)",
+                                         hv_remote_hypervisor_floating (hv_instance_to_variant (instance)),
+                                         target, live),
                           G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
                           hv_remote_migrate_on_reply, g_object_ref (task));
 }

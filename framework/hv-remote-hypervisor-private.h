@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 #define HV_REMOTE_JOB_INTERFACE "org.hvkit.Job1"
 
 const gchar *hv_remote_hypervisor_get_bus_name (HvRemoteHypervisor *self);
+GVariant    *hv_remote_hypervisor_floating     (GVariant           *owned);
 void         hv_remote_hypervisor_map_error    (GError            **error);
 void         hv_remote_hypervisor_call         (HvRemoteHypervisor *self,
                                                 const gchar        *method,

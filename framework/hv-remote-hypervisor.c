@@ -87,6 +87,18 @@ hv_remote_hypervisor_get_bus_name (HvRemoteHypervisor *self)
          ? HV_REMOTE_HYPERVISOR_BUS_NAME : NULL;
 }
 
+/* The objects' to_variant gives a new reference, not a floating one, which
+ * g_variant_new ("@a{sv}") would take a second reference of: this turns it
+ * into a floating value on the same bytes, for building the arguments. */
+GVariant *
+hv_remote_hypervisor_floating (GVariant *owned)
+{
+  g_autoptr(GVariant) held = owned;
+  g_autoptr(GBytes) bytes = g_variant_get_data_as_bytes (held);
+
+  return g_variant_new_from_bytes (g_variant_get_type (held), bytes, g_variant_is_normal_form (held));
+}
+
 void
 hv_remote_hypervisor_map_error (GError **error)
 {
@@ -382,7 +394,7 @@ hv_remote_hypervisor_get_instance_console (HvHypervisor  *hypervisor,
   g_autoptr(GVariant) dict = NULL;
 
   reply = hv_remote_hypervisor_call_sync (HV_REMOTE_HYPERVISOR (hypervisor), "GetInstanceConsole",
-                                          g_variant_new ("(@a{sv})", hv_instance_to_variant (instance)),
+                                          g_variant_new ("(@a{sv})", hv_remote_hypervisor_floating (hv_instance_to_variant (instance))),
                                           G_VARIANT_TYPE ("(a{sv})"), error);
   if (reply == NULL)
     return NULL;
@@ -445,7 +457,7 @@ hv_remote_hypervisor_verify_hotplug_support (HvHypervisor     *hypervisor,
   g_autoptr(GVariant) reply = NULL;
 
   reply = hv_remote_hypervisor_call_sync (HV_REMOTE_HYPERVISOR (hypervisor), "VerifyHotplugSupport",
-                                          g_variant_new ("(@a{sv}ss)", hv_instance_to_variant (instance),
+                                          g_variant_new ("(@a{sv}ss)", hv_remote_hypervisor_floating (hv_instance_to_variant (instance)),
                                                          hv_remote_hypervisor_nick (HV_TYPE_HOTPLUG_ACTION, action),
                                                          hv_remote_hypervisor_nick (HV_TYPE_DEVICE_TYPE, device_type)),
                                           NULL, error);
@@ -461,7 +473,7 @@ hv_remote_hypervisor_migration_info (HvHypervisor  *hypervisor,
   g_autoptr(GVariant) info = NULL;
 
   reply = hv_remote_hypervisor_call_sync (HV_REMOTE_HYPERVISOR (hypervisor), "MigrationInfo",
-                                          g_variant_new ("(@a{sv})", hv_instance_to_variant (instance)),
+                                          g_variant_new ("(@a{sv})", hv_remote_hypervisor_floating (hv_instance_to_variant (instance))),
                                           G_VARIANT_TYPE ("(ay)"), error);
   if (reply == NULL)
     return NULL;

@@ -71,7 +71,8 @@ void
 hvctl_print_variant (HvctlContext *ctx,
                      GVariant     *value)
 {
-  g_autoptr(GVariant) held = g_variant_ref_sink (value);
+  /* a new reference or a floating one: either way, this function's */
+  g_autoptr(GVariant) held = g_variant_take_ref (value);
 
   if (ctx->json)
     {
