@@ -83,7 +83,8 @@ hvd_main_build_config (const gchar  *run_dir,
     {
       g_autofree gchar *key = NULL;
       const gchar *equals = strchr (options[i], '=');
-      GVariant *value;
+      /* g_variant_parse's result is not floating: this reference is ours */
+      g_autoptr(GVariant) value = NULL;
 
       if (equals == NULL || equals == options[i])
         {
