@@ -47,7 +47,8 @@ class HvkitdKvmTest(unittest.TestCase):
         if not os.environ.get('HVKIT_TEST_GUEST_DIR'):
             raise unittest.SkipTest('HVKIT_TEST_GUEST_DIR is not set (run through meson test)')
         cls.guest = lifecycle.load_test_guest(cls)
-        cls.h = Harness()
+        # short: a reboot of a paused guest waits for it, then kills it
+        cls.h = Harness(hvkitd_args=['--option', 'reboot-timeout-ms=uint32 3000'])
         cls.console = None
         try:
             cls.boot()
@@ -386,6 +387,22 @@ class HvkitdKvmTest(unittest.TestCase):
         self.assertEqual(status, 0, err)
         self.assertEqual(self.info()['memory'], 180)
 
+    def test_06b_hvkitctl_checks_and_mod(self):
+        hvparams = self.inst().lookup_value('hvparams', None).unpack()
+        status, out, err = self.hvkitctl('params', '--check', json.dumps(hvparams))
+        self.assertEqual((status, out), (0, 'The parameters are valid.\n'), err)
+        hvparams['kvm_path'] = 'relative/qemu'
+        status, out, err = self.hvkitctl('params', '--check', json.dumps(hvparams))
+        self.assertEqual(status, 10 + int(Hv.Error.INVALID_PARAMETER), (out, err))
+        self.assertIn('kvm_path', err)
+        status, out, err = self.hvkitctl('params', '--check', '{not json')
+        self.assertEqual(status, 10 + int(Hv.Error.INVALID_PARAMETER), (out, err))
+        # hotmod: whatever the driver says, as a typed exit status
+        status, out, err = self.hvkitctl('hotplug', 'mod', NAME, 'nic', json.dumps(
+            {'uuid': 'da000006-0000-4000-8000-000000000006', 'mac': '52:54:00:da:00:06'}))
+        self.assertIn(status, (0, 10 + int(Hv.Error.HOTPLUG), 10 + int(Hv.Error.NOT_SUPPORTED)),
+                      (out, err))
+
     def test_07_sigterm_leaves_the_instance_running(self):
         pid = self.info()['pid']
         process = self.h.stop_hvkitd(signal.SIGTERM)
@@ -456,6 +473,34 @@ class HvkitdKvmTest(unittest.TestCase):
             self.info()
         self.assertEqual(strip_remote(caught.exception), f'Instance {NAME} is not running')
         self.call('CleanupInstance', GLib.Variant('s', NAME))
+
+    def test_10_hvkitctl_start_stop_cleanup(self):
+        spec = {'name': 'ctl-guest',
+                'hvparams': self.inst().lookup_value('hvparams', None).unpack(),
+                'beparams': self.inst().lookup_value('beparams', None).unpack()}
+        path = os.path.join(self.h.run_dir, 'ctl-guest.json')
+        with open(path, 'w', encoding='utf-8') as file:
+            json.dump(spec, file)
+        status, out, err = self.hvkitctl('start', path, '--paused')
+        self.assertEqual(status, 0, err)
+        status, out, err = self.hvkitctl('--json', 'info', 'ctl-guest')
+        self.assertEqual((status, json.loads(out)['state']), (0, 'paused'), err)
+        pid = json.loads(out)['pid']
+        status, out, err = self.hvkitctl('start', path)
+        self.assertEqual(status, 10 + int(Hv.Error.ALREADY_RUNNING), (out, err))
+        # Ganeti's reboot: a stop (killed after reboot-timeout-ms, as a
+        # paused guest cannot power off) and a start, so a new QEMU
+        status, out, err = self.hvkitctl('reboot', 'ctl-guest')
+        self.assertEqual(status, 0, err)
+        status, out, err = self.hvkitctl('--json', 'info', 'ctl-guest')
+        self.assertEqual(status, 0, err)
+        self.assertNotEqual(json.loads(out)['pid'], pid)
+        status, out, err = self.hvkitctl('stop', 'ctl-guest', '--force')
+        self.assertEqual(status, 0, err)
+        status, out, err = self.hvkitctl('list', '--json')
+        self.assertEqual((status, json.loads(out)), (0, []), err)
+        status, out, err = self.hvkitctl('cleanup', 'ctl-guest')
+        self.assertEqual(status, 0, err)
 
 
 if __name__ == '__main__':
