@@ -381,6 +381,39 @@ class HvkitdFakeTest(unittest.TestCase):
         finally:
             target.close()
 
+    def test_hvkitctl_migrate_progress_bar_on_a_terminal(self):
+        target = Harness(plugin_dir=os.environ['HVKIT_TEST_FAKE_PLUGIN_DIR'])
+        master, slave = os.openpty()
+        try:
+            launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.NONE)
+            launcher.take_stdout_fd(slave)
+            slave = None
+            process = launcher.spawnv([os.environ['HVKIT_TEST_HVKITCTL'], '--address',
+                                       self.h.address, '-H', 'fake', 'migrate', 'fake-tty',
+                                       'node2', '--target-bus', target.address])
+            del launcher    # our copy of the terminal's end, so that EOF comes
+            process.wait_check(None)
+            output = b''
+            while True:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:     # EIO: the other end is closed
+                    break
+                if not chunk:
+                    break
+                output += chunk
+        finally:
+            os.close(master)
+            if slave is not None:
+                os.close(slave)
+            target.close()
+        text = output.decode()
+        # one line redrawn with \r: the bar, MiB transferred of total, rate, passes
+        self.assertIn('\r[##############################] 5/5 MiB', text)
+        self.assertRegex(text, r'\r\[#+-+\] 1/5 MiB  [0-9.]+ MiB/s  pass 1  active')
+        self.assertTrue(text.endswith('completed   \r\n') or text.endswith('completed   \n'),
+                        repr(text[-80:]))
+
     # -- polkit ---------------------------------------------------------------
 
     def test_polkit_action_and_details_per_method(self):
