@@ -35,6 +35,7 @@ BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
 <busconfig>
   <type>session</type>
   <listen>unix:dir={dir}</listen>
+  <servicedir>{dir}/services</servicedir>
   <auth>EXTERNAL</auth>
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
@@ -97,7 +98,7 @@ class Waiter:
 class Harness:
     """One private bus with polkit mocked, and hvkitd on it."""
 
-    def __init__(self, plugin_dir=None, hvkitd_args=(), run_dir=None):
+    def __init__(self, plugin_dir=None, hvkitd_args=(), run_dir=None, start=True):
         self.tmp = tempfile.TemporaryDirectory(prefix='hvkit-dbus-')
         self.run_dir = run_dir or os.path.join(self.tmp.name, 'run')
         if run_dir is None:
@@ -112,7 +113,8 @@ class Harness:
         try:
             self._start_bus()
             self._start_polkit()
-            self.start_hvkitd()
+            if start:
+                self.start_hvkitd()
         except BaseException:
             self.close()
             raise
@@ -128,6 +130,7 @@ class Harness:
         return launcher
 
     def _start_bus(self):
+        os.mkdir(os.path.join(self.tmp.name, 'services'))
         config = os.path.join(self.tmp.name, 'bus.conf')
         with open(config, 'w', encoding='utf-8') as file:
             file.write(BUS_CONFIG.format(dir=self.tmp.name))
@@ -196,6 +199,15 @@ class Harness:
         previous = getattr(self, 'hvkitd_owner', None) if '--replace' in extra_args else None
         self.hvkitd_owner = self.wait_for_name(BUS_NAME, self.hvkitd, not_owner=previous)
         return self.hvkitd
+
+    def add_activation(self, exec_line):
+        """Makes org.hvkit bus-activatable, with the [D-BUS Service] Exec
+        line given; the bus reads its service directory again."""
+        with open(os.path.join(self.tmp.name, 'services', 'org.hvkit.service'), 'w',
+                  encoding='utf-8') as file:
+            file.write(f'[D-BUS Service]\nName={BUS_NAME}\nExec={exec_line}\n')
+        self.call('ReloadConfig', None, path='/org/freedesktop/DBus',
+                  interface='org.freedesktop.DBus', destination='org.freedesktop.DBus')
 
     def _on_hvkitd_exited(self, process, result, exited):
         exited.append(True)

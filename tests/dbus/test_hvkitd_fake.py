@@ -6,6 +6,7 @@ Finished, Cancel, Release, a caller that leaves), and polkit's answers
 with the details hvkitd gives it."""
 
 import os
+import signal
 import unittest
 
 import gi
@@ -88,6 +89,23 @@ class HvkitdFakeTest(unittest.TestCase):
         self.assertTrue(first.get_if_exited())
         self.assertEqual(first.get_exit_status(), 0)
         self.assertEqual(self.call('ListInstances', None, '(as)'), (['fake-1'],))
+
+    def test_bus_activation(self):
+        # a bus with no hvkitd, but a service file: the first call starts it
+        bus = Harness(plugin_dir=os.environ['HVKIT_TEST_FAKE_PLUGIN_DIR'], start=False)
+        try:
+            bus.add_activation(f"{os.environ['HVKIT_TEST_HVKITD']} --session --plugin-dir "
+                               f"{os.environ['HVKIT_TEST_FAKE_PLUGIN_DIR']}")
+            self.assertEqual(bus.call('ListInstances', None, '(as)', path=FAKE), (['fake-1'],))
+            remote = bus.remote('fake')
+            self.assertEqual(remote.list_instances(), ['fake-1'])
+        finally:
+            # the activated hvkitd is the bus daemon's child, not ours: stop it by pid
+            (pid,) = bus.call('GetConnectionUnixProcessID', GLib.Variant('(s)', ('org.hvkit',)),
+                              '(u)', path='/org/freedesktop/DBus',
+                              interface='org.freedesktop.DBus', destination='org.freedesktop.DBus')
+            os.kill(pid, signal.SIGTERM)
+            bus.close()
 
     # -- errors ---------------------------------------------------------------
 
