@@ -60,6 +60,13 @@ hvd_authority_new_sync (gboolean       enabled,
   return g_steal_pointer (&self);
 }
 
+gboolean
+hvd_authority_is_enabled (HvdAuthority *self)
+{
+  g_return_val_if_fail (HVD_IS_AUTHORITY (self), TRUE);
+  return self->authority != NULL;
+}
+
 typedef struct {
   gchar *action_id;
 } HvdAuthorityCheck;

@@ -14,6 +14,7 @@ G_DECLARE_FINAL_TYPE (HvdAuthority, hvd_authority, HVD, AUTHORITY, GObject)
 HvdAuthority *hvd_authority_new_sync     (gboolean                enabled,
                                           GCancellable           *cancellable,
                                           GError                **error);
+gboolean      hvd_authority_is_enabled   (HvdAuthority           *self);
 void          hvd_authority_check_async  (HvdAuthority           *self,
                                           GDBusMethodInvocation  *invocation,
                                           const gchar            *action_id,
