@@ -248,6 +248,31 @@ class HvkitdKvmTest(unittest.TestCase):
                   GLib.Variant('u', 1))
         self.wait_line(r'^UEVENT remove block')
 
+    def test_02c_a_stuck_qemu_holds_only_its_caller(self):
+        pid = self.info()['pid']
+        replies = []
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            # QEMU cannot answer QMP now: this info waits
+            self.h.call_async('GetInstanceInfo', GLib.Variant('(s)', (NAME,)), replies.append)
+            # every other caller is served meanwhile; the main loop runs
+            # while they are, so an answer to the info would be seen
+            others = []
+            for method in ('ListInstances', 'GetNodeInfo', 'GetParameters'):
+                self.h.call_async(method, None, others.append, connection=self.h.connect())
+            self.h.waiter.until(lambda: len(others) == 3, COMMAND_TIMEOUT_S, 'the other answers')
+            self.assertEqual([o for o in others if isinstance(o, GLib.Error)], [])
+            status, out, err = self.hvkitctl('node-info')
+            self.assertEqual(status, 0, err)
+            self.h.call('Ping', None, path=MANAGER_PATH, interface='org.freedesktop.DBus.Peer')
+            self.h.waiter.loop.get_context().iteration(False)
+            self.assertEqual(replies, [])
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        self.h.waiter.until(lambda: replies, COMMAND_TIMEOUT_S, 'the held info')
+        self.assertNotIsInstance(replies[0], GLib.Error, replies[0])
+        self.assertEqual(replies[0].unpack()[0]['state'], 'running')
+
     def test_03_hot_del_emits_device_removed(self):
         removed = []
         sub = self.h.connection.signal_subscribe(
