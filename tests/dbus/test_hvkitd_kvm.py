@@ -430,13 +430,22 @@ class HvkitdKvmTest(unittest.TestCase):
 
     def test_07_sigterm_leaves_the_instance_running(self):
         pid = self.info()['pid']
+        remote = self.h.remote('kvm')
         process = self.h.stop_hvkitd(signal.SIGTERM)
         self.assertTrue(process.get_if_exited())
         self.assertEqual(process.get_exit_status(), 0)
         os.kill(pid, 0)     # QEMU runs on
+        with self.assertRaises(GLib.Error) as caught:
+            remote.get_instance_info_sync(NAME, None)
+        self.assertTrue(caught.exception.matches(Gio.dbus_error_quark(),
+                                                 Gio.DBusError.SERVICE_UNKNOWN),
+                        caught.exception.message)
         self.h.start_hvkitd()
         info = self.info()
         self.assertEqual((info['pid'], info['state']), (pid, 'running'))
+        # a remote hypervisor made before outlives the restart: it talks to
+        # the name, not to one process
+        self.assertEqual(remote.get_instance_info_sync(NAME, None).get_pid(), pid)
 
     def test_07b_replace_takes_the_instance_over(self):
         pid = self.info()['pid']
