@@ -72,6 +72,19 @@ class HvkitdFakeTest(unittest.TestCase):
                          {'fake': FAKE})
         self.assertEqual(self.h.get_property(FAKE, HYPERVISOR_IFACE, 'Name'), 'fake')
 
+    def test_hvkitd_usage_errors(self):
+        for arguments, message in (
+                (['--system', '--session'], 'give only one of --system, --session and --address'),
+                (['--option', 'novalue'], "--option 'novalue' is not KEY=VALUE"),
+                (['--option', 'run-dir=/no/quotes'], '--option run-dir: '),
+                (['--nonsense'], 'Unknown option --nonsense')):
+            with self.subTest(arguments=arguments):
+                launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.STDERR_PIPE)
+                process = launcher.spawnv([os.environ['HVKIT_TEST_HVKITD']] + arguments)
+                _, _, err = process.communicate_utf8(None, None)
+                self.assertEqual(process.get_exit_status(), 2, err)
+                self.assertIn(message, err)
+
     def test_a_second_hvkitd_needs_replace(self):
         launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.STDERR_PIPE)
         launcher.setenv('DBUS_SYSTEM_BUS_ADDRESS', self.h.address, True)
