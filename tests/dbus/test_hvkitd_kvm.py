@@ -343,6 +343,45 @@ class HvkitdKvmTest(unittest.TestCase):
         self.assertEqual(run_record(self.h.run_dir), record)
         self.assertFalse(os.path.exists(os.path.join(self.h.run_dir, 'conf', 'bad-input.runtime')))
 
+    def test_04b_refused_callers_change_nothing(self):
+        record = run_record(self.h.run_dir)
+        info = self.info()
+        path = self.make_disk('disk-refused.img')
+        disk = GLib.Variant('a{sv}', disk_dict(path, 'da000007-0000-4000-8000-000000000007'))
+        self.h.polkit_allow_only(['org.hvkit.node.read', 'org.hvkit.instance.read'])
+        self.h.polkit_pop_checks()
+        try:
+            for method, args, action in (
+                    ('HotAddDevice', (self.inst(), GLib.Variant('s', 'disk'), disk,
+                                      GLib.Variant('u', 2)), 'org.hvkit.instance.hotplug'),
+                    ('BalloonInstanceMemory', (self.inst(), GLib.Variant('x', 128)),
+                     'org.hvkit.instance.modify'),
+                    ('StopInstance', (self.inst(), GLib.Variant('b', True), GLib.Variant('b', False),
+                                      GLib.Variant('u', 0)), 'org.hvkit.instance.stop'),
+                    ('StartInstance', (self.inst(), GLib.Variant('b', False)),
+                     'org.hvkit.instance.start')):
+                with self.subTest(method=method):
+                    with self.assertRaises(GLib.Error) as caught:
+                        self.call(method, *args)
+                    self.assert_remote_error(caught, 'org.freedesktop.DBus.Error.AccessDenied')
+                    self.assertEqual(self.h.polkit_pop_checks(),
+                                     [(action, {'instance': NAME, 'uuid': UUID})])
+            # what reads may do, they still do
+            self.assertEqual(self.info()['pid'], info['pid'])
+        finally:
+            self.h.polkit_allow_all()
+        after = self.info()
+        self.assertEqual((after['pid'], after['memory'], after['state']),
+                         (info['pid'], info['memory'], 'running'))
+        self.assertEqual(run_record(self.h.run_dir), record)
+        # and the guest has no disk: its answer comes after anything the
+        # refused calls could have made it print
+        number = self.console.start_command('ls /sys/block')
+        output, status = self.h.waiter.until(lambda: self.console.command_output(number),
+                                             COMMAND_TIMEOUT_S, 'ls /sys/block in the guest')
+        self.assertEqual(status, 0)
+        self.assertEqual([line for line in output if 'vd' in line], [], output)
+
     def test_05_remote_hypervisor(self):
         kvm = self.h.remote('kvm')
         self.assertEqual(kvm.get_name(), 'kvm')
