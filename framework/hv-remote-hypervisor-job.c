@@ -286,7 +286,8 @@ hv_remote_migrate_instance_async (HvHypervisor        *hypervisor,
                           g_variant_new ("(@a{sv}sb)",
                                          hv_remote_hypervisor_floating (hv_instance_to_variant (instance)),
                                          target, live),
-                          G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                          G_VARIANT_TYPE ("(o)"), hv_remote_hypervisor_get_call_flags (self),
+                          G_MAXINT, NULL,
                           hv_remote_migrate_on_reply, g_object_ref (task));
 }
 

@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 
 const gchar *hv_remote_hypervisor_get_bus_name (HvRemoteHypervisor *self);
 GVariant    *hv_remote_hypervisor_floating     (GVariant           *owned);
+GDBusCallFlags hv_remote_hypervisor_get_call_flags (HvRemoteHypervisor *self);
 void         hv_remote_hypervisor_map_error    (GError            **error);
 void         hv_remote_hypervisor_call         (HvRemoteHypervisor *self,
                                                 const gchar        *method,

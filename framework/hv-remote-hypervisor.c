@@ -54,12 +54,14 @@ struct _HvRemoteHypervisor {
   gchar *object_path;
   GPtrArray *specs;             /* HvParamSpec */
   guint subscription_id;
+  gboolean allow_interactive_authorization;
 };
 
 enum {
   PROP_0,
   PROP_CONNECTION,
   PROP_NAME,
+  PROP_ALLOW_INTERACTIVE_AUTHORIZATION,
   N_PROPS
 };
 
@@ -97,6 +99,13 @@ hv_remote_hypervisor_floating (GVariant *owned)
   g_autoptr(GBytes) bytes = g_variant_get_data_as_bytes (held);
 
   return g_variant_new_from_bytes (g_variant_get_type (held), bytes, g_variant_is_normal_form (held));
+}
+
+GDBusCallFlags
+hv_remote_hypervisor_get_call_flags (HvRemoteHypervisor *self)
+{
+  return self->allow_interactive_authorization
+         ? G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION : G_DBUS_CALL_FLAGS_NONE;
 }
 
 void
@@ -146,7 +155,8 @@ hv_remote_hypervisor_call (HvRemoteHypervisor *self,
 {
   g_dbus_connection_call (self->connection, hv_remote_hypervisor_get_bus_name (self),
                           self->object_path, HV_REMOTE_HYPERVISOR_INTERFACE, method, parameters,
-                          reply_type, G_DBUS_CALL_FLAGS_NONE, G_MAXINT, cancellable,
+                          reply_type, hv_remote_hypervisor_get_call_flags (self), G_MAXINT,
+                          cancellable,
                           hv_remote_hypervisor_on_reply, task);
 }
 
@@ -161,7 +171,8 @@ hv_remote_hypervisor_call_sync (HvRemoteHypervisor  *self,
 
   reply = g_dbus_connection_call_sync (self->connection, hv_remote_hypervisor_get_bus_name (self),
                                        self->object_path, HV_REMOTE_HYPERVISOR_INTERFACE, method,
-                                       parameters, reply_type, G_DBUS_CALL_FLAGS_NONE, G_MAXINT,
+                                       parameters, reply_type,
+                                       hv_remote_hypervisor_get_call_flags (self), G_MAXINT,
                                        NULL, error);
   if (reply == NULL)
     hv_remote_hypervisor_map_error (error);
@@ -513,6 +524,9 @@ hv_remote_hypervisor_get_property (GObject    *object,
     case PROP_NAME:
       g_value_set_string (value, self->name);
       break;
+    case PROP_ALLOW_INTERACTIVE_AUTHORIZATION:
+      g_value_set_boolean (value, self->allow_interactive_authorization);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -539,6 +553,9 @@ hv_remote_hypervisor_set_property (GObject      *object,
         escaped = g_dbus_escape_object_path (self->name != NULL ? self->name : "");
         self->object_path = g_strconcat ("/org/hvkit/Hypervisor/", escaped, NULL);
       }
+      break;
+    case PROP_ALLOW_INTERACTIVE_AUTHORIZATION:
+      hv_remote_hypervisor_set_allow_interactive_authorization (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -601,6 +618,19 @@ hv_remote_hypervisor_class_init (HvRemoteHypervisorClass *klass)
     g_param_spec_string ("name", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                          G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * HvRemoteHypervisor:allow-interactive-authorization:
+   *
+   * Whether hvkitd may have polkit ask the user for authentication (a
+   * password to an agent) before it answers a call; for programs a person
+   * runs, such as hvkitctl. Off, a call polkit would ask about is refused.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ALLOW_INTERACTIVE_AUTHORIZATION] =
+    g_param_spec_boolean ("allow-interactive-authorization", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -723,4 +753,43 @@ hv_remote_hypervisor_get_object_path (HvRemoteHypervisor *self)
 {
   g_return_val_if_fail (HV_IS_REMOTE_HYPERVISOR (self), NULL);
   return self->object_path;
+}
+
+/**
+ * hv_remote_hypervisor_get_allow_interactive_authorization:
+ * @self: an #HvRemoteHypervisor
+ *
+ * Returns: whether calls let polkit ask the user for authentication
+ *
+ * Since: 1.0
+ */
+gboolean
+hv_remote_hypervisor_get_allow_interactive_authorization (HvRemoteHypervisor *self)
+{
+  g_return_val_if_fail (HV_IS_REMOTE_HYPERVISOR (self), FALSE);
+  return self->allow_interactive_authorization;
+}
+
+/**
+ * hv_remote_hypervisor_set_allow_interactive_authorization:
+ * @self: an #HvRemoteHypervisor
+ * @allow: whether polkit may ask
+ *
+ * Sets #HvRemoteHypervisor:allow-interactive-authorization: whether the
+ * calls that follow let polkit ask the user for authentication before
+ * hvkitd answers them. Such calls wait without a timeout.
+ *
+ * Since: 1.0
+ */
+void
+hv_remote_hypervisor_set_allow_interactive_authorization (HvRemoteHypervisor *self,
+                                                          gboolean            allow)
+{
+  g_return_if_fail (HV_IS_REMOTE_HYPERVISOR (self));
+
+  allow = !!allow;
+  if (self->allow_interactive_authorization == allow)
+    return;
+  self->allow_interactive_authorization = allow;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALLOW_INTERACTIVE_AUTHORIZATION]);
 }

@@ -50,5 +50,10 @@ HV_AVAILABLE_IN_1_0
 GDBusConnection    *hv_remote_hypervisor_get_connection (HvRemoteHypervisor  *self);
 HV_AVAILABLE_IN_1_0
 const gchar        *hv_remote_hypervisor_get_object_path (HvRemoteHypervisor *self);
+HV_AVAILABLE_IN_1_0
+gboolean            hv_remote_hypervisor_get_allow_interactive_authorization (HvRemoteHypervisor *self);
+HV_AVAILABLE_IN_1_0
+void                hv_remote_hypervisor_set_allow_interactive_authorization (HvRemoteHypervisor *self,
+                                                                              gboolean            allow);
 
 G_END_DECLS

@@ -278,6 +278,9 @@ class Harness:
     def polkit_pop_checks(self):
         return self.polkit_call('PopChecks', None, '(a(sa{ss}))')[0]
 
+    def polkit_pop_check_flags(self):
+        return self.polkit_call('PopCheckFlags', None, '(au)')[0]
+
     # -- the remote hypervisor ------------------------------------------------
 
     def remote(self, name='kvm', connection=None):

@@ -490,6 +490,31 @@ class HvkitdFakeTest(unittest.TestCase):
                         'org.hvkit.Error.'), error.message)
                 self.assertEqual(self.h.polkit_pop_checks(), [(action, details)])
 
+    def test_hvkitctl_lets_polkit_ask_from_a_terminal(self):
+        def run(*arguments, terminal):
+            master, slave = os.openpty()
+            try:
+                launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.STDOUT_SILENCE)
+                if terminal:
+                    launcher.take_stdin_fd(os.dup(slave))
+                process = launcher.spawnv([os.environ['HVKIT_TEST_HVKITCTL'], '--address',
+                                           self.h.address, '-H', 'fake'] + list(arguments))
+                process.wait_check(None)
+            finally:
+                os.close(master)
+                os.close(slave)
+            return self.h.polkit_pop_check_flags()
+
+        self.h.polkit_pop_check_flags()
+        # stdin a terminal: the calls allow interactive authorization,
+        # which hvkitd passes on to polkit (ALLOW_USER_INTERACTION, 1)
+        self.assertEqual(run('info', 'fake-1', terminal=True), [0, 1])
+        self.assertEqual(run('--no-ask-password', 'info', 'fake-1', terminal=True), [0, 0])
+        self.assertEqual(run('info', 'fake-1', terminal=False), [0, 0])
+        # hvkitd asks polkit with the caller's flag only
+        self.h.call('GetInstanceInfo', GLib.Variant('(s)', ('fake-1',)), '(a{sv})', path=FAKE)
+        self.assertEqual(self.h.polkit_pop_check_flags(), [0])
+
     def test_refused_migration_leaves_no_job(self):
         self.h.polkit_allow_only(['org.hvkit.node.read'])
         seen, done = self.follow_job(None)

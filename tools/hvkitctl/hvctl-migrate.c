@@ -103,6 +103,7 @@ hvctl_migrate (HvctlContext  *ctx,
   destination = hv_remote_hypervisor_new_sync (target_connection, ctx->hypervisor_name, NULL, error);
   if (destination == NULL)
     return FALSE;
+  hv_remote_hypervisor_set_allow_interactive_authorization (destination, ctx->interactive);
 
   info = hv_hypervisor_migration_info (ctx->hypervisor, instance, error);
   if (info == NULL)

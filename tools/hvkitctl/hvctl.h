@@ -15,6 +15,7 @@ typedef struct {
   gchar *hypervisor_name;
   gboolean json;
   gboolean tty;
+  gboolean interactive;   /* polkit may ask the user */
 } HvctlContext;
 
 /* Exit statuses, by error class (hvkitctl(1), EXIT STATUS) */

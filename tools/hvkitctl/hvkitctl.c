@@ -431,7 +431,7 @@ int
 main (int    argc,
       char **argv)
 {
-  gboolean system_bus = FALSE, session_bus = FALSE;
+  gboolean system_bus = FALSE, session_bus = FALSE, no_ask_password = FALSE;
   g_autofree gchar *address = NULL;
   g_autofree gchar *hypervisor_name = NULL;
   const GOptionEntry entries[] = {
@@ -440,6 +440,8 @@ main (int    argc,
     { "address", 0, 0, G_OPTION_ARG_STRING, &address, N_("Talk to hvkitd on the bus at ADDRESS"), N_("ADDRESS") },
     { "hypervisor", 'H', 0, G_OPTION_ARG_STRING, &hypervisor_name, N_("The hypervisor (default: kvm)"), N_("NAME") },
     { "json", 'j', 0, G_OPTION_ARG_NONE, &hvctl_json, N_("Print JSON"), NULL },
+    { "no-ask-password", 0, 0, G_OPTION_ARG_NONE, &no_ask_password,
+      N_("Do not let polkit ask for a password (asked only from a terminal)"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -515,6 +517,12 @@ main (int    argc,
   if (ctx.connection != NULL)
     ctx.hypervisor = HV_HYPERVISOR (hv_remote_hypervisor_new_sync (ctx.connection, ctx.hypervisor_name,
                                                                    NULL, &error));
+  /* a person at a terminal may answer polkit's question (changes are
+   * auth_admin_keep), through the polkit agent of their session */
+  ctx.interactive = !no_ask_password && isatty (STDIN_FILENO);
+  if (ctx.hypervisor != NULL)
+    hv_remote_hypervisor_set_allow_interactive_authorization (HV_REMOTE_HYPERVISOR (ctx.hypervisor),
+                                                              ctx.interactive);
   if (ctx.hypervisor == NULL)
     ok = FALSE;
   else
