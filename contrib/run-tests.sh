@@ -20,8 +20,8 @@ setup() {
   fi
 }
 
-echo "== build (warnings are errors)"
-setup build --werror
+echo "== build (warnings are errors, API reference with warnings fatal)"
+setup build --werror -Ddocs=true
 meson compile -C build
 
 echo "== every test suite"
