@@ -188,9 +188,10 @@ class Harness:
             # the test plugins take no configuration
             args += ['--plugin-dir', self.plugin_dir]
         else:
-            # NICs on no network, as in the demo
+            # NICs on no network, as in the demo; ifup waits while the
+            # FIFO self.ifup_hold exists, until a line is written to it
             args += ['--run-dir', self.run_dir,
-                     '--option', "ifup-script='/bin/true'",
+                     '--option', f"ifup-script='{self.ifup_script()}'",
                      '--option', "ifdown-script='/bin/true'"]
         args += self.hvkitd_args + list(extra_args)
         self.hvkitd = self._launcher().spawnv(args)
@@ -198,7 +199,46 @@ class Harness:
         self.hvkitd.wait_async(None, self._on_hvkitd_exited, self.hvkitd_exited)
         previous = getattr(self, 'hvkitd_owner', None) if '--replace' in extra_args else None
         self.hvkitd_owner = self.wait_for_name(BUS_NAME, self.hvkitd, not_owner=previous)
+        if '--replace' in extra_args:
+            self.wait_for_objects()
         return self.hvkitd
+
+    def ifup_script(self):
+        self.ifup_hold = os.path.join(self.tmp.name, 'ifup-hold')
+        path = os.path.join(self.tmp.name, 'ifup')
+        with open(path, 'w', encoding='utf-8') as file:
+            file.write('#!/bin/sh\n'
+                       f'if [ -p "{self.ifup_hold}" ]; then read line < "{self.ifup_hold}"; fi\n'
+                       'exit 0\n')
+        os.chmod(path, 0o700)
+        return path
+
+    def wait_for_objects(self):
+        """hvkitd --replace owns the name before it serves: it waits for
+        the old hvkitd to exit before it takes the instances over. Waits
+        for its Manager1 object, asking again every 10 ms."""
+        ready = []
+
+        def on_reply(connection, result):
+            try:
+                connection.call_finish(result)
+                ready.append(True)
+                self.waiter.wake()
+            except GLib.Error:
+                GLib.timeout_add(10, ask)
+
+        def ask():
+            if not self.hvkitd_exited:
+                self.connection.call(BUS_NAME, '/org/hvkit', 'org.freedesktop.DBus.Properties',
+                                     'GetAll', GLib.Variant('(s)', ('org.hvkit.Manager1',)),
+                                     None, Gio.DBusCallFlags.NONE, -1, None, on_reply)
+            return GLib.SOURCE_REMOVE
+
+        ask()
+        self.waiter.until(lambda: ready or self.hvkitd_exited, START_TIMEOUT_S,
+                          'Manager1 of the replacing hvkitd')
+        if not ready:
+            raise AssertionError('the replacing hvkitd exited')
 
     def add_activation(self, exec_line):
         """Makes org.hvkit bus-activatable, with the [D-BUS Service] Exec

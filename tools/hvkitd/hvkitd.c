@@ -6,8 +6,12 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <sys/pidfd.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <glib-unix.h>
@@ -23,6 +27,7 @@ typedef struct {
   GMainLoop *loop;
   gint status;
   gboolean acquired;
+  gboolean lost;
 } HvdMain;
 
 static gboolean
@@ -67,7 +72,66 @@ hvd_main_on_name_lost (GDBusConnection *connection,
                     "(--replace takes it over)\n"), name);
       main_data->status = EXIT_FAILURE;
     }
+  main_data->lost = TRUE;
   g_main_loop_quit (main_data->loop);
+}
+
+/* How long a replaced hvkitd may take to leave. */
+#define HVD_REPLACE_TIMEOUT_MS 60000
+
+/*
+ * --replace: two processes must never manage the same instances (QEMU's
+ * QMP socket serves one client; HvKvm locks its run directory). So the
+ * new hvkitd takes the name first, which makes the old one stop serving
+ * and exit, waits for the old process to be gone, and only then loads
+ * the hypervisors, which take the instances over. Until it has exported
+ * them, a call to org.hvkit is refused as UnknownObject: a moment, once
+ * per replacement.
+ */
+
+/* A pidfd of the process that owns org.hvkit now, or -1 if none. */
+static gint
+hvd_main_open_owner (GDBusConnection *connection,
+                     guint32         *pid)
+{
+  g_autoptr(GVariant) owner = NULL;
+  g_autoptr(GError) error = NULL;
+
+  owner = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                       g_variant_new ("(s)", "org.hvkit"), G_VARIANT_TYPE ("(u)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  if (owner == NULL)
+    {
+      g_debug ("no hvkitd to replace: %s", error->message);
+      return -1;
+    }
+  g_variant_get (owner, "(u)", pid);
+  return pidfd_open ((pid_t) *pid, 0);
+}
+
+/* Waits until the process of @pidfd (taken) has exited. */
+static gboolean
+hvd_main_wait_gone (gint      pidfd,
+                    guint32   pid,
+                    GError  **error)
+{
+  struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+  gint ready;
+
+  do
+    ready = poll (&pfd, 1, HVD_REPLACE_TIMEOUT_MS);
+  while (ready < 0 && errno == EINTR);
+  close (pidfd);
+  if (ready == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                   _("the replaced hvkitd (process %u) did not exit within %u ms"),
+                   pid, HVD_REPLACE_TIMEOUT_MS);
+      return FALSE;
+    }
+  g_debug ("the replaced hvkitd (process %u) is gone", pid);
+  return TRUE;
 }
 
 static GVariant *
@@ -131,11 +195,13 @@ main (int    argc,
   g_autoptr(GDBusConnection) connection = NULL;
   g_autoptr(HvdDaemon) daemon = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  HvdMain main_data = { NULL, EXIT_SUCCESS, FALSE };
+  HvdMain main_data = { NULL, EXIT_SUCCESS, FALSE, FALSE };
   /* not queued: a second hvkitd without --replace says so and exits */
   GBusNameOwnerFlags flags = G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT |
                              G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE;
-  guint owner_id;
+  guint owner_id = 0;
+  guint32 old_pid = 0;
+  gint old_pidfd = -1;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, HV_LOCALEDIR);
@@ -167,13 +233,6 @@ main (int    argc,
       return 2;
     }
 
-  daemon = hvd_daemon_new ();
-  if (!hvd_daemon_load (daemon, plugin_dir, config, !session_bus, &error))
-    {
-      g_printerr (_("hvkitd: could not load the hypervisors: %s\n"), error->message);
-      return EXIT_FAILURE;
-    }
-
   if (address != NULL)
     connection = g_dbus_connection_new_for_address_sync (address,
                                                          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
@@ -187,6 +246,36 @@ main (int    argc,
       return EXIT_FAILURE;
     }
   g_dbus_connection_set_exit_on_close (connection, FALSE);
+  loop = g_main_loop_new (NULL, FALSE);
+  main_data.loop = loop;
+  if (replace)
+    {
+      old_pidfd = hvd_main_open_owner (connection, &old_pid);
+      owner_id = g_bus_own_name_on_connection (connection, "org.hvkit",
+                                               flags | G_BUS_NAME_OWNER_FLAGS_REPLACE,
+                                               hvd_main_on_name_acquired, hvd_main_on_name_lost,
+                                               &main_data, NULL);
+      while (!main_data.acquired && !main_data.lost)
+        g_main_context_iteration (NULL, TRUE);
+      if (main_data.lost ||
+          (old_pidfd >= 0 && !hvd_main_wait_gone (old_pidfd, old_pid, &error)))
+        {
+          if (error != NULL)
+            g_printerr ("hvkitd: %s\n", error->message);
+          else if (old_pidfd >= 0)
+            close (old_pidfd);
+          g_bus_unown_name (owner_id);
+          return EXIT_FAILURE;
+        }
+    }
+
+  daemon = hvd_daemon_new ();
+  if (!hvd_daemon_load (daemon, plugin_dir, config, !session_bus, &error))
+    {
+      g_printerr (_("hvkitd: could not load the hypervisors: %s\n"), error->message);
+      return EXIT_FAILURE;
+    }
+
   hvd_argument_filter_add (connection);
   if (!hvd_daemon_export (daemon, connection, &error))
     {
@@ -194,15 +283,12 @@ main (int    argc,
       return EXIT_FAILURE;
     }
 
-  loop = g_main_loop_new (NULL, FALSE);
-  main_data.loop = loop;
   g_unix_signal_add (SIGTERM, hvd_main_on_signal, &main_data);
   g_unix_signal_add (SIGINT, hvd_main_on_signal, &main_data);
-  if (replace)
-    flags |= G_BUS_NAME_OWNER_FLAGS_REPLACE;
-  owner_id = g_bus_own_name_on_connection (connection, "org.hvkit", flags,
-                                           hvd_main_on_name_acquired, hvd_main_on_name_lost,
-                                           &main_data, NULL);
+  if (owner_id == 0)
+    owner_id = g_bus_own_name_on_connection (connection, "org.hvkit", flags,
+                                             hvd_main_on_name_acquired, hvd_main_on_name_lost,
+                                             &main_data, NULL);
   g_main_loop_run (loop);
 
   g_bus_unown_name (owner_id);
