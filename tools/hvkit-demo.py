@@ -16,6 +16,7 @@ Each step is a function: the first ones take the hypervisor, the guest's
 take a Guest, which holds what they share.
 """
 
+import gc
 import json
 import os
 import re
@@ -431,6 +432,10 @@ def main():
         finally:
             # whatever failed, no QEMU is left running
             kvm.stop_instance_sync(guest.instance, True, False, 0, None)
+        # one process manages a run directory at a time (HvKvm locks it):
+        # this one lets it go before hvkitd takes it
+        del guest, kvm
+        gc.collect()
         show_hvkitctl(run_dir)
     return 0
 
