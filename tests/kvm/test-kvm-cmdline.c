@@ -717,6 +717,8 @@ test_chroot_across_versions (void)
       g_variant_dict_insert (&c.hvparams, "use_chroot", "b", TRUE);
       g_variant_dict_insert (&c.hvparams, "security_model", "s", "user");
       g_variant_dict_insert (&c.hvparams, "security_domain", "s", "hvkit-web1");
+      /* a machine both have: 10.0's own would not run on 7.2 */
+      g_variant_dict_insert (&c.hvparams, "machine_version", "s", "pc-i440fx-7.2");
       c.config.chroot_dir = "/srv/chroot/a,b";
       hvparams = g_variant_ref_sink (g_variant_dict_end (&c.hvparams));
       hv_instance_set_hvparams (c.instance, hvparams);
@@ -751,6 +753,58 @@ test_chroot_across_versions (void)
           g_assert_cmpstr (argv[at + 1], ==, "hvkit-web1");
         }
       case_clear (&c);
+    }
+}
+
+/* The machine of a saved base: concrete types stay, an alias is pinned
+ * to what it means on the QEMU at hand, a type that QEMU lacks is refused
+ * before anything runs. */
+static void
+test_pin_machine (void)
+{
+  g_autoptr(HvKvmCapabilities) caps_7_2 = load_capabilities (QEMU_7_2_PROBE);
+  g_autoptr(HvKvmCapabilities) caps_10_0 = load_capabilities (QEMU_10_0_PROBE);
+  static const struct {
+    const gchar *option;
+    const gchar *value;
+    gboolean on_10;
+    const gchar *pinned;        /* NULL: refused */
+    const gchar *machine;
+  } cases[] = {
+    { "-machine", "pc-i440fx-7.2,accel=tcg", TRUE, "pc-i440fx-7.2,accel=tcg", "pc-i440fx-7.2" },
+    { "-machine", "pc,accel=kvm", TRUE, "pc-i440fx-10.0,accel=kvm", "pc-i440fx-10.0" },
+    { "-machine", "pc,accel=kvm", FALSE, "pc-i440fx-7.2,accel=kvm", "pc-i440fx-7.2" },
+    { "-M", "pc", FALSE, "pc-i440fx-7.2", "pc-i440fx-7.2" },
+    { "-machine", "type=pc,acpi=off", TRUE, "type=pc-i440fx-10.0,acpi=off", "pc-i440fx-10.0" },
+    { "-machine", "pc-i440fx-10.0,accel=tcg", FALSE, NULL, NULL },
+    { "-machine", "pc-i440fx-1.4", TRUE, NULL, NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const gchar *argv[] = { "/usr/bin/kvm", "-name", "a", cases[i].option, cases[i].value,
+                              "-m", "128", NULL };
+      g_auto(GStrv) base = g_strdupv ((GStrv) argv);
+      g_autofree gchar *machine = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+
+      ok = hv_kvm_cmdline_pin_base_machine (&base, cases[i].on_10 ? caps_10_0 : caps_7_2,
+                                            &machine, &error);
+      if (cases[i].pinned == NULL)
+        {
+          g_assert_false (ok);
+          g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
+          g_assert_nonnull (strstr (error->message, "machine type"));
+          g_assert_nonnull (strstr (error->message, cases[i].on_10 ? "10.0.2" : "7.2.22"));
+          g_assert_cmpstr (base[4], ==, cases[i].value);
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_true (ok);
+      g_assert_cmpstr (base[4], ==, cases[i].pinned);
+      g_assert_cmpstr (base[5], ==, "-m");
+      g_assert_cmpstr (machine, ==, cases[i].machine);
     }
 }
 
@@ -1177,6 +1231,7 @@ main (int argc, char **argv)
   g_test_add ("/kvm/cmdline/default-qemu", Fixture, NULL, fixture_set_up, test_default_qemu,
               fixture_tear_down);
   g_test_add_func ("/kvm/cmdline/chroot-across-versions", test_chroot_across_versions);
+  g_test_add_func ("/kvm/cmdline/pin-machine", test_pin_machine);
   g_test_add_func ("/kvm/cmdline/split-extra", test_split_extra);
   g_test_add_func ("/kvm/cmdline/cylinders", test_cylinders);
   g_test_add_func ("/kvm/cmdline/start-devices", test_start_devices);

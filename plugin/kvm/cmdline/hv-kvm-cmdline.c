@@ -513,71 +513,6 @@ hv_kvm_cmdline_build_base (HvInstance                *instance,
   return (GStrv) g_ptr_array_free (g_steal_pointer (&argv), FALSE);
 }
 
-/* Splits a QEMU option value at its single commas; ",," is a comma. */
-static GStrv
-cmdline_split_option (const gchar *value)
-{
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) part = g_string_new (NULL);
-
-  for (const gchar *p = value; *p != '\0'; p++)
-    {
-      if (*p == ',' && p[1] == ',')
-        g_string_append_c (part, *p++);
-      else if (*p == ',')
-        {
-          g_ptr_array_add (parts, g_strdup (part->str));
-          g_string_truncate (part, 0);
-        }
-      else
-        g_string_append_c (part, *p);
-    }
-  g_ptr_array_add (parts, g_string_free (g_steal_pointer (&part), FALSE));
-  g_ptr_array_add (parts, NULL);
-  return (GStrv) g_ptr_array_free (g_steal_pointer (&parts), FALSE);
-}
-
-/* Copies @base into the argv without its chroot, in either form, and
- * returns the directory: a base from a record may have been made for a
- * QEMU that spelled it otherwise (7.2's -chroot, 9's -run-with chroot=). */
-static gboolean
-cmdline_take_base (HvKvmCmdline         *self,
-                   const gchar * const  *base,
-                   gchar               **chroot_dir,
-                   GError              **error)
-{
-  for (guint i = 0; base[i] != NULL; i++)
-    {
-      g_auto(GStrv) parts = NULL;
-
-      if (g_str_equal (base[i], "-chroot") && base[i + 1] != NULL)
-        {
-          g_free (*chroot_dir);
-          *chroot_dir = g_strdup (base[++i]);
-          continue;
-        }
-      if (!g_str_equal (base[i], "-run-with") || base[i + 1] == NULL)
-        {
-          g_ptr_array_add (self->argv, g_strdup (base[i]));
-          continue;
-        }
-      parts = cmdline_split_option (base[++i]);
-      for (guint j = 0; parts[j] != NULL; j++)
-        {
-          if (!g_str_has_prefix (parts[j], "chroot="))
-            {
-              g_set_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER,
-                           _("The saved command line has '-run-with %s', of which"
-                             " only chroot= can be carried to another QEMU"), base[i]);
-              return FALSE;
-            }
-          g_free (*chroot_dir);
-          *chroot_dir = g_strdup (parts[j] + strlen ("chroot="));
-        }
-    }
-  return TRUE;
-}
-
 /* The chroot of the base and the user to run as, in the form the binary
  * has: QEMU 9 folded -chroot, and 9.1 -runas, into -run-with (and 10.0
  * refuses the old ones); 7.2 has no -run-with. Decided per parameter from
@@ -699,7 +634,7 @@ hv_kvm_cmdline_build (const gchar * const       *base,
       !hv_kvm_cmdline_check_types (hvparams, error))
     return NULL;
 
-  if (!cmdline_take_base (&self, base, &chroot_dir, error) ||
+  if (!hv_kvm_cmdline_take_base (&self, base, &chroot_dir, error) ||
       !cmdline_add_process_security (&self, chroot_dir, error) ||
       !hv_kvm_cmdline_add_disks (&self, error) ||
       !hv_kvm_cmdline_add_nics (&self, error) ||

@@ -93,6 +93,11 @@ GStrv     hv_kvm_cmdline_build          (const gchar * const       *base,
                                          const HvKvmCmdlineConfig  *config,
                                          GError                   **error);
 
+gboolean  hv_kvm_cmdline_pin_base_machine (GStrv                  *base,
+                                           HvKvmCapabilities      *capabilities,
+                                           gchar                 **machine,
+                                           GError                **error);
+
 GStrv     hv_kvm_cmdline_split_extra    (const gchar               *extra,
                                          GError                   **error);
 gint64    hv_kvm_cmdline_disk_cylinders (gint64                     size_mib,
