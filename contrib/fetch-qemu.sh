@@ -8,7 +8,9 @@
 #   sh contrib/fetch-qemu.sh DIR
 #
 # Run again, it does nothing while DIR/root holds the packages apt would
-# fetch now (DIR/fetched lists their versions). The QEMU it unpacks needs
+# fetch now (DIR/fetched lists their versions); apt is asked at most once a
+# day (HVKIT_QEMU_REFRESH=1 asks now), and a QEMU already unpacked is kept
+# when the archive cannot be reached, so builds work offline. The QEMU it unpacks needs
 # QEMU_MODULE_DIR and -L pointing into DIR/root; tests/qemu/ builds a
 # wrapper executable that adds both (see README, "Tests").
 set -eu
@@ -30,14 +32,29 @@ set -- -o "Dir::Etc::sourcelist=$dir/sources.list" -o "Dir::Etc::sourceparts=-" 
   -o "Dir::State::Lists=$dir/lists" -o "APT::Get::List-Cleanup=0" \
   -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
 
-apt-get "$@" -qq update
+have_root() {
+  [ -x "$dir/root/usr/bin/qemu-system-x86_64" ] && [ -f "$dir/fetched" ]
+}
+if have_root && [ "${HVKIT_QEMU_REFRESH:-0}" != 1 ] &&
+   [ -n "$(find "$dir/fetched" -mmin -1440)" ]; then
+  echo "QEMU in $dir/root was checked within a day"
+  exit 0
+fi
+
+if ! apt-get "$@" -qq update; then
+  if have_root; then
+    echo "warning: $suite cannot be reached; keeping the QEMU in $dir/root" >&2
+    exit 0
+  fi
+  exit 1
+fi
 
 # the candidate versions from this suite's lists only
 wanted=$(for p in $packages; do
   printf '%s=%s\n' "$p" "$(apt-cache "$@" policy "$p" | sed -n 's/^ *Candidate: //p')"
 done)
-if [ -x "$dir/root/usr/bin/qemu-system-x86_64" ] && [ -f "$dir/fetched" ] &&
-   [ "$(cat "$dir/fetched")" = "$wanted" ]; then
+if have_root && [ "$(cat "$dir/fetched")" = "$wanted" ]; then
+  touch "$dir/fetched"
   echo "QEMU in $dir/root is up to date"
   exit 0
 fi

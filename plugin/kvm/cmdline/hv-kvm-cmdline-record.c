@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "hv-kvm-cmdline-sections.h"
+#include "hv-kvm-runtime.h"
 
 /*
  * A base saved in a record, run by a QEMU that may not be the one it was
@@ -140,6 +141,40 @@ hv_kvm_cmdline_pin_base_machine (GStrv               *base,
   g_ptr_array_add (argv, NULL);
   g_strfreev (*base);
   *base = (GStrv) g_ptr_array_free (g_steal_pointer (&argv), FALSE);
+  return TRUE;
+}
+
+/**
+ * hv_kvm_cmdline_pin_record_machine:
+ * @runtime: a record about to be run again (restart, reboot, migration
+ *   target)
+ * @capabilities: of the QEMU that will run it
+ * @error: return location for a #GError
+ *
+ * A record runs the machine its instance first ran with, on any QEMU that
+ * has it: hv_kvm_cmdline_pin_base_machine() on its base, and the record's
+ * `machine` set to the type, so that one imported with an alias keeps what
+ * it was pinned to.
+ *
+ * Returns: %FALSE with %HV_ERROR_INVALID_PARAMETER if @capabilities lacks
+ *   the machine
+ */
+gboolean
+hv_kvm_cmdline_pin_record_machine (HvKvmRuntime       *runtime,
+                                   HvKvmCapabilities  *capabilities,
+                                   GError            **error)
+{
+  g_autofree gchar *machine = NULL;
+
+  g_return_val_if_fail (runtime != NULL, FALSE);
+
+  if (!hv_kvm_cmdline_pin_base_machine (&runtime->argv, capabilities, &machine, error))
+    return FALSE;
+  if (*machine != '\0')
+    {
+      g_free (runtime->machine);
+      runtime->machine = g_steal_pointer (&machine);
+    }
   return TRUE;
 }
 

@@ -707,26 +707,6 @@ launch_new_runtime (GTask   *task,
   return g_steal_pointer (&runtime);
 }
 
-/* A record runs the machine its instance first ran with, on any QEMU that
- * has it; one that names an alias (imported from Ganeti) is pinned now,
- * and the record keeps what it was pinned to. */
-static gboolean
-launch_pin_machine (HvKvmRuntime       *runtime,
-                    HvKvmCapabilities  *capabilities,
-                    GError            **error)
-{
-  g_autofree gchar *machine = NULL;
-
-  if (!hv_kvm_cmdline_pin_base_machine (&runtime->argv, capabilities, &machine, error))
-    return FALSE;
-  if (*machine != '\0')
-    {
-      g_free (runtime->machine);
-      runtime->machine = g_steal_pointer (&machine);
-    }
-  return TRUE;
-}
-
 static void
 launch_capabilities_cb (GObject      *source,
                         GAsyncResult *result,
@@ -745,7 +725,8 @@ launch_capabilities_cb (GObject      *source,
     }
   if (launch->runtime == NULL)
     launch->runtime = launch_new_runtime (task, &error);
-  else if (!launch_pin_machine (launch->runtime, launch->capabilities, &error))
+  /* a record keeps the machine its instance first ran with, on any QEMU */
+  else if (!hv_kvm_cmdline_pin_record_machine (launch->runtime, launch->capabilities, &error))
     {
       launch_fail (task, error);
       return;
