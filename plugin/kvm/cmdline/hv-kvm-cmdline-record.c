@@ -49,6 +49,7 @@ cmdline_pin_machine (GPtrArray          *argv,
   g_auto(GStrv) parts = NULL;
   g_autoptr(GString) value = NULL;
   const gchar *concrete;
+  gboolean keyed;
   gint type_part = -1;
 
   if (at < 0)
@@ -71,28 +72,22 @@ cmdline_pin_machine (GPtrArray          *argv,
       return TRUE;
     }
 
-  {
-    const gchar *type = parts[type_part];
+  keyed = g_str_has_prefix (parts[type_part], "type=");
+  concrete = hv_kvm_capabilities_resolve_machine (capabilities,
+                                                  parts[type_part] +
+                                                  (keyed ? strlen ("type=") : 0));
+  if (concrete == NULL)
+    {
+      g_set_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER,
+                   _("The instance runs machine type '%s', which QEMU %s does not have;"
+                     " it can only run on a QEMU that has it"),
+                   parts[type_part] + (keyed ? strlen ("type=") : 0),
+                   hv_kvm_capabilities_get_version_string (capabilities));
+      return FALSE;
+    }
 
-    if (g_str_has_prefix (type, "type="))
-      type += strlen ("type=");
-    concrete = hv_kvm_capabilities_resolve_machine (capabilities, type);
-    if (concrete == NULL)
-      {
-        g_set_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER,
-                     _("The instance runs machine type '%s', which QEMU %s does not have;"
-                       " it can only run on a QEMU that has it"),
-                     type, hv_kvm_capabilities_get_version_string (capabilities));
-        return FALSE;
-      }
-  }
-
-  {
-    gboolean keyed = g_str_has_prefix (parts[type_part], "type=");
-
-    g_free (parts[type_part]);
-    parts[type_part] = g_strconcat (keyed ? "type=" : "", concrete, NULL);
-  }
+  g_free (parts[type_part]);
+  parts[type_part] = g_strconcat (keyed ? "type=" : "", concrete, NULL);
   value = g_string_new (NULL);
   for (guint i = 0; parts[i] != NULL; i++)
     {

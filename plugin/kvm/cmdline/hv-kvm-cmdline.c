@@ -600,9 +600,11 @@ cmdline_add_extra (HvKvmCmdline  *self,
  *   user; `-incoming` for a migration target
  * @error: return location for a #GError
  *
- * Makes the command line of one execution: @base, the chroot and the user
- * to run as in the form this QEMU takes (`-chroot`/`-runas` or
- * `-run-with`, whichever form @base has them in), the disks,
+ * Makes the command line of one execution: @base (its machine resolved to
+ * a concrete type of this QEMU, see hv_kvm_cmdline_pin_base_machine()),
+ * the chroot and the user to run as in the form this QEMU takes
+ * (`-chroot`/`-runas` or `-run-with`, whichever form @base has the chroot
+ * in), the disks,
  * the NICs, kvm_extra, then `-incoming` or `-S`. The same call serves a
  * first start, a restart from a saved record and a migration target:
  * devices keep the slots and ids they are given, so a device hot-plugged
@@ -615,7 +617,8 @@ cmdline_add_extra (HvKvmCmdline  *self,
  * runs when the migration completes, as in Ganeti.
  *
  * Returns: (transfer full): the argv, or %NULL with
- *   %HV_ERROR_INVALID_PARAMETER
+ *   %HV_ERROR_INVALID_PARAMETER, also when @base runs a machine type this
+ *   QEMU does not have
  */
 GStrv
 hv_kvm_cmdline_build (const gchar * const       *base,
