@@ -808,6 +808,66 @@ test_pin_machine (void)
     }
 }
 
+/* A record saved with options QEMU turned into machine properties
+ * (Ganeti wrote -no-acpi): on QEMU 10.0, which lists the properties and
+ * lacks the options, they move into -machine; on 7.2 they stay. */
+static void
+test_machine_switches (void)
+{
+  g_autoptr(HvKvmCapabilities) caps_7_2 = load_capabilities (QEMU_7_2_PROBE);
+  g_autoptr(HvKvmCapabilities) caps_10_0 = load_capabilities (QEMU_10_0_PROBE);
+  const gchar *saved[] = { "/usr/bin/kvm", "-name", "web1.example.com", "-M", "pc-i440fx-7.2",
+                           "-no-acpi", "-m", "128", "-no-hpet", NULL };
+  const gchar *unpinned[] = { "/usr/bin/kvm", "-name", "web1.example.com", "-no-acpi",
+                              "-m", "128", NULL };
+
+  for (guint q = 0; q < 2; q++)
+    {
+      HvKvmCapabilities *capabilities = q == 0 ? caps_7_2 : caps_10_0;
+      Case c = { 0, };
+      g_auto(GStrv) argv = NULL;
+      g_auto(GStrv) argv_unpinned = NULL;
+      g_autoptr(GVariant) hvparams = NULL;
+      g_autoptr(GError) error = NULL;
+      gint at;
+
+      case_init (&c);
+      hvparams = g_variant_ref_sink (g_variant_dict_end (&c.hvparams));
+      hv_instance_set_hvparams (c.instance, hvparams);
+      case_assign_slots (&c);
+      case_fill_devices (&c);
+      c.config.capabilities = capabilities;
+      argv = hv_kvm_cmdline_build (saved, hvparams, &c.config, &error);
+      g_assert_no_error (error);
+      argv_unpinned = hv_kvm_cmdline_build (unpinned, hvparams, &c.config, &error);
+      g_assert_no_error (error);
+      at = argv_find ((const gchar * const *) argv, "-M");
+      g_assert_cmpint (at, ==, 3);
+      if (q == 0)
+        {
+          g_assert_cmpstr (argv[at + 1], ==, "pc-i440fx-7.2");
+          g_assert_cmpint (argv_find ((const gchar * const *) argv, "-no-acpi"), ==, 5);
+          g_assert_cmpint (argv_find ((const gchar * const *) argv, "-no-hpet"), ==, 8);
+          g_assert_cmpint (argv_find ((const gchar * const *) argv_unpinned, "-machine"), ==,
+                           -1);
+        }
+      else
+        {
+          g_assert_cmpstr (argv[at + 1], ==, "pc-i440fx-7.2,acpi=off,hpet=off");
+          g_assert_cmpint (argv_find ((const gchar * const *) argv, "-no-acpi"), ==, -1);
+          g_assert_cmpint (argv_find ((const gchar * const *) argv, "-no-hpet"), ==, -1);
+          g_assert_cmpstr (argv[5], ==, "-m");
+          /* no machine saved: QEMU's default one, without ACPI */
+          at = argv_find ((const gchar * const *) argv_unpinned, "-machine");
+          g_assert_cmpint (at, >, 0);
+          g_assert_cmpstr (argv_unpinned[at + 1], ==, "acpi=off");
+          g_assert_cmpint (argv_find ((const gchar * const *) argv_unpinned, "-no-acpi"), ==,
+                           -1);
+        }
+      case_clear (&c);
+    }
+}
+
 /* kvm_path empty: the configured default QEMU runs */
 static void
 test_default_qemu (Fixture       *fixture,
@@ -1235,6 +1295,7 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add_func ("/kvm/cmdline/chroot-across-versions", test_chroot_across_versions);
   g_test_add_func ("/kvm/cmdline/pin-machine", test_pin_machine);
+  g_test_add_func ("/kvm/cmdline/machine-switches", test_machine_switches);
   g_test_add_func ("/kvm/cmdline/split-extra", test_split_extra);
   g_test_add_func ("/kvm/cmdline/cylinders", test_cylinders);
   g_test_add_func ("/kvm/cmdline/start-devices", test_start_devices);

@@ -197,19 +197,77 @@ hv_kvm_cmdline_split_option (const gchar *value)
   return (GStrv) g_ptr_array_free (g_steal_pointer (&parts), FALSE);
 }
 
+/* Options QEMU replaced by a property of the machine: a record saved with
+ * them (Ganeti wrote -no-acpi) runs on a QEMU that lists the property as
+ * -machine ...,<property>=off; one that does not keeps the option. QEMU
+ * 10.0 has neither -no-acpi nor -no-hpet. */
+static const struct {
+  const gchar *option;
+  const gchar *property;
+} machine_switches[] = {
+  { "-no-acpi", "acpi" },
+  { "-no-hpet", "hpet" },
+};
+
+/* The machine property @option became on this QEMU, or NULL to keep it */
+static const gchar *
+cmdline_switch_property (HvKvmCapabilities *capabilities,
+                         const gchar       *option)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (machine_switches); i++)
+    if (g_str_equal (option, machine_switches[i].option) &&
+        hv_kvm_capabilities_has_command_line_option (capabilities, "machine",
+                                                     machine_switches[i].property))
+      return machine_switches[i].property;
+  return NULL;
+}
+
+/* Appends ",<property>=off" for each of @properties to -machine, or adds a
+ * -machine that has only them. */
+static void
+cmdline_add_machine_properties (GPtrArray *argv,
+                                GString   *properties)
+{
+  gchar *value;
+  gint at;
+
+  if (properties->len == 0)
+    return;
+  at = cmdline_find_machine (argv);
+  if (at < 0)
+    {
+      g_ptr_array_add (argv, g_strdup ("-machine"));
+      g_ptr_array_add (argv, g_strdup (properties->str + 1));
+      return;
+    }
+  value = g_strconcat (g_ptr_array_index (argv, at), properties->str, NULL);
+  g_free (g_ptr_array_index (argv, at));
+  g_ptr_array_index (argv, at) = value;
+}
+
 /* Copies @base into the argv without its chroot, in either form, and
  * returns the directory: a base from a record may have been made for a
- * QEMU that spelled it otherwise (7.2's -chroot, 9's -run-with chroot=). */
+ * QEMU that spelled it otherwise (7.2's -chroot, 9's -run-with chroot=).
+ * Options that became machine properties are moved into -machine, and the
+ * machine is pinned (cmdline_pin_machine()). */
 gboolean
 hv_kvm_cmdline_take_base (HvKvmCmdline         *self,
                           const gchar * const  *base,
                           gchar               **chroot_dir,
                           GError              **error)
 {
+  g_autoptr(GString) switched = g_string_new (NULL);
+
   for (guint i = 0; base[i] != NULL; i++)
     {
+      const gchar *property = cmdline_switch_property (self->config->capabilities, base[i]);
       g_auto(GStrv) parts = NULL;
 
+      if (property != NULL)
+        {
+          g_string_append_printf (switched, ",%s=off", property);
+          continue;
+        }
       if (g_str_equal (base[i], "-chroot") && base[i + 1] != NULL)
         {
           g_free (*chroot_dir);
@@ -235,6 +293,7 @@ hv_kvm_cmdline_take_base (HvKvmCmdline         *self,
           *chroot_dir = g_strdup (parts[j] + strlen ("chroot="));
         }
     }
+  cmdline_add_machine_properties (self->argv, switched);
   return cmdline_pin_machine (self->argv, self->config->capabilities, NULL, error);
 }
 
