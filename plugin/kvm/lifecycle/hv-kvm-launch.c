@@ -725,6 +725,12 @@ launch_capabilities_cb (GObject      *source,
     }
   if (launch->runtime == NULL)
     launch->runtime = launch_new_runtime (task, &error);
+  /* a record keeps the machine its instance first ran with, on any QEMU */
+  else if (!hv_kvm_cmdline_pin_record_machine (launch->runtime, launch->capabilities, &error))
+    {
+      launch_fail (task, error);
+      return;
+    }
   if (launch->runtime == NULL || !launch_open_taps (task, &error))
     {
       launch_fail (task, error);
