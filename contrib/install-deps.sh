@@ -9,6 +9,8 @@ packages="
   gobject-introspection libgirepository1.0-dev python3-gi
   qemu-system-x86 qemu-utils
   dbus iproute2 gettext
+  libpolkit-gobject-1-dev python3-dbusmock python3-docutils gi-docgen
+  bash-completion
   busybox-static cpio python3
   clang libclang-rt-14-dev valgrind
 "

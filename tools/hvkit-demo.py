@@ -3,7 +3,7 @@
 """A tour of hvkit from Python: load the KVM plugin, look at its parameters,
 check some, ask about the node, then boot the test guest, talk to it on its
 serial console, look at it, balloon it, hot-plug a disk and a NIC into it and
-out again, and stop it.
+out again, and stop it; last, ask hvkitd about the node with hvkitctl.
 
 contrib/run-demo.sh builds hvkit (and the test guest) and runs this against
 the build, nothing installed. By hand, from a build directory:
@@ -16,6 +16,7 @@ Each step is a function: the first ones take the hypervisor, the guest's
 take a Guest, which holds what they share.
 """
 
+import gc
 import json
 import os
 import re
@@ -355,6 +356,51 @@ def stop(guest):
     print(f'instances: {", ".join(listed) if listed else "none"}')
 
 
+def find_program(variable, relative):
+    """A program of the build: the environment says where, or it is found
+    from the plugin directory, build/plugin/kvm."""
+    path = os.environ.get(variable)
+    if path:
+        return path
+    build = os.path.dirname(os.path.dirname(os.path.abspath(
+        os.environ.get('HVKIT_PLUGIN_DIR', '.'))))
+    return os.path.join(build, relative)
+
+
+def show_hvkitctl(run_dir):
+    """hvkitd on a D-Bus session bus of the demo's own (no polkit there),
+    and hvkitctl asking it about the node, as a program in any language
+    could."""
+    heading('hvkitctl, through hvkitd on a private session bus')
+    hvkitd = find_program('HVKIT_DEMO_HVKITD', 'tools/hvkitd/hvkitd')
+    hvkitctl = find_program('HVKIT_DEMO_HVKITCTL', 'tools/hvkitctl/hvkitctl')
+    bus = Gio.Subprocess.new(['dbus-daemon', '--session', '--nofork', '--print-address=1'],
+                             Gio.SubprocessFlags.STDOUT_PIPE | Gio.SubprocessFlags.STDERR_SILENCE)
+    daemon = None
+    try:
+        address = Gio.DataInputStream.new(bus.get_stdout_pipe()).read_line_utf8(None)[0]
+        launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.NONE)
+        launcher.setenv('DBUS_SESSION_BUS_ADDRESS', address.strip(), True)
+        daemon = launcher.spawnv([hvkitd, '--session', '--run-dir', run_dir])
+        command = [hvkitctl, '--session', 'node-info']
+        print(f'$ {" ".join(["hvkitctl"] + command[1:])}')
+        # hvkitd owns its name once it has loaded the plugins: wait for it
+        wait = launcher.spawnv(['gdbus', 'wait', '--session', '--timeout', '30', 'org.hvkit'])
+        wait.wait_check(None)
+        launcher.set_flags(Gio.SubprocessFlags.STDOUT_PIPE)
+        ctl = launcher.spawnv(command)
+        _, output, _ = ctl.communicate_utf8(None, None)
+        print(output.rstrip())
+        if not ctl.get_if_exited() or ctl.get_exit_status() != 0:
+            raise RuntimeError('hvkitctl node-info failed')
+    finally:
+        if daemon is not None:
+            daemon.send_signal(15)
+            daemon.wait(None)
+        bus.force_exit()
+        bus.wait(None)
+
+
 def main():
     loader = Hv.PluginLoader.new(None)
     print(f'plugin directory: {loader.get_plugin_dir()}')
@@ -386,6 +432,11 @@ def main():
         finally:
             # whatever failed, no QEMU is left running
             kvm.stop_instance_sync(guest.instance, True, False, 0, None)
+        # one process manages a run directory at a time (HvKvm locks it):
+        # this one lets it go before hvkitd takes it
+        del guest, kvm
+        gc.collect()
+        show_hvkitctl(run_dir)
     return 0
 
 

@@ -23,6 +23,7 @@
 #include <hvkit/hv-param-spec.h>
 #include <hvkit/hv-hypervisor.h>
 #include <hvkit/hv-plugin-loader.h>
+#include <hvkit/hv-remote-hypervisor.h>
 #include "hv-enum-types.h"
 
 #undef __HVKIT_INSIDE__

@@ -25,6 +25,10 @@
  *   meson test -C build --benchmark bench-hotplug --verbose
  *   build/tests/bench/bench-hotplug [ROUNDS]      (default 20)
  *
+ * The QEMU is the system's, or the one HVKIT_TEST_QEMU names, as in the
+ * tests: `bench-hotplug-qemu10` is the same with the QEMU 10.0 of
+ * contrib/fetch-qemu.sh (-Dtest_qemu10=true).
+ *
  * Root is needed for the taps (a private network namespace).
  *
  * The run directory (records, sockets, the disk image of both sides) is
@@ -346,8 +350,9 @@ print_results (GArray      *samples[N_OPS][N_SIDES],
   g_autoptr(GString) json = g_string_new ("{");
   g_autofree gchar *file_system = file_system_of (run_dir);
 
-  g_string_append_printf (json, "\"rounds\": %u, \"accel\": \"%s\", \"run_dir_fs\": \"%s\"",
-                          rounds, hv_test_get_accel (), file_system);
+  g_string_append_printf (json, "\"rounds\": %u, \"accel\": \"%s\", \"qemu\": \"%s\","
+                          " \"run_dir_fs\": \"%s\"",
+                          rounds, hv_test_get_accel (), hv_test_get_qemu (), file_system);
   for (guint op = 0; op < N_OPS; op++)
     {
       gdouble floor50 = percentile (samples[op][FLOOR], 50);

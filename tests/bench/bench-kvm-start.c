@@ -35,6 +35,10 @@
  *
  *   meson test -C build --benchmark bench-kvm-start -v
  *   build/tests/bench/bench-kvm-start [ROUNDS]     (default 10)
+ *
+ * The QEMU is the system's, or the one HVKIT_TEST_QEMU names, as in the
+ * tests: `bench-kvm-start-qemu10` is the same with the QEMU 10.0 of
+ * contrib/fetch-qemu.sh (-Dtest_qemu10=true).
  */
 #include <math.h>
 #include <poll.h>
@@ -58,7 +62,6 @@
 #include "hv-test-files.h"
 #include "hv-test-kvm-guest.h"
 
-#define QEMU "/usr/bin/qemu-system-x86_64"
 #define NAME "bench-start"
 #define DEFAULT_ROUNDS 10
 #define EXIT_TIMEOUT_MS 10000
@@ -195,7 +198,7 @@ lookup_capabilities (HvKvmCapabilitiesCache *cache)
   g_autoptr(GError) error = NULL;
   HvKvmCapabilities *capabilities;
 
-  hv_kvm_capabilities_cache_lookup_async (cache, QEMU, NULL, hv_test_store_result, &result);
+  hv_kvm_capabilities_cache_lookup_async (cache, hv_test_get_qemu (), NULL, hv_test_store_result, &result);
   result = hv_test_wait_result (&result);
   capabilities = hv_kvm_capabilities_cache_lookup_finish (cache, result, &error);
   g_assert_no_error (error);
@@ -451,7 +454,7 @@ measure_probe (const gchar *base,
       gint64 start;
 
       empty = hv_kvm_capabilities_cache_new (cache_dir);
-      file = hv_kvm_capabilities_cache_get_file_path (empty, QEMU);
+      file = hv_kvm_capabilities_cache_get_file_path (empty, hv_test_get_qemu ());
       g_unlink (file);
       start = g_get_monotonic_time ();
       probed = lookup_capabilities (empty);

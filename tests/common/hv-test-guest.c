@@ -37,6 +37,28 @@ hv_test_get_accel (void)
   return accel;
 }
 
+/**
+ * hv_test_get_qemu:
+ *
+ * The QEMU that tests of instances give as kvm_path: the system's
+ * (Debian 12's 7.2), unless HVKIT_TEST_QEMU names another one, such as
+ * the wrapper of the QEMU 10.0 that contrib/fetch-qemu.sh unpacks (meson
+ * runs the lifecycle and hotplug tests a second time with it).
+ *
+ * Returns: an absolute path
+ */
+const gchar *
+hv_test_get_qemu (void)
+{
+  const gchar *qemu = g_getenv ("HVKIT_TEST_QEMU");
+
+  if (qemu == NULL || *qemu == '\0')
+    return "/usr/bin/qemu-system-x86_64";
+  if (!g_path_is_absolute (qemu))
+    g_critical ("HVKIT_TEST_QEMU=%s: expected an absolute path", qemu);
+  return qemu;
+}
+
 static HvTestGuestInfo *
 hv_test_guest_load (void)
 {

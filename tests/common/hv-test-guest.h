@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 #define HV_TEST_GUEST_POWERDOWN_PATTERN "^HVKIT-GUEST-POWERDOWN$"
 
 const gchar *hv_test_get_accel                (void);
+const gchar *hv_test_get_qemu                 (void);
 
 gboolean     hv_test_guest_require            (void);
 const gchar *hv_test_guest_get_dir            (void);

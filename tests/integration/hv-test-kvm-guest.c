@@ -35,7 +35,7 @@ hv_test_kvm_guest_new_instance (HvHypervisor *kvm,
 
   g_object_get (kvm, "default-hvparams", &defaults, NULL);
   g_variant_dict_init (&hvparams, defaults);
-  g_variant_dict_insert (&hvparams, "kvm_path", "s", "/usr/bin/qemu-system-x86_64");
+  g_variant_dict_insert (&hvparams, "kvm_path", "s", hv_test_get_qemu ());
   g_variant_dict_insert (&hvparams, "kvm_flag", "s",
                          g_str_equal (hv_test_get_accel (), "kvm") ? "enabled" : "disabled");
   g_variant_dict_insert (&hvparams, "kernel_path", "s", kernel);

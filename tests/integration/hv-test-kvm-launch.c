@@ -18,9 +18,9 @@
 #include "hv-kvm-tap.h"
 #include "hv-test-async.h"
 #include "hv-test-files.h"
+#include "hv-test-guest.h"
 #include "hv-test-kvm-launch.h"
 
-#define QEMU "/usr/bin/qemu-system-x86_64"
 #define LAUNCH_BOOT_TIMEOUT_MS 90000
 #define LAUNCH_KILL_TIMEOUT_MS 10000
 /* descriptors QEMU inherits for tap queues start here */
@@ -50,7 +50,7 @@ launch_get_capabilities (void)
   if (capabilities != NULL)
     return capabilities;
   cache = hv_kvm_capabilities_cache_new (NULL);
-  hv_kvm_capabilities_cache_lookup_async (cache, QEMU, NULL, hv_test_store_result, &result);
+  hv_kvm_capabilities_cache_lookup_async (cache, hv_test_get_qemu (), NULL, hv_test_store_result, &result);
   capabilities = hv_kvm_capabilities_cache_lookup_finish (cache, hv_test_wait_result (&result),
                                                           &error);
   g_assert_no_error (error);
@@ -93,7 +93,7 @@ launch_hvparams (HvTestKvmLaunch *self)
   GVariant *value;
 
   g_variant_dict_init (&hvparams, defaults);
-  g_variant_dict_insert (&hvparams, "kvm_path", "s", QEMU);
+  g_variant_dict_insert (&hvparams, "kvm_path", "s", hv_test_get_qemu ());
   if (self->kind == HV_TEST_KVM_GUEST)
     {
       g_autofree gchar *kernel = hv_test_guest_get_kernel ();

@@ -361,6 +361,76 @@ test_cancelled (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* Two QEMUs on one host (7.2 and the tests' 10.0): one entry each, in
+ * memory and on disk, never one for both, whether looked up one after the
+ * other or at the same time. */
+static void
+test_two_qemus (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const gchar *qemu10 = g_getenv ("HVKIT_TEST_QEMU10");
+  g_autoptr(HvKvmCapabilitiesCache) cache = hv_kvm_capabilities_cache_new (fixture->cache_dir);
+  g_autoptr(HvKvmCapabilitiesCache) other = NULL;
+  g_autoptr(GAsyncResult) result_7 = NULL;
+  g_autoptr(GAsyncResult) result_10 = NULL;
+  g_autoptr(HvKvmCapabilities) caps_7 = NULL;
+  g_autoptr(HvKvmCapabilities) caps_10 = NULL;
+  g_autoptr(HvKvmCapabilities) file_7 = NULL;
+  g_autoptr(HvKvmCapabilities) file_10 = NULL;
+  g_autofree gchar *path_7 = NULL;
+  g_autofree gchar *path_10 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (qemu10 == NULL || *qemu10 == '\0')
+    {
+      g_test_skip ("HVKIT_TEST_QEMU10 is not set (meson -Dtest_qemu10=true sets it)");
+      return;
+    }
+
+  /* both probes under way at once: neither joins the other's */
+  hv_kvm_capabilities_cache_lookup_async (cache, fixture->qemu, NULL, store_result_cb,
+                                          &result_7);
+  hv_kvm_capabilities_cache_lookup_async (cache, qemu10, NULL, store_result_cb, &result_10);
+  while (result_7 == NULL || result_10 == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  caps_7 = hv_kvm_capabilities_cache_lookup_finish (cache, result_7, &error);
+  g_assert_no_error (error);
+  caps_10 = hv_kvm_capabilities_cache_lookup_finish (cache, result_10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hv_kvm_capabilities_cache_get_probe_count (cache), ==, 2);
+  g_assert_true (hv_kvm_capabilities_check_version (caps_10, 10, 0, 0));
+  g_assert_false (hv_kvm_capabilities_check_version (caps_7, 8, 0, 0));
+  g_assert_true (hv_kvm_capabilities_has_command_line_option (caps_10, "run-with", "chroot"));
+  g_assert_false (hv_kvm_capabilities_has_command_line_option (caps_7, "run-with", NULL));
+
+  /* one file each */
+  path_7 = hv_kvm_capabilities_cache_get_file_path (cache, fixture->qemu);
+  path_10 = hv_kvm_capabilities_cache_get_file_path (cache, qemu10);
+  g_assert_cmpstr (path_7, !=, path_10);
+  g_assert_true (g_file_test (path_7, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (path_10, G_FILE_TEST_IS_REGULAR));
+
+  /* in memory, each its own */
+  g_clear_object (&file_7);
+  file_7 = lookup (cache, fixture->qemu, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (file_7 == caps_7);
+  g_clear_object (&file_7);
+
+  /* another process reads each from its own file, probing neither */
+  other = hv_kvm_capabilities_cache_new (fixture->cache_dir);
+  file_10 = lookup (other, qemu10, NULL, &error);
+  g_assert_no_error (error);
+  file_7 = lookup (other, fixture->qemu, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hv_kvm_capabilities_cache_get_probe_count (other), ==, 0);
+  g_assert_cmpstr (hv_kvm_capabilities_get_version_string (file_10), ==,
+                   hv_kvm_capabilities_get_version_string (caps_10));
+  g_assert_cmpstr (hv_kvm_capabilities_get_version_string (file_7), ==,
+                   hv_kvm_capabilities_get_version_string (caps_7));
+  g_assert_cmpuint (count_runs (fixture), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -372,6 +442,8 @@ main (int argc, char **argv)
       return g_test_run ();
     }
 
+  g_test_add ("/kvm/capabilities/two-qemus", Fixture, NULL, fixture_set_up, test_two_qemus,
+              fixture_tear_down);
   g_test_add ("/kvm/capabilities/probe-once", Fixture, NULL, fixture_set_up, test_probe_once,
               fixture_tear_down);
   g_test_add ("/kvm/capabilities/changed-binary", Fixture, NULL, fixture_set_up,

@@ -7,6 +7,7 @@
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -21,6 +22,7 @@
 #include "hv-kvm-capabilities-cache.h"
 #include "hv-kvm-cmdline.h"
 #include "hv-kvm-params.h"
+#include "hv-test.h"
 
 /*
  * A command line made by hv_kvm_cmdline_build() run for real: QEMU (TCG)
@@ -30,7 +32,6 @@
  * in the slot the layout gave it.
  */
 
-#define QEMU "/usr/bin/qemu-system-x86_64"
 #define QMP_TIMEOUT_S 20
 
 typedef struct {
@@ -157,7 +158,7 @@ probe_qemu (void)
   g_autoptr(GError) error = NULL;
   HvKvmCapabilities *capabilities;
 
-  hv_kvm_capabilities_cache_lookup_async (cache, QEMU, NULL, store_result_cb, &result);
+  hv_kvm_capabilities_cache_lookup_async (cache, hv_test_get_qemu (), NULL, store_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   capabilities = hv_kvm_capabilities_cache_lookup_finish (cache, result, &error);
@@ -201,7 +202,7 @@ new_instance (const gchar *dir)
   hv_instance_set_beparams (instance, g_variant_new_parsed (
     "{'maxmem': <int64 128>, 'memory': <int64 128>, 'vcpus': <int64 1>}"));
   g_variant_dict_init (&hvparams, defaults);
-  g_variant_dict_insert (&hvparams, "kvm_path", "s", QEMU);
+  g_variant_dict_insert (&hvparams, "kvm_path", "s", hv_test_get_qemu ());
   g_variant_dict_insert (&hvparams, "soundhw", "s", "ac97");
   g_variant_dict_insert (&hvparams, "virtio_net_queues", "x", (gint64) 2);
   g_variant_dict_insert (&hvparams, "kvm_extra", "s", "-device 'virtio-rng-pci,id=rng0'");
@@ -387,17 +388,101 @@ test_run_for_real (void)
   g_rmdir (dir);
 }
 
+/* use_chroot and security_model=user, run for real: -chroot/-runas on
+ * QEMU 7.2, -run-with on 10.0 (this test runs with both); QEMU's root
+ * directory and user are read from /proc, since hvkit has no other way to
+ * see them. */
+static void
+test_chroot_and_user_for_real (void)
+{
+  static const gchar * const leftovers[] = { ".monitor", ".serial" };
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dir = g_dir_make_tmp ("hvkit-cmdline-XXXXXX", &error);
+  g_autoptr(HvKvmCapabilities) capabilities = probe_qemu ();
+  g_autoptr(HvInstance) instance = new_instance (dir);
+  g_autofree gchar *chroot_dir = g_build_filename (dir, "chroot", NULL);
+  g_autofree gchar *pidfile = g_strdup_printf ("%s/cmdline-test.pid", dir);
+  g_autofree gchar *socket_path = g_strdup_printf ("%s/cmdline-test.qmp", dir);
+  g_autofree gchar *pid_text = NULL;
+  g_autofree gchar *root_link = NULL;
+  g_autofree gchar *root = NULL;
+  g_autofree gchar *status_path = NULL;
+  g_autofree gchar *status = NULL;
+  g_autofree gchar *uid_line = NULL;
+  g_autoptr(JsonNode) query = NULL;
+  Launch launch = { .config = HV_KVM_CMDLINE_CONFIG_INIT };
+  struct passwd *nobody = getpwnam ("nobody");
+  GVariantDict hvparams;
+  Qmp qmp = { 0, };
+  GPid pid;
+
+  g_assert_no_error (error);
+  if (nobody == NULL || !enter_network_namespace ())
+    {
+      g_test_skip ("needs root (a network namespace for the taps) and the user nobody");
+      return;
+    }
+  g_assert_cmpint (g_mkdir (chroot_dir, 0755), ==, 0);
+  g_variant_dict_init (&hvparams, hv_instance_get_hvparams (instance));
+  g_variant_dict_insert (&hvparams, "use_chroot", "b", TRUE);
+  g_variant_dict_insert (&hvparams, "security_model", "s", "user");
+  g_variant_dict_insert (&hvparams, "security_domain", "s", "nobody");
+  hv_instance_set_hvparams (instance, g_variant_dict_end (&hvparams));
+  launch.config.chroot_dir = chroot_dir;
+  launch_run (&launch, instance, capabilities, dir);
+
+  g_assert_true (g_file_get_contents (pidfile, &pid_text, NULL, &error));
+  g_assert_no_error (error);
+  pid = (GPid) g_ascii_strtoll (pid_text, NULL, 10);
+  root_link = g_strdup_printf ("/proc/%d/root", (gint) pid);
+  root = g_file_read_link (root_link, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (root, ==, chroot_dir);
+  status_path = g_strdup_printf ("/proc/%d/status", (gint) pid);
+  g_assert_true (g_file_get_contents (status_path, &status, NULL, &error));
+  g_assert_no_error (error);
+  uid_line = g_strdup_printf ("\nUid:\t%u\t%u\t%u\t%u\n", (guint) nobody->pw_uid,
+                              (guint) nobody->pw_uid, (guint) nobody->pw_uid,
+                              (guint) nobody->pw_uid);
+  if (strstr (status, uid_line) == NULL)
+    g_error ("QEMU does not run as nobody: %s", status);
+
+  /* and it works: QMP answers (the socket was made before the chroot) */
+  qmp_connect (&qmp, socket_path);
+  query = qmp_execute (&qmp, "query-status");
+  qmp_quit_and_wait (&qmp, pid);
+
+  /* QEMU, chrooted and unprivileged, could not remove its files */
+  g_unlink (pidfile);
+  g_unlink (socket_path);
+  for (guint i = 0; i < G_N_ELEMENTS (leftovers); i++)
+    {
+      g_autofree gchar *path = g_strdup_printf ("%s/cmdline-test%s", dir, leftovers[i]);
+
+      g_unlink (path);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("%s/disk%u.img", dir, i);
+
+      g_unlink (name);
+    }
+  g_rmdir (chroot_dir);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  if (!g_file_test (QEMU, G_FILE_TEST_IS_EXECUTABLE))
+  if (!g_file_test (hv_test_get_qemu (), G_FILE_TEST_IS_EXECUTABLE))
     {
-      g_test_skip ("no " QEMU);
+      g_test_skip ("no QEMU");
       return g_test_run ();
     }
   g_test_add_func ("/kvm/cmdline/run-for-real", test_run_for_real);
+  g_test_add_func ("/kvm/cmdline/chroot-and-user-for-real", test_chroot_and_user_for_real);
 
   return g_test_run ();
 }

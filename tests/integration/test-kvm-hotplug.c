@@ -2,6 +2,9 @@
  * Copyright (C) 2026 The hvkit authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <signal.h>
+#include <stdlib.h>
+
 #include <glib/gstdio.h>
 
 #include "hv-kvm-qmp-commands.h"
@@ -501,6 +504,46 @@ test_failure_ifup (void)
   assert_unchanged (before);
 }
 
+/* A script that hangs is killed at its timeout (the driver's
+ * script-timeout-ms sets it) and the hot-add rolled back: no tap, no
+ * script process, the record as it was. */
+static void
+test_failure_ifup_hangs (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvNic) nic = hv_test_hotplug_new_nic ("1f0f0000-0000-4000-8000-000000000002",
+                                                  "52:54:00:aa:00:0a");
+  g_autofree gchar *pidfile = g_build_filename (work_dir, "ifup-hangs.pid", NULL);
+  g_autofree gchar *body = g_strdup_printf ("echo $$ > %s\nexec sleep 600", pidfile);
+  g_autofree gchar *hanging = hv_test_hotplug_write_script (work_dir, "ifup-hangs", body);
+  g_autoptr(HvNicScript) ifup = hv_nic_script_new (hanging);
+  g_autoptr(HvNicScript) saved_ifup = NULL;
+  g_autoptr(GVariant) before = NULL;
+  g_autofree gchar *pid = NULL;
+  g_auto(GStrv) taps = NULL;
+  HvNicScript *ifdown;
+
+  if (!require_netns ())
+    return;
+  hv_nic_script_set_timeout (ifup, 500);
+  ifdown = hv_kvm_instance_get_ifdown_script (instance ());
+  saved_ifup = g_object_ref (hv_kvm_instance_get_ifup_script (instance ()));
+  before = saved_record ();
+  hv_kvm_instance_set_nic_scripts (instance (), ifup, ifdown);
+  g_assert_false (hv_test_hotplug_run (guest, HV_TEST_HOTPLUG_ADD, HV_DEVICE (nic), 0, &error));
+  hv_kvm_instance_set_nic_scripts (instance (), saved_ifup, ifdown);
+  g_assert_error (error, HV_ERROR, HV_ERROR_TIMEOUT);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+  /* the script ran, and is gone with its process group */
+  g_assert_true (g_file_get_contents (pidfile, &pid, NULL, NULL));
+  g_assert_cmpint (kill ((pid_t) atoi (pid), 0), ==, -1);
+  taps = hv_test_netns_list_taps (&error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (taps), ==, 0);
+  assert_unchanged (before);
+}
+
 /* -- a removal the guest acknowledges late ----------------------------------- */
 
 static void
@@ -781,6 +824,7 @@ main (int   argc,
   g_test_add_func ("/kvm/hotplug/failure-missing-file", test_failure_missing_file);
   g_test_add_func ("/kvm/hotplug/failure-taken-slot", test_failure_taken_slot);
   g_test_add_func ("/kvm/hotplug/failure-ifup", test_failure_ifup);
+  g_test_add_func ("/kvm/hotplug/failure-ifup-hangs", test_failure_ifup_hangs);
   g_test_add_func ("/kvm/hotplug/late-removal", test_late_removal);
   g_test_add_func ("/kvm/hotplug/late-removal-after-restart", test_late_removal_after_restart);
   g_test_add_func ("/kvm/hotplug/foreign-device", test_foreign_device);

@@ -322,6 +322,119 @@ test_start_info_balloon_reboot_stop (Fixture       *fixture,
   g_assert_cmpuint (fixture->state_changes->len, ==, 0);
 }
 
+/* The QMP client's view is not needed: /proc tells which binary runs and
+ * with which machine. */
+static gchar *
+read_cmdline (gint64 pid)
+{
+  g_autofree gchar *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/cmdline", pid);
+  g_autoptr(GError) error = NULL;
+  gchar *contents = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_no_error (error);
+  for (gsize i = 0; i + 1 < length; i++)
+    if (contents[i] == '\0')
+      contents[i] = ' ';
+  return contents;
+}
+
+/* A host's QEMU upgraded under a running instance (7.2 → 10.0, kvm_path
+ * the same path): the reboot from the record runs the new QEMU with the
+ * machine type the instance first ran with, not 10.0's default; the
+ * capability cache probes the new binary rather than reusing the old
+ * one's entry. Needs the second QEMU (HVKIT_TEST_QEMU10); runs in the
+ * first QEMU's pass only. */
+static void
+test_machine_kept_across_qemu (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  const gchar *qemu10 = g_getenv ("HVKIT_TEST_QEMU10");
+  g_autofree gchar *kvm_path = NULL;
+  g_autofree gchar *real10 = NULL;
+  g_autofree gchar *qemu10_dir = NULL;
+  g_autofree gchar *exe_path = NULL;
+  g_autofree gchar *exe = NULL;
+  g_autofree gchar *cmdline = NULL;
+  g_autofree gchar *powerdown = NULL;
+  g_autoptr(HvInstanceInfo) info = NULL;
+  g_autoptr(HvInstanceInfo) rebooted = NULL;
+  g_autoptr(HvKvmRuntime) runtime = NULL;
+  g_autoptr(HvRuntimeStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantDict hvparams;
+
+  if (!hv_test_guest_require ())
+    return;
+  if (qemu10 == NULL || *qemu10 == '\0')
+    {
+      g_test_skip ("HVKIT_TEST_QEMU10 is not set (meson -Dtest_qemu10=true sets it)");
+      return;
+    }
+  if (g_getenv ("HVKIT_TEST_QEMU") != NULL)
+    {
+      g_test_skip ("runs in the first QEMU's pass");
+      return;
+    }
+
+  kvm_path = g_build_filename (fixture->dir, "kvm", NULL);
+  g_assert_cmpint (symlink ("/usr/bin/qemu-system-x86_64", kvm_path), ==, 0);
+  fixture->kvm = new_kvm (fixture);
+  fixture->instance = new_instance (fixture->kvm);
+  g_variant_dict_init (&hvparams, hv_instance_get_hvparams (fixture->instance));
+  g_variant_dict_insert (&hvparams, "kvm_path", "s", kvm_path);
+  hv_instance_set_hvparams (fixture->instance, g_variant_dict_end (&hvparams));
+  start_and_boot (fixture);
+  info = get_info (fixture);
+
+  store = hv_kvm_runtime_store_new (fixture->dir);
+  runtime = hv_kvm_runtime_load (store, NAME, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (runtime->machine, ==, "pc-i440fx-7.2");
+  g_assert_true (g_str_has_prefix (runtime->qemu_version, "7.2."));
+
+  /* the upgrade: the same path, another binary */
+  g_assert_cmpint (g_unlink (kvm_path), ==, 0);
+  g_assert_cmpint (symlink (qemu10, kvm_path), ==, 0);
+
+  g_assert_true (hv_hypervisor_reboot_instance_sync (fixture->kvm, fixture->instance, NULL,
+                                                     &error));
+  g_assert_no_error (error);
+  powerdown = hv_test_console_wait_for_line (fixture->serial, HV_TEST_GUEST_POWERDOWN_PATTERN,
+                                             COMMAND_TIMEOUT_MS, &error);
+  g_assert_no_error (error);
+  rebooted = get_info (fixture);
+  g_assert_cmpint (hv_instance_info_get_pid (rebooted), !=, hv_instance_info_get_pid (info));
+
+  /* QEMU 10's binary (the wrapper execs it), with 7.2's machine */
+  exe_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/exe",
+                              (gint64) hv_instance_info_get_pid (rebooted));
+  exe = g_file_read_link (exe_path, &error);
+  g_assert_no_error (error);
+  qemu10_dir = g_path_get_dirname (qemu10);
+  real10 = g_build_filename (qemu10_dir, "root", "usr", "bin",
+                             "qemu-system-x86_64", NULL);
+  g_assert_cmpstr (exe, ==, real10);
+  cmdline = read_cmdline (hv_instance_info_get_pid (rebooted));
+  if (strstr (cmdline, " -machine pc-i440fx-7.2,") == NULL)
+    g_error ("QEMU 10 runs without 7.2's machine: %s", cmdline);
+  g_assert_null (strstr (cmdline, "pc-i440fx-10.0"));
+  /* two binaries behind one path: two probes, no shared entry */
+  g_assert_cmpuint (hv_kvm_capabilities_cache_get_probe_count (
+                      hv_kvm_get_capabilities_cache (HV_KVM (fixture->kvm))), ==, 2);
+
+  g_clear_pointer (&runtime, hv_kvm_runtime_free);
+  runtime = hv_kvm_runtime_load (store, NAME, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (runtime->machine, ==, "pc-i440fx-7.2");
+
+  g_assert_true (hv_hypervisor_stop_instance_sync (fixture->kvm, fixture->instance, TRUE, FALSE,
+                                                   0, NULL, &error));
+  g_assert_no_error (error);
+  assert_nothing_left (fixture);
+}
+
 /* The threads of @pid that may run on CPU 0 only. */
 static guint
 count_threads_pinned_to_0 (gint64 pid)
@@ -763,6 +876,7 @@ main (int argc, char **argv)
   ADD ("takeover", test_takeover);
   ADD ("guest-poweroff", test_guest_poweroff);
   ADD ("bad-parameters", test_bad_parameters);
+  ADD ("machine-kept-across-qemu", test_machine_kept_across_qemu);
 #undef ADD
 
   return g_test_run ();

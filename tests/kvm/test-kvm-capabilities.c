@@ -9,15 +9,18 @@
 #include "hvkit.h"
 #include "hv-kvm-capabilities-probe.h"
 
-/* The parsing half of the capability probe, on a transcript recorded from
- * QEMU 7.2 (tests/data/capabilities/qemu-7.2.22-probe.jsonl). The probe and
- * its cache run QEMU: tests/integration/test-kvm-capabilities.c. */
+/* The parsing half of the capability probe, on transcripts recorded from
+ * QEMU 7.2 and 10.0 (tests/data/capabilities/qemu-*-probe.jsonl). The probe
+ * and its cache run QEMU: tests/integration/test-kvm-capabilities.c. */
+
+#define QEMU_7_2 "qemu-7.2.22-probe.jsonl"
+#define QEMU_10_0 "qemu-10.0.2-probe.jsonl"
 
 static gchar *
-load_transcript (void)
+load_transcript (const gchar *name)
 {
   g_autofree gchar *path = g_test_build_filename (G_TEST_DIST, "data", "capabilities",
-                                                  "qemu-7.2.22-probe.jsonl", NULL);
+                                                  name, NULL);
   g_autoptr(GError) error = NULL;
   gchar *transcript = NULL;
 
@@ -27,15 +30,21 @@ load_transcript (void)
 }
 
 static HvKvmCapabilities *
-load_capabilities (void)
+load_named_capabilities (const gchar *name)
 {
-  g_autofree gchar *transcript = load_transcript ();
+  g_autofree gchar *transcript = load_transcript (name);
   g_autoptr(GError) error = NULL;
   HvKvmCapabilities *capabilities;
 
   capabilities = hv_kvm_capabilities_new_from_qmp_transcript (transcript, &error);
   g_assert_no_error (error);
   return capabilities;
+}
+
+static HvKvmCapabilities *
+load_capabilities (void)
+{
+  return load_named_capabilities (QEMU_7_2);
 }
 
 static void
@@ -74,6 +83,38 @@ test_transcript (void)
   g_assert_true (hv_kvm_capabilities_has_cpu_model (capabilities, "qemu64"));
   g_assert_true (hv_kvm_capabilities_has_migration_capability (capabilities, "postcopy-ram"));
   g_assert_false (hv_kvm_capabilities_has_migration_capability (capabilities, "no-such-cap"));
+
+  /* -chroot and -runas are no option groups: 7.2 lists no run-with */
+  g_assert_true (hv_kvm_capabilities_has_command_line_option (capabilities, "drive", NULL));
+  g_assert_true (hv_kvm_capabilities_has_command_line_option (capabilities, "drive", "aio"));
+  g_assert_false (hv_kvm_capabilities_has_command_line_option (capabilities, "drive", "cyls"));
+  g_assert_false (hv_kvm_capabilities_has_command_line_option (capabilities, "run-with", NULL));
+  g_assert_false (hv_kvm_capabilities_has_command_line_option (capabilities, "run-with",
+                                                               "chroot"));
+}
+
+/* The same questions to QEMU 10.0: -chroot and -runas became -run-with */
+static void
+test_transcript_10 (void)
+{
+  g_autoptr(HvKvmCapabilities) capabilities = load_named_capabilities (QEMU_10_0);
+
+  g_assert_cmpstr (hv_kvm_capabilities_get_version_string (capabilities), ==, "10.0.2");
+  g_assert_true (hv_kvm_capabilities_check_version (capabilities, 10, 0, 0));
+  g_assert_true (hv_kvm_capabilities_has_command_line_option (capabilities, "run-with",
+                                                              "chroot"));
+  g_assert_true (hv_kvm_capabilities_has_command_line_option (capabilities, "run-with",
+                                                              "user"));
+  g_assert_false (hv_kvm_capabilities_has_command_line_option (capabilities, "run-with",
+                                                               "no-such"));
+  g_assert_true (hv_kvm_capabilities_has_command_line_option (capabilities, "machine", "hpet"));
+  g_assert_true (hv_kvm_capabilities_has_command (capabilities, "blockdev-add"));
+  g_assert_true (hv_kvm_capabilities_has_device (capabilities, "virtio-net-pci"));
+  g_assert_cmpstr (hv_kvm_capabilities_get_default_machine (capabilities), ==,
+                   "pc-i440fx-10.0");
+  /* a 7.2 instance's machine is still there */
+  g_assert_cmpstr (hv_kvm_capabilities_resolve_machine (capabilities, "pc-i440fx-7.2"), ==,
+                   "pc-i440fx-7.2");
 }
 
 static void
@@ -106,19 +147,26 @@ test_variant_round_trip (void)
   g_assert_true (g_variant_equal (first, second));
   g_assert_true (hv_kvm_capabilities_has_command (copy, "device_add"));
   g_assert_cmpstr (hv_kvm_capabilities_resolve_machine (copy, "pc"), ==, "pc-i440fx-7.2");
+  g_assert_true (hv_kvm_capabilities_has_command_line_option (copy, "drive", "aio"));
+  g_assert_false (hv_kvm_capabilities_has_command_line_option (copy, "run-with", NULL));
 }
 
 static void
 test_variant_refused (void)
 {
   static const gchar *bad[] = {
+    "{'format': <uint32 3>}",
     "{'format': <uint32 2>}",
-    "{'format': <uint32 1>}",
-    "{'format': <uint32 1>, 'version': <(uint32 7, uint32 2, uint32 0)>}",
-    "{'format': <uint32 1>, 'version': <(uint32 7, uint32 2, uint32 0)>,"
+    "{'format': <uint32 2>, 'version': <(uint32 7, uint32 2, uint32 0)>}",
+    "{'format': <uint32 2>, 'version': <(uint32 7, uint32 2, uint32 0)>,"
     " 'commands': <['a']>, 'devices': <'nope'>}",
-    "{'format': <uint32 1>, 'version': <(uint32 7, uint32 2, uint32 0)>,"
+    "{'format': <uint32 2>, 'version': <(uint32 7, uint32 2, uint32 0)>,"
     " 'commands': <['a']>, 'devices': <['b']>, 'machines': <['pc']>}",
+    /* format 1 had no command-line options: a file of it is probed again */
+    "{'format': <uint32 1>, 'version': <(uint32 7, uint32 2, uint32 0)>,"
+    " 'commands': <['a']>, 'devices': <['b']>, 'machines': <@a(ssbb) []>}",
+    "{'format': <uint32 2>, 'version': <(uint32 7, uint32 2, uint32 0)>,"
+    " 'commands': <['a']>, 'devices': <['b']>, 'machines': <@a(ssbb) []>}",
   };
   g_autoptr(GVariant) not_dict = g_variant_ref_sink (g_variant_new_string ("x"));
   g_autoptr(HvKvmCapabilities) none = NULL;
@@ -203,6 +251,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/kvm/capabilities/transcript", test_transcript);
+  g_test_add_func ("/kvm/capabilities/transcript-10.0", test_transcript_10);
   g_test_add_func ("/kvm/capabilities/machines", test_machines);
   g_test_add_func ("/kvm/capabilities/variant-round-trip", test_variant_round_trip);
   g_test_add_func ("/kvm/capabilities/variant-refused", test_variant_refused);

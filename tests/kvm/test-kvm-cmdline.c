@@ -19,14 +19,24 @@
  *
  *   HV_TEST_REGENERATE=1 meson test -C build test-kvm-cmdline
  *
- * and review `git diff tests/data/argv`. Capabilities come from a recorded
- * probe of QEMU 7.2 (tests/data/capabilities), never from this machine's QEMU.
+ * and review `git diff tests/data/argv`. Capabilities come from recorded
+ * probes (tests/data/capabilities), never from this machine's QEMU: every
+ * case runs with QEMU 7.2's (tests/data/argv/) and with QEMU 10.0's
+ * (tests/data/argv/qemu-10.0/), and each 10.0 command line is checked
+ * against the options 10.0's `-help` lists and the parameters its
+ * query-command-line-options gives, so that nothing it refuses is emitted.
  */
+
+#define QEMU_7_2_PROBE "qemu-7.2.22-probe.jsonl"
+#define QEMU_10_0_PROBE "qemu-10.0.2-probe.jsonl"
+#define QEMU_10_0_HELP "qemu-10.0.2-help.txt"
 
 #define MAX_DEVICES 8
 
 typedef struct {
   HvKvmCapabilities *capabilities;
+  const gchar *argv_dir;        /* under tests/data/argv; "" for 7.2 */
+  GHashTable *accepted;         /* options the QEMU's -help lists; NULL: no check */
 } Fixture;
 
 /* One case being built: the instance and what the lifecycle would pass. */
@@ -219,6 +229,8 @@ case_build (Case         *c,
     return NULL;
   return hv_kvm_cmdline_build ((const gchar * const *) base, hvparams, &c->config, error);
 }
+
+static HvKvmCapabilities *load_capabilities (const gchar *name);
 
 /* ---- the cases -------------------------------------------------------- */
 
@@ -529,6 +541,8 @@ static const GoldenCase golden_cases[] = {
   { "security-pool", "{'security_model': <'pool'>}", adjust_pool },
   { "chroot", "{'use_chroot': <true>}", adjust_chroot },
   { "chroot-default-dir", "{'use_chroot': <true>}", NULL },
+  { "chroot-security-user", "{'use_chroot': <true>, 'security_model': <'user'>,"
+                            " 'security_domain': <'hvkit-web1'>}", adjust_chroot },
   { "kvm-extra-quoting", "{'kvm_extra': <'-device virtio-rng-pci,id=rng0"
                          " -fw_cfg name=opt/hvkit/note,string=\"two words\"  -msg  timestamp=on"
                          " -smbios \\'type=1,product=hv #1\\''>}", NULL },
@@ -668,6 +682,190 @@ test_refusal (Fixture       *fixture,
   if (strstr (error->message, refusals[index].message) == NULL)
     g_error ("'%s' does not say '%s'", error->message, refusals[index].message);
   case_clear (&c);
+}
+
+static gint
+argv_find (const gchar * const *argv,
+           const gchar         *word)
+{
+  for (gint i = 0; argv[i] != NULL; i++)
+    if (g_str_equal (argv[i], word))
+      return i;
+  return -1;
+}
+
+/* A record's base made by one QEMU, run by the other (a restart after an
+ * upgrade, a migration either way): the chroot and the user come out in
+ * the form of the QEMU that runs, a comma in the path doubled or not. */
+static void
+test_chroot_across_versions (void)
+{
+  g_autoptr(HvKvmCapabilities) caps_7_2 = load_capabilities (QEMU_7_2_PROBE);
+  g_autoptr(HvKvmCapabilities) caps_10_0 = load_capabilities (QEMU_10_0_PROBE);
+  HvKvmCapabilities *pairs[2][2] = { { caps_7_2, caps_10_0 }, { caps_10_0, caps_7_2 } };
+
+  for (guint p = 0; p < G_N_ELEMENTS (pairs); p++)
+    {
+      Case c = { 0, };
+      g_auto(GStrv) base = NULL;
+      g_auto(GStrv) argv = NULL;
+      g_autoptr(GVariant) hvparams = NULL;
+      g_autoptr(GError) error = NULL;
+      gint at;
+
+      case_init (&c);
+      g_variant_dict_insert (&c.hvparams, "use_chroot", "b", TRUE);
+      g_variant_dict_insert (&c.hvparams, "security_model", "s", "user");
+      g_variant_dict_insert (&c.hvparams, "security_domain", "s", "hvkit-web1");
+      /* a machine both have: 10.0's own would not run on 7.2 */
+      g_variant_dict_insert (&c.hvparams, "machine_version", "s", "pc-i440fx-7.2");
+      c.config.chroot_dir = "/srv/chroot/a,b";
+      hvparams = g_variant_ref_sink (g_variant_dict_end (&c.hvparams));
+      hv_instance_set_hvparams (c.instance, hvparams);
+      case_assign_slots (&c);
+      case_fill_devices (&c);
+
+      c.config.capabilities = pairs[p][0];
+      base = hv_kvm_cmdline_build_base (c.instance, &c.config, &error);
+      g_assert_no_error (error);
+      c.config.capabilities = pairs[p][1];
+      argv = hv_kvm_cmdline_build ((const gchar * const *) base, hvparams, &c.config, &error);
+      g_assert_no_error (error);
+
+      if (pairs[p][1] == caps_10_0)
+        {
+          g_assert_cmpint (argv_find ((const gchar * const *) base, "-chroot"), >=, 0);
+          g_assert_cmpint (argv_find ((const gchar * const *) argv, "-chroot"), ==, -1);
+          g_assert_cmpint (argv_find ((const gchar * const *) argv, "-runas"), ==, -1);
+          at = argv_find ((const gchar * const *) argv, "-run-with");
+          g_assert_cmpint (at, >=, 0);
+          g_assert_cmpstr (argv[at + 1], ==, "chroot=/srv/chroot/a,,b,user=hvkit-web1");
+        }
+      else
+        {
+          g_assert_cmpint (argv_find ((const gchar * const *) base, "-run-with"), >=, 0);
+          g_assert_cmpint (argv_find ((const gchar * const *) argv, "-run-with"), ==, -1);
+          at = argv_find ((const gchar * const *) argv, "-chroot");
+          g_assert_cmpint (at, >=, 0);
+          g_assert_cmpstr (argv[at + 1], ==, "/srv/chroot/a,b");
+          at = argv_find ((const gchar * const *) argv, "-runas");
+          g_assert_cmpint (at, >=, 0);
+          g_assert_cmpstr (argv[at + 1], ==, "hvkit-web1");
+        }
+      case_clear (&c);
+    }
+}
+
+/* The machine of a saved base: concrete types stay, an alias is pinned
+ * to what it means on the QEMU at hand, a type that QEMU lacks is refused
+ * before anything runs. */
+static void
+test_pin_machine (void)
+{
+  g_autoptr(HvKvmCapabilities) caps_7_2 = load_capabilities (QEMU_7_2_PROBE);
+  g_autoptr(HvKvmCapabilities) caps_10_0 = load_capabilities (QEMU_10_0_PROBE);
+  static const struct {
+    const gchar *option;
+    const gchar *value;
+    gboolean on_10;
+    const gchar *pinned;        /* NULL: refused */
+    const gchar *machine;
+  } cases[] = {
+    { "-machine", "pc-i440fx-7.2,accel=tcg", TRUE, "pc-i440fx-7.2,accel=tcg", "pc-i440fx-7.2" },
+    { "-machine", "pc,accel=kvm", TRUE, "pc-i440fx-10.0,accel=kvm", "pc-i440fx-10.0" },
+    { "-machine", "pc,accel=kvm", FALSE, "pc-i440fx-7.2,accel=kvm", "pc-i440fx-7.2" },
+    { "-M", "pc", FALSE, "pc-i440fx-7.2", "pc-i440fx-7.2" },
+    { "-machine", "type=pc,acpi=off", TRUE, "type=pc-i440fx-10.0,acpi=off", "pc-i440fx-10.0" },
+    { "-machine", "pc-i440fx-10.0,accel=tcg", FALSE, NULL, NULL },
+    { "-machine", "pc-i440fx-1.4", TRUE, NULL, NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const gchar *argv[] = { "/usr/bin/kvm", "-name", "a", cases[i].option, cases[i].value,
+                              "-m", "128", NULL };
+      g_auto(GStrv) base = g_strdupv ((GStrv) argv);
+      g_autofree gchar *machine = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+
+      ok = hv_kvm_cmdline_pin_base_machine (&base, cases[i].on_10 ? caps_10_0 : caps_7_2,
+                                            &machine, &error);
+      if (cases[i].pinned == NULL)
+        {
+          g_assert_false (ok);
+          g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
+          g_assert_nonnull (strstr (error->message, "machine type"));
+          g_assert_nonnull (strstr (error->message, cases[i].on_10 ? "10.0.2" : "7.2.22"));
+          g_assert_cmpstr (base[4], ==, cases[i].value);
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_true (ok);
+      g_assert_cmpstr (base[4], ==, cases[i].pinned);
+      g_assert_cmpstr (base[5], ==, "-m");
+      g_assert_cmpstr (machine, ==, cases[i].machine);
+    }
+}
+
+/* A record saved with options QEMU turned into machine properties
+ * (Ganeti wrote -no-acpi): on QEMU 10.0, which lists the properties and
+ * lacks the options, they move into -machine; on 7.2 they stay. */
+static void
+test_machine_switches (void)
+{
+  g_autoptr(HvKvmCapabilities) caps_7_2 = load_capabilities (QEMU_7_2_PROBE);
+  g_autoptr(HvKvmCapabilities) caps_10_0 = load_capabilities (QEMU_10_0_PROBE);
+  const gchar *saved[] = { "/usr/bin/kvm", "-name", "web1.example.com", "-M", "pc-i440fx-7.2",
+                           "-no-acpi", "-m", "128", "-no-hpet", NULL };
+  const gchar *unpinned[] = { "/usr/bin/kvm", "-name", "web1.example.com", "-no-acpi",
+                              "-m", "128", NULL };
+
+  for (guint q = 0; q < 2; q++)
+    {
+      HvKvmCapabilities *capabilities = q == 0 ? caps_7_2 : caps_10_0;
+      Case c = { 0, };
+      g_auto(GStrv) argv = NULL;
+      g_auto(GStrv) argv_unpinned = NULL;
+      g_autoptr(GVariant) hvparams = NULL;
+      g_autoptr(GError) error = NULL;
+      gint at;
+
+      case_init (&c);
+      hvparams = g_variant_ref_sink (g_variant_dict_end (&c.hvparams));
+      hv_instance_set_hvparams (c.instance, hvparams);
+      case_assign_slots (&c);
+      case_fill_devices (&c);
+      c.config.capabilities = capabilities;
+      argv = hv_kvm_cmdline_build (saved, hvparams, &c.config, &error);
+      g_assert_no_error (error);
+      argv_unpinned = hv_kvm_cmdline_build (unpinned, hvparams, &c.config, &error);
+      g_assert_no_error (error);
+      at = argv_find ((const gchar * const *) argv, "-M");
+      g_assert_cmpint (at, ==, 3);
+      if (q == 0)
+        {
+          g_assert_cmpstr (argv[at + 1], ==, "pc-i440fx-7.2");
+          g_assert_cmpint (argv_find ((const gchar * const *) argv, "-no-acpi"), ==, 5);
+          g_assert_cmpint (argv_find ((const gchar * const *) argv, "-no-hpet"), ==, 8);
+          g_assert_cmpint (argv_find ((const gchar * const *) argv_unpinned, "-machine"), ==,
+                           -1);
+        }
+      else
+        {
+          g_assert_cmpstr (argv[at + 1], ==, "pc-i440fx-7.2,acpi=off,hpet=off");
+          g_assert_cmpint (argv_find ((const gchar * const *) argv, "-no-acpi"), ==, -1);
+          g_assert_cmpint (argv_find ((const gchar * const *) argv, "-no-hpet"), ==, -1);
+          g_assert_cmpstr (argv[5], ==, "-m");
+          /* no machine saved: QEMU's default one, without ACPI */
+          at = argv_find ((const gchar * const *) argv_unpinned, "-machine");
+          g_assert_cmpint (at, >, 0);
+          g_assert_cmpstr (argv_unpinned[at + 1], ==, "acpi=off");
+          g_assert_cmpint (argv_find ((const gchar * const *) argv_unpinned, "-no-acpi"), ==,
+                           -1);
+        }
+      case_clear (&c);
+    }
 }
 
 /* kvm_path empty: the configured default QEMU runs */
@@ -840,11 +1038,12 @@ print_diff (const gchar *expected_path,
 }
 
 static void
-assert_golden (const gchar         *name,
+assert_golden (const gchar         *dir,
+               const gchar         *name,
                const gchar * const *argv)
 {
   g_autofree gchar *file = g_strdup_printf ("%s.argv", name);
-  g_autofree gchar *path = g_test_build_filename (G_TEST_DIST, "data", "argv", file, NULL);
+  g_autofree gchar *path = g_test_build_filename (G_TEST_DIST, "data", "argv", dir, file, NULL);
   g_autofree gchar *actual = argv_to_text (argv);
   g_autofree gchar *expected = NULL;
   g_autoptr(GError) error = NULL;
@@ -871,19 +1070,67 @@ assert_golden (const gchar         *name,
     }
 }
 
+static HvKvmCapabilities *
+load_capabilities (const gchar *name)
+{
+  g_autofree gchar *path = g_test_build_filename (G_TEST_DIST, "data", "capabilities",
+                                                  name, NULL);
+  g_autofree gchar *transcript = NULL;
+  g_autoptr(GError) error = NULL;
+  HvKvmCapabilities *capabilities;
+
+  g_assert_true (g_file_get_contents (path, &transcript, NULL, &error));
+  g_assert_no_error (error);
+  capabilities = hv_kvm_capabilities_new_from_qmp_transcript (transcript, &error);
+  g_assert_no_error (error);
+  return capabilities;
+}
+
+/* The option names at the start of the help's lines ("-fda/-fdb file"
+ * gives both). */
+static GHashTable *
+load_help_options (const gchar *name)
+{
+  g_autofree gchar *path = g_test_build_filename (G_TEST_DIST, "data", "capabilities",
+                                                  name, NULL);
+  g_autoptr(GHashTable) options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GRegex) regex = g_regex_new ("^-[A-Za-z0-9_-]+(/-[A-Za-z0-9_-]+)*",
+                                         G_REGEX_MULTILINE, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree gchar *help = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_get_contents (path, &help, NULL, &error));
+  g_assert_no_error (error);
+  g_regex_match (regex, help, 0, &match);
+  while (g_match_info_matches (match))
+    {
+      g_autofree gchar *names = g_match_info_fetch (match, 0);
+      g_auto(GStrv) parts = g_strsplit (names, "/", -1);
+
+      for (guint i = 0; parts[i] != NULL; i++)
+        g_hash_table_add (options, g_strdup (parts[i]));
+      g_match_info_next (match, NULL);
+    }
+  g_assert_true (g_hash_table_contains (options, "-run-with"));
+  return g_steal_pointer (&options);
+}
+
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autofree gchar *path = g_test_build_filename (G_TEST_DIST, "data", "capabilities",
-                                                  "qemu-7.2.22-probe.jsonl", NULL);
-  g_autofree gchar *transcript = NULL;
-  g_autoptr(GError) error = NULL;
+  fixture->capabilities = load_capabilities (QEMU_7_2_PROBE);
+  fixture->argv_dir = "";
+}
 
-  g_assert_true (g_file_get_contents (path, &transcript, NULL, &error));
-  g_assert_no_error (error);
-  fixture->capabilities = hv_kvm_capabilities_new_from_qmp_transcript (transcript, &error);
-  g_assert_no_error (error);
+static void
+fixture_set_up_10 (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  fixture->capabilities = load_capabilities (QEMU_10_0_PROBE);
+  fixture->argv_dir = "qemu-10.0";
+  fixture->accepted = load_help_options (QEMU_10_0_HELP);
 }
 
 static void
@@ -891,6 +1138,97 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_clear_object (&fixture->capabilities);
+  g_clear_pointer (&fixture->accepted, g_hash_table_unref);
+}
+
+/* Splits an option value at single commas, as QEMU does. */
+static GStrv
+split_option_value (const gchar *value)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) part = g_string_new (NULL);
+
+  for (const gchar *p = value; *p != '\0'; p++)
+    {
+      if (*p == ',' && p[1] == ',')
+        g_string_append_c (part, *p++);
+      else if (*p == ',')
+        {
+          g_ptr_array_add (parts, g_strdup (part->str));
+          g_string_truncate (part, 0);
+        }
+      else
+        g_string_append_c (part, *p);
+    }
+  g_ptr_array_add (parts, g_string_free (g_steal_pointer (&part), FALSE));
+  g_ptr_array_add (parts, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&parts), FALSE);
+}
+
+/* Every option of @argv must be one the binary's -help lists, and every
+ * key=value of an option group whose parameters QEMU checks must be one
+ * query-command-line-options names ("id" is always taken; a first part
+ * without "=" is the group's implied key). -drive is not checked here: it
+ * passes keys it does not list to the block layer and renames legacy ones
+ * (readonly=); the integration tests run it on the real QEMU 10. */
+static void
+assert_accepted (Fixture             *fixture,
+                 const gchar * const *argv)
+{
+  /* the options hvkit emits that take no value */
+  static const gchar * const no_value[] = {
+    "-daemonize", "-nodefaults", "-no-reboot", "-S", "-mem-prealloc", "-usb", NULL
+  };
+  static const struct {
+    const gchar *option;
+    const gchar *group;
+  } checked[] = {
+    { "-boot", "boot-opts" }, { "-smp", "smp-opts" },
+    { "-rtc", "rtc" }, { "-name", "name" }, { "-vnc", "vnc" }, { "-run-with", "run-with" },
+    { "-chardev", "chardev" },
+  };
+
+  for (guint i = 1; argv[i] != NULL; i++)
+    {
+      const gchar *option = argv[i];
+      const gchar *value;
+      g_auto(GStrv) parts = NULL;
+
+      if (!g_hash_table_contains (fixture->accepted, option))
+        {
+          g_test_message ("QEMU 10.0 has no option '%s'", option);
+          g_test_fail ();
+          /* its value, if it has one, is no option */
+          if (argv[i + 1] != NULL && argv[i + 1][0] != '-')
+            i++;
+          continue;
+        }
+      if (g_strv_contains (no_value, option))
+        continue;
+      value = argv[++i];
+      g_assert_nonnull (value);
+      for (gsize c = 0; c < G_N_ELEMENTS (checked); c++)
+        {
+          if (!g_str_equal (option, checked[c].option))
+            continue;
+          parts = split_option_value (value);
+          for (guint j = 0; parts[j] != NULL; j++)
+            {
+              g_autofree gchar *key = NULL;
+
+              if (strchr (parts[j], '=') == NULL)
+                continue;
+              key = g_strndup (parts[j], strchr (parts[j], '=') - parts[j]);
+              if (g_str_equal (key, "id") ||
+                  hv_kvm_capabilities_has_command_line_option (fixture->capabilities,
+                                                               checked[c].group, key))
+                continue;
+              g_test_message ("QEMU 10.0's %s has no parameter '%s' (in '%s')",
+                              option, key, value);
+              g_test_fail ();
+            }
+        }
+    }
 }
 
 static void
@@ -922,7 +1260,9 @@ test_golden (Fixture       *fixture,
   argv = case_build (&c, fixture, &error);
   g_assert_no_error (error);
   g_assert_nonnull (argv);
-  assert_golden (golden->name, (const gchar * const *) argv);
+  assert_golden (fixture->argv_dir, golden->name, (const gchar * const *) argv);
+  if (fixture->accepted != NULL)
+    assert_accepted (fixture, (const gchar * const *) argv);
   case_clear (&c);
 }
 
@@ -935,7 +1275,12 @@ main (int argc, char **argv)
     {
       g_autofree gchar *path = g_strdup_printf ("/kvm/cmdline/golden/%s", golden_cases[i].name);
 
+      g_autofree gchar *path_10 = g_strdup_printf ("/kvm/cmdline/golden-10.0/%s",
+                                                   golden_cases[i].name);
+
       g_test_add (path, Fixture, &golden_cases[i], fixture_set_up, test_golden,
+                  fixture_tear_down);
+      g_test_add (path_10, Fixture, &golden_cases[i], fixture_set_up_10, test_golden,
                   fixture_tear_down);
     }
 
@@ -948,6 +1293,9 @@ main (int argc, char **argv)
     }
   g_test_add ("/kvm/cmdline/default-qemu", Fixture, NULL, fixture_set_up, test_default_qemu,
               fixture_tear_down);
+  g_test_add_func ("/kvm/cmdline/chroot-across-versions", test_chroot_across_versions);
+  g_test_add_func ("/kvm/cmdline/pin-machine", test_pin_machine);
+  g_test_add_func ("/kvm/cmdline/machine-switches", test_machine_switches);
   g_test_add_func ("/kvm/cmdline/split-extra", test_split_extra);
   g_test_add_func ("/kvm/cmdline/cylinders", test_cylinders);
   g_test_add_func ("/kvm/cmdline/start-devices", test_start_devices);

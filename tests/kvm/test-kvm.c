@@ -6,6 +6,7 @@
 
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <gio/gio.h>
@@ -36,6 +37,7 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_autofree gchar *run = g_path_get_dirname (fixture->run_dir);
+  g_autofree gchar *lock = NULL;
   static const gchar *const made[] = { "conf", "cache", NULL };
 
   /* an HvKvm looks for records to take over in conf; node info keeps the
@@ -54,6 +56,8 @@ fixture_tear_down (Fixture       *fixture,
         }
       g_rmdir (dir);
     }
+  lock = g_build_filename (fixture->run_dir, "hvkit.lock", NULL);
+  g_unlink (lock);
   g_rmdir (fixture->run_dir);
   g_rmdir (run);
   g_assert_cmpint (g_rmdir (fixture->dir), ==, 0);
@@ -72,6 +76,60 @@ new_kvm (Fixture      *fixture,
   if (vhost_net_device != NULL)
     g_variant_dict_insert (&config, "vhost-net-device", "s", vhost_net_device);
   return hv_kvm_new (g_variant_dict_end (&config), error);
+}
+
+/* One process per run directory: a second is refused at once, naming the
+ * first; the same process may make another HvKvm over it (a takeover). */
+static void
+test_run_dir_lock (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(HvKvm) kvm = NULL;
+  g_autoptr(HvKvm) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *expected = NULL;
+
+  if (g_test_subprocess ())
+    {
+      /* another process: the parent holds the directory */
+      g_auto(GVariantDict) config = G_VARIANT_DICT_INIT (NULL);
+      gint64 begin = g_get_monotonic_time ();
+
+      g_variant_dict_insert (&config, "run-dir", "s", g_getenv ("HV_TEST_LOCKED_RUN_DIR"));
+      kvm = hv_kvm_new (g_variant_dict_end (&config), &error);
+      if (g_strcmp0 (g_getenv ("HV_TEST_LOCK_EXPECT"), "free") == 0)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (kvm);
+          return;
+        }
+      g_assert_null (kvm);
+      g_assert_error (error, HV_ERROR, HV_ERROR_FAILED);
+      /* at once, not after a QMP timeout */
+      g_assert_cmpint (g_get_monotonic_time () - begin, <, G_USEC_PER_SEC);
+      g_printerr ("%s\n", error->message);
+      return;
+    }
+
+  kvm = new_kvm (fixture, NULL, &error);
+  g_assert_no_error (error);
+  again = new_kvm (fixture, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&again);
+
+  g_setenv ("HV_TEST_LOCKED_RUN_DIR", fixture->run_dir, TRUE);
+  g_setenv ("HV_TEST_LOCK_EXPECT", "held", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  expected = g_strdup_printf ("*The run directory '%s' is in use by process %d*",
+                              fixture->run_dir, (gint) getpid ());
+  g_test_trap_assert_stderr (expected);
+
+  /* gone with the last HvKvm of the process: another process may take it */
+  g_clear_object (&kvm);
+  g_setenv ("HV_TEST_LOCK_EXPECT", "free", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
 }
 
 static void
@@ -411,6 +469,7 @@ main (int argc, char **argv)
   TEST ("/kvm/hypervisor/config-cache-dir", test_config_cache_dir);
   TEST ("/kvm/hypervisor/config-refused", test_config_refused);
   TEST ("/kvm/hypervisor/run-dir-unusable", test_run_dir_unusable);
+  TEST ("/kvm/hypervisor/run-dir-lock", test_run_dir_lock);
   TEST ("/kvm/hypervisor/parameters", test_parameters);
   TEST ("/kvm/hypervisor/check-and-validate", test_check_and_validate);
   TEST ("/kvm/hypervisor/node-info", test_node_info);

@@ -45,6 +45,12 @@ class TapResult(unittest.TestResult):
         super().addError(test, err)
         self._fail(test, err, 'error')
 
+    def addSubTest(self, test, subtest, err):
+        # a failed subtest is a failed test line of its own, with its trace
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self._fail(subtest, err, 'failure')
+
     def addExpectedFailure(self, test, err):
         super().addExpectedFailure(test, err)
         self._line(True, test, ' # TODO expected failure')

@@ -49,6 +49,7 @@ static const struct {
   { "devices", "qom-list-types", "{\"implements\": \"device\", \"abstract\": false}", TRUE },
   { "cpu-models", "query-cpu-definitions", NULL, FALSE },
   { "migration-capabilities", "query-migrate-capabilities", NULL, FALSE },
+  { "command-line-options", "query-command-line-options", NULL, FALSE },
 };
 
 /* What the probe writes on QEMU's stdin; also used to record fixtures. */
@@ -185,6 +186,46 @@ collect_machines (JsonArray *array)
   return machines;
 }
 
+/* option → parameter names; an option with no fixed parameters (-device,
+ * -object) is there with none */
+static GHashTable *
+collect_options (JsonArray *array)
+{
+  GHashTable *options = hv_kvm_capabilities_options_new ();
+  guint length = array != NULL ? json_array_get_length (array) : 0;
+
+  for (guint i = 0; i < length; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      JsonObject *option;
+      JsonNode *parameters_node;
+      JsonArray *parameters = NULL;
+      const gchar *name;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      option = json_node_get_object (node);
+      name = json_object_get_string_member_with_default (option, "option", NULL);
+      if (name == NULL)
+        continue;
+      hv_kvm_capabilities_options_add (options, name, NULL);
+      parameters_node = json_object_get_member (option, "parameters");
+      if (parameters_node != NULL && JSON_NODE_HOLDS_ARRAY (parameters_node))
+        parameters = json_node_get_array (parameters_node);
+      for (guint j = 0; parameters != NULL && j < json_array_get_length (parameters); j++)
+        {
+          JsonNode *parameter = json_array_get_element (parameters, j);
+
+          if (JSON_NODE_HOLDS_OBJECT (parameter))
+            hv_kvm_capabilities_options_add (
+              options, name,
+              json_object_get_string_member_with_default (json_node_get_object (parameter),
+                                                          "name", NULL));
+        }
+    }
+  return options;
+}
+
 static gboolean
 read_version (GHashTable   *replies,
               guint        *major,
@@ -255,7 +296,8 @@ hv_kvm_capabilities_new_from_qmp_transcript (const gchar  *transcript,
                                        collect_member (lists[3], "name"),
                                        collect_member (lists[4], "name"),
                                        collect_member (lists[5], "capability"),
-                                       collect_machines (lists[2]));
+                                       collect_machines (lists[2]),
+                                       collect_options (lists[6]));
 }
 
 typedef struct {

@@ -15,6 +15,10 @@ void                hv_kvm_capabilities_machines_add  (GArray      *machines,
                                                        const gchar *alias,
                                                        gboolean     is_default,
                                                        gboolean     deprecated);
+GHashTable         *hv_kvm_capabilities_options_new   (void);
+void                hv_kvm_capabilities_options_add   (GHashTable  *options,
+                                                       const gchar *option,
+                                                       const gchar *parameter);
 HvKvmCapabilities  *hv_kvm_capabilities_new_take      (guint        major,
                                                        guint        minor,
                                                        guint        micro,
@@ -23,7 +27,8 @@ HvKvmCapabilities  *hv_kvm_capabilities_new_take      (guint        major,
                                                        GPtrArray   *devices,
                                                        GPtrArray   *cpu_models,
                                                        GPtrArray   *migration_capabilities,
-                                                       GArray      *machines);
+                                                       GArray      *machines,
+                                                       GHashTable  *options);
 GBytes             *hv_kvm_capabilities_build_probe_input (void);
 HvKvmCapabilities  *hv_kvm_capabilities_new_from_qmp_transcript (const gchar *transcript,
                                                                  GError     **error);

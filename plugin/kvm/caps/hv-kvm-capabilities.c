@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <stdlib.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "hvkit.h"
@@ -13,7 +15,8 @@
 
 /*
  * What one QEMU binary offers, as its QMP answered a probe: version,
- * commands, device types, machines, CPU models and migration capabilities.
+ * commands, device types, machines, CPU models, migration capabilities and
+ * command-line options with their parameters.
  * Immutable once built. Decisions (is hotplug possible, which machine does
  * "pc" mean, is SPICE built in) are taken from these sets, never from the
  * version number.
@@ -45,6 +48,7 @@ struct _HvKvmCapabilities {
   GHashTable *migration_capability_set;
 
   GArray *machines;             /* HvKvmMachine */
+  GHashTable *options;          /* option → set of its parameter names */
 };
 
 G_DEFINE_FINAL_TYPE (HvKvmCapabilities, hv_kvm_capabilities, G_TYPE_OBJECT)
@@ -74,6 +78,7 @@ hv_kvm_capabilities_finalize (GObject *object)
   g_strfreev (self->cpu_models);
   g_strfreev (self->migration_capabilities);
   g_clear_pointer (&self->machines, g_array_unref);
+  g_clear_pointer (&self->options, g_hash_table_unref);
 
   G_OBJECT_CLASS (hv_kvm_capabilities_parent_class)->finalize (object);
 }
@@ -91,6 +96,31 @@ hv_kvm_capabilities_init (HvKvmCapabilities *self)
 {
   self->machines = g_array_new (FALSE, TRUE, sizeof (HvKvmMachine));
   g_array_set_clear_func (self->machines, hv_kvm_machine_clear);
+  self->options = hv_kvm_capabilities_options_new ();
+}
+
+/* A map made by this and filled with hv_kvm_capabilities_options_add(). */
+GHashTable *
+hv_kvm_capabilities_options_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                (GDestroyNotify) g_hash_table_unref);
+}
+
+void
+hv_kvm_capabilities_options_add (GHashTable  *options,
+                                 const gchar *option,
+                                 const gchar *parameter)
+{
+  GHashTable *parameters = g_hash_table_lookup (options, option);
+
+  if (parameters == NULL)
+    {
+      parameters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_insert (options, g_strdup (option), parameters);
+    }
+  if (parameter != NULL)
+    g_hash_table_add (parameters, g_strdup (parameter));
 }
 
 static gint
@@ -142,7 +172,8 @@ hv_kvm_capabilities_new_take (guint        major,
                               GPtrArray   *devices,
                               GPtrArray   *cpu_models,
                               GPtrArray   *migration_capabilities,
-                              GArray      *machines)
+                              GArray      *machines,
+                              GHashTable  *options)
 {
   HvKvmCapabilities *self = g_object_new (HV_TYPE_KVM_CAPABILITIES, NULL);
 
@@ -159,6 +190,8 @@ hv_kvm_capabilities_new_take (guint        major,
   g_clear_pointer (&self->machines, g_array_unref);
   self->machines = machines;
   g_array_set_clear_func (self->machines, hv_kvm_machine_clear);
+  g_clear_pointer (&self->options, g_hash_table_unref);
+  self->options = options;
 
   return self;
 }
@@ -243,6 +276,36 @@ machines_from_variant (GVariant  *dict,
   return g_steal_pointer (&machines);
 }
 
+static GHashTable *
+options_from_variant (GVariant  *dict,
+                      GError   **error)
+{
+  g_autoptr(GVariant) value = g_variant_lookup_value (dict, "command-line-options", NULL);
+  g_autoptr(GHashTable) options = hv_kvm_capabilities_options_new ();
+  g_autoptr(GVariantIter) parameters = NULL;
+  GVariantIter iter;
+  const gchar *option;
+  const gchar *parameter;
+
+  if (value == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE ("a{sas}")))
+    {
+      g_set_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER,
+                   _("QEMU capabilities: key '%s' must be of type '%s'"),
+                   "command-line-options", "a{sas}");
+      return NULL;
+    }
+
+  g_variant_iter_init (&iter, value);
+  while (g_variant_iter_next (&iter, "{&sas}", &option, &parameters))
+    {
+      hv_kvm_capabilities_options_add (options, option, NULL);
+      while (g_variant_iter_next (parameters, "&s", &parameter))
+        hv_kvm_capabilities_options_add (options, option, parameter);
+      g_clear_pointer (&parameters, g_variant_iter_free);
+    }
+  return g_steal_pointer (&options);
+}
+
 /**
  * hv_kvm_capabilities_new_from_variant:
  * @variant: an a{sv} written by hv_kvm_capabilities_to_variant()
@@ -264,6 +327,7 @@ hv_kvm_capabilities_new_from_variant (GVariant  *variant,
   g_autoptr(GPtrArray) cpu_models = NULL;
   g_autoptr(GPtrArray) migration_capabilities = NULL;
   g_autoptr(GArray) machines = NULL;
+  g_autoptr(GHashTable) options = NULL;
   const gchar *package = "";
   guint32 format = 0;
   guint32 major, minor, micro;
@@ -299,7 +363,8 @@ hv_kvm_capabilities_new_from_variant (GVariant  *variant,
       (cpu_models = names_from_variant (variant, "cpu-models", FALSE, error)) == NULL ||
       (migration_capabilities = names_from_variant (variant, "migration-capabilities",
                                                     FALSE, error)) == NULL ||
-      (machines = machines_from_variant (variant, error)) == NULL)
+      (machines = machines_from_variant (variant, error)) == NULL ||
+      (options = options_from_variant (variant, error)) == NULL)
     return NULL;
 
   return hv_kvm_capabilities_new_take (major, minor, micro, package,
@@ -307,7 +372,34 @@ hv_kvm_capabilities_new_from_variant (GVariant  *variant,
                                        g_steal_pointer (&devices),
                                        g_steal_pointer (&cpu_models),
                                        g_steal_pointer (&migration_capabilities),
-                                       g_steal_pointer (&machines));
+                                       g_steal_pointer (&machines),
+                                       g_steal_pointer (&options));
+}
+
+/* Sorted, as the other lists: the same QEMU gives the same bytes. */
+static GVariant *
+options_to_variant (HvKvmCapabilities *self)
+{
+  g_autofree gpointer *names = NULL;
+  GVariantBuilder builder;
+  guint n_names = 0;
+
+  names = g_hash_table_get_keys_as_array (self->options, &n_names);
+  qsort (names, n_names, sizeof (gpointer), compare_strings);
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sas}"));
+  for (guint i = 0; i < n_names; i++)
+    {
+      GHashTable *set = g_hash_table_lookup (self->options, names[i]);
+      g_autofree gpointer *parameters = NULL;
+      guint n_parameters = 0;
+
+      parameters = g_hash_table_get_keys_as_array (set, &n_parameters);
+      qsort (parameters, n_parameters, sizeof (gpointer), compare_strings);
+      g_variant_builder_add (&builder, "{s@as}", (const gchar *) names[i],
+                             g_variant_new_strv ((const gchar * const *) parameters,
+                                                 n_parameters));
+    }
+  return g_variant_builder_end (&builder);
 }
 
 /**
@@ -351,6 +443,7 @@ hv_kvm_capabilities_to_variant (HvKvmCapabilities *self)
                          g_variant_new_strv ((const gchar * const *) self->migration_capabilities,
                                              -1));
   g_variant_builder_add (&builder, "{sv}", "machines", g_variant_builder_end (&machines));
+  g_variant_builder_add (&builder, "{sv}", "command-line-options", options_to_variant (self));
 
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
@@ -488,6 +581,35 @@ hv_kvm_capabilities_has_migration_capability (HvKvmCapabilities *self,
   g_return_val_if_fail (name != NULL, FALSE);
 
   return g_hash_table_contains (self->migration_capability_set, name);
+}
+
+/**
+ * hv_kvm_capabilities_has_command_line_option:
+ * @option: a command-line option group as `query-command-line-options`
+ *   names it, without the dash ("run-with", "drive", "machine")
+ * @parameter: (nullable): one of its parameters ("chroot"), or %NULL to
+ *   ask for the option alone
+ *
+ * Options that are no option group (`-daemonize`, `-S`, `-chroot` before
+ * QEMU 9) are not listed by QEMU; a feature that moved into a group (QEMU
+ * 9's `-run-with chroot=`) is found here.
+ *
+ * Returns: %TRUE if the binary has @option (with @parameter)
+ */
+gboolean
+hv_kvm_capabilities_has_command_line_option (HvKvmCapabilities *self,
+                                             const gchar       *option,
+                                             const gchar       *parameter)
+{
+  GHashTable *parameters;
+
+  g_return_val_if_fail (HV_IS_KVM_CAPABILITIES (self), FALSE);
+  g_return_val_if_fail (option != NULL, FALSE);
+
+  parameters = g_hash_table_lookup (self->options, option);
+  if (parameters == NULL)
+    return FALSE;
+  return parameter == NULL || g_hash_table_contains (parameters, parameter);
 }
 
 /**

@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 
 /* The format of the a{sv} written by hv_kvm_capabilities_to_variant(); a
  * cache file or fixture of another format is refused (and re-probed). */
-#define HV_KVM_CAPABILITIES_FORMAT 1
+#define HV_KVM_CAPABILITIES_FORMAT 2
 
 #define HV_TYPE_KVM_CAPABILITIES (hv_kvm_capabilities_get_type ())
 G_DECLARE_FINAL_TYPE (HvKvmCapabilities, hv_kvm_capabilities, HV, KVM_CAPABILITIES, GObject)
@@ -38,6 +38,9 @@ gboolean            hv_kvm_capabilities_has_cpu_model           (HvKvmCapabiliti
                                                                  const gchar        *name);
 gboolean            hv_kvm_capabilities_has_migration_capability (HvKvmCapabilities *self,
                                                                  const gchar        *name);
+gboolean            hv_kvm_capabilities_has_command_line_option (HvKvmCapabilities *self,
+                                                                 const gchar        *option,
+                                                                 const gchar        *parameter);
 
 const gchar        *hv_kvm_capabilities_get_default_machine     (HvKvmCapabilities  *self);
 const gchar        *hv_kvm_capabilities_resolve_machine         (HvKvmCapabilities  *self,

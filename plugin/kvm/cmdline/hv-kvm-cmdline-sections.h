@@ -66,6 +66,13 @@ void         hv_kvm_cmdline_add_spice_agent (HvKvmCmdline *self);
 gboolean     hv_kvm_cmdline_uses_spice_agent (HvKvmCmdline *self);
 void         hv_kvm_cmdline_add_usb       (HvKvmCmdline  *self);
 
+/* hv-kvm-cmdline-record.c */
+GStrv        hv_kvm_cmdline_split_option  (const gchar   *value);
+gboolean     hv_kvm_cmdline_take_base     (HvKvmCmdline         *self,
+                                           const gchar * const  *base,
+                                           gchar               **chroot_dir,
+                                           GError              **error);
+
 /* hv-kvm-cmdline-disks.c */
 gboolean     hv_kvm_cmdline_add_boot_media (HvKvmCmdline *self,
                                            GError       **error);

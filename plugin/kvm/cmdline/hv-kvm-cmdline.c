@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "hv-kvm-cmdline-sections.h"
@@ -386,10 +388,13 @@ cmdline_add_behaviour (HvKvmCmdline *self)
     hv_kvm_cmdline_add (self, "-k", keymap);
 }
 
+/* Where QEMU chroots: in the base, so that a restart keeps it. Its form
+ * is the binary's; hv_kvm_cmdline_build() rewrites it for another one. */
 static void
 cmdline_add_chroot (HvKvmCmdline *self)
 {
   g_autofree gchar *chroot_dir = NULL;
+  g_autofree gchar *escaped = NULL;
 
   if (!hv_kvm_cmdline_param_bool (self, "use_chroot", FALSE))
     return;
@@ -398,7 +403,14 @@ cmdline_add_chroot (HvKvmCmdline *self)
     g_strdup (self->config->chroot_dir) :
     g_build_filename (self->config->run_dir, "chroot",
                       hv_instance_get_name (self->instance), NULL);
-  hv_kvm_cmdline_add (self, "-chroot", chroot_dir);
+  if (!hv_kvm_capabilities_has_command_line_option (self->config->capabilities,
+                                                    "run-with", "chroot"))
+    {
+      hv_kvm_cmdline_add (self, "-chroot", chroot_dir);
+      return;
+    }
+  escaped = hv_kvm_cmdline_escape (chroot_dir);
+  hv_kvm_cmdline_add_printf (self, "-run-with", "chroot=%s", escaped);
 }
 
 /* The balloon: always there, so that memory can be taken back at start. */
@@ -501,21 +513,28 @@ hv_kvm_cmdline_build_base (HvInstance                *instance,
   return (GStrv) g_ptr_array_free (g_steal_pointer (&argv), FALSE);
 }
 
+/* The chroot of the base and the user to run as, in the form the binary
+ * has: QEMU 9 folded -chroot, and 9.1 -runas, into -run-with (and 10.0
+ * refuses the old ones); 7.2 has no -run-with. Decided per parameter from
+ * query-command-line-options, never from the version. */
 static gboolean
-cmdline_add_runas (HvKvmCmdline  *self,
-                   GError       **error)
+cmdline_add_process_security (HvKvmCmdline  *self,
+                              const gchar   *chroot_dir,
+                              GError       **error)
 {
+  HvKvmCapabilities *capabilities = self->config->capabilities;
   const gchar *model = hv_kvm_cmdline_param_string (self, "security_model", "none");
   const gchar *user = NULL;
+  g_autoptr(GString) run_with = g_string_new (NULL);
 
   if (g_str_equal (model, "user"))
     user = hv_kvm_cmdline_param_string (self, "security_domain", "");
   else if (g_str_equal (model, "pool"))
     user = self->config->runas_user;
-  else
-    return TRUE;
 
-  if (user == NULL || *user == '\0')
+  if (user != NULL && *user == '\0')
+    user = NULL;
+  if (user == NULL && (g_str_equal (model, "user") || g_str_equal (model, "pool")))
     {
       g_set_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER,
                    g_str_equal (model, "user") ?
@@ -524,7 +543,32 @@ cmdline_add_runas (HvKvmCmdline  *self,
                    model);
       return FALSE;
     }
-  hv_kvm_cmdline_add (self, "-runas", user);
+
+  if (chroot_dir != NULL)
+    {
+      if (hv_kvm_capabilities_has_command_line_option (capabilities, "run-with", "chroot"))
+        {
+          g_autofree gchar *escaped = hv_kvm_cmdline_escape (chroot_dir);
+
+          g_string_append_printf (run_with, "chroot=%s", escaped);
+        }
+      else
+        hv_kvm_cmdline_add (self, "-chroot", chroot_dir);
+    }
+  if (user != NULL)
+    {
+      if (hv_kvm_capabilities_has_command_line_option (capabilities, "run-with", "user"))
+        {
+          g_autofree gchar *escaped = hv_kvm_cmdline_escape (user);
+
+          g_string_append_printf (run_with, "%suser=%s", run_with->len > 0 ? "," : "",
+                                  escaped);
+        }
+      else
+        hv_kvm_cmdline_add (self, "-runas", user);
+    }
+  if (run_with->len > 0)
+    hv_kvm_cmdline_add (self, "-run-with", run_with->str);
   return TRUE;
 }
 
@@ -556,7 +600,11 @@ cmdline_add_extra (HvKvmCmdline  *self,
  *   user; `-incoming` for a migration target
  * @error: return location for a #GError
  *
- * Makes the command line of one execution: @base, `-runas`, the disks,
+ * Makes the command line of one execution: @base (its machine resolved to
+ * a concrete type of this QEMU, see hv_kvm_cmdline_pin_base_machine()),
+ * the chroot and the user to run as in the form this QEMU takes
+ * (`-chroot`/`-runas` or `-run-with`, whichever form @base has the chroot
+ * in), the disks,
  * the NICs, kvm_extra, then `-incoming` or `-S`. The same call serves a
  * first start, a restart from a saved record and a migration target:
  * devices keep the slots and ids they are given, so a device hot-plugged
@@ -569,7 +617,8 @@ cmdline_add_extra (HvKvmCmdline  *self,
  * runs when the migration completes, as in Ganeti.
  *
  * Returns: (transfer full): the argv, or %NULL with
- *   %HV_ERROR_INVALID_PARAMETER
+ *   %HV_ERROR_INVALID_PARAMETER, also when @base runs a machine type this
+ *   QEMU does not have
  */
 GStrv
 hv_kvm_cmdline_build (const gchar * const       *base,
@@ -579,6 +628,7 @@ hv_kvm_cmdline_build (const gchar * const       *base,
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_auto(HvKvmCmdline) self = { argv, hvparams, config, NULL, NULL };
+  g_autofree gchar *chroot_dir = NULL;
 
   g_return_val_if_fail (base != NULL && base[0] != NULL, NULL);
   g_return_val_if_fail (hvparams != NULL &&
@@ -587,10 +637,8 @@ hv_kvm_cmdline_build (const gchar * const       *base,
       !hv_kvm_cmdline_check_types (hvparams, error))
     return NULL;
 
-  for (guint i = 0; base[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (base[i]));
-
-  if (!cmdline_add_runas (&self, error) ||
+  if (!hv_kvm_cmdline_take_base (&self, base, &chroot_dir, error) ||
+      !cmdline_add_process_security (&self, chroot_dir, error) ||
       !hv_kvm_cmdline_add_disks (&self, error) ||
       !hv_kvm_cmdline_add_nics (&self, error) ||
       !cmdline_add_extra (&self, error))

@@ -8,6 +8,7 @@
 #include "hv-kvm-capabilities.h"
 #include "hv-kvm-tap.h"
 #include "hv-kvm-pci.h"
+#include "hv-kvm-runtime.h"
 
 G_BEGIN_DECLS
 
@@ -92,6 +93,15 @@ GStrv     hv_kvm_cmdline_build          (const gchar * const       *base,
                                          GVariant                  *hvparams,
                                          const HvKvmCmdlineConfig  *config,
                                          GError                   **error);
+
+gboolean  hv_kvm_cmdline_pin_base_machine (GStrv                  *base,
+                                           HvKvmCapabilities      *capabilities,
+                                           gchar                 **machine,
+                                           GError                **error);
+
+gboolean  hv_kvm_cmdline_pin_record_machine (HvKvmRuntime         *runtime,
+                                             HvKvmCapabilities    *capabilities,
+                                             GError              **error);
 
 GStrv     hv_kvm_cmdline_split_extra    (const gchar               *extra,
                                          GError                   **error);

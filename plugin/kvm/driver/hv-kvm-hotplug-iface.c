@@ -6,7 +6,7 @@
 
 #include "config.h"
 
-#include "hv-kvm-hotplug-jobs.h"
+#include "hv-kvm-hotplug.h"
 #include "hv-kvm-iface.h"
 
 /*
@@ -94,10 +94,11 @@ hotplug_call (HvHypervisor        *hypervisor,
   call->instance = g_object_ref (instance);
   call->device = device != NULL ? g_object_ref (device) : NULL;
   call->seq = seq;
-  hv_kvm_invoke (HV_KVM (hypervisor),
-                 hv_kvm_task_new (hypervisor, source_tag, call, (GDestroyNotify) hotplug_call_free,
-                                  cancellable, callback, user_data),
-                 hotplug_in_thread);
+  hv_kvm_invoke_for_instance (HV_KVM (hypervisor),
+                              hv_kvm_task_new (hypervisor, source_tag, call,
+                                               (GDestroyNotify) hotplug_call_free, cancellable,
+                                               callback, user_data),
+                              hv_instance_get_name (instance), hotplug_in_thread);
 }
 
 static gboolean

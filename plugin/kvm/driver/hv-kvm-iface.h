@@ -25,6 +25,10 @@ typedef void (*HvKvmThreadFunc) (HvKvmHost *host,
 void      hv_kvm_invoke          (HvKvm           *self,
                                   GTask           *task,
                                   HvKvmThreadFunc  func);
+void      hv_kvm_invoke_for_instance (HvKvm           *self,
+                                      GTask           *task,
+                                      const gchar     *name,
+                                      HvKvmThreadFunc  func);
 void      hv_kvm_return_boolean  (GTask           *task,
                                   gboolean         ok,
                                   GError          *error);

@@ -173,10 +173,10 @@ hv_kvm_stop_instance_async (HvHypervisor        *hypervisor,
 
   call->force = force;
   call->timeout_s = timeout_s;
-  hv_kvm_invoke (HV_KVM (hypervisor),
-                 instance_task_new (hypervisor, hv_kvm_stop_instance_async, call, cancellable,
-                                    callback, user_data),
-                 stop_in_thread);
+  hv_kvm_invoke_for_instance (HV_KVM (hypervisor),
+                              instance_task_new (hypervisor, hv_kvm_stop_instance_async, call,
+                                                 cancellable, callback, user_data),
+                              call->name, stop_in_thread);
 }
 
 static gboolean
@@ -211,11 +211,12 @@ hv_kvm_reboot_instance_async (HvHypervisor        *hypervisor,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  hv_kvm_invoke (HV_KVM (hypervisor),
-                 instance_task_new (hypervisor, hv_kvm_reboot_instance_async,
-                                    instance_call_new (instance, NULL), cancellable, callback,
-                                    user_data),
-                 reboot_in_thread);
+  InstanceCall *call = instance_call_new (instance, NULL);
+
+  hv_kvm_invoke_for_instance (HV_KVM (hypervisor),
+                              instance_task_new (hypervisor, hv_kvm_reboot_instance_async, call,
+                                                 cancellable, callback, user_data),
+                              call->name, reboot_in_thread);
 }
 
 static gboolean
@@ -249,19 +250,12 @@ hv_kvm_cleanup_instance_async (HvHypervisor        *hypervisor,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  GTask *task = instance_task_new (hypervisor, hv_kvm_cleanup_instance_async,
-                                   instance_call_new (NULL, name), cancellable, callback,
-                                   user_data);
-  GError *error = NULL;
-
   /* the name becomes paths of files to remove */
-  if (!hv_instance_name_validate (name, &error))
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  hv_kvm_invoke (HV_KVM (hypervisor), task, cleanup_in_thread);
+  hv_kvm_invoke_for_instance (HV_KVM (hypervisor),
+                              instance_task_new (hypervisor, hv_kvm_cleanup_instance_async,
+                                                 instance_call_new (NULL, name), cancellable,
+                                                 callback, user_data),
+                              name, cleanup_in_thread);
 }
 
 static gboolean
@@ -300,10 +294,10 @@ hv_kvm_balloon_instance_memory_async (HvHypervisor        *hypervisor,
   InstanceCall *call = instance_call_new (instance, NULL);
 
   call->memory = memory;
-  hv_kvm_invoke (HV_KVM (hypervisor),
-                 instance_task_new (hypervisor, hv_kvm_balloon_instance_memory_async, call,
-                                    cancellable, callback, user_data),
-                 balloon_in_thread);
+  hv_kvm_invoke_for_instance (HV_KVM (hypervisor),
+                              instance_task_new (hypervisor, hv_kvm_balloon_instance_memory_async,
+                                                 call, cancellable, callback, user_data),
+                              call->name, balloon_in_thread);
 }
 
 static gboolean
@@ -346,11 +340,11 @@ hv_kvm_get_instance_info_async (HvHypervisor        *hypervisor,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  hv_kvm_invoke (HV_KVM (hypervisor),
-                 instance_task_new (hypervisor, hv_kvm_get_instance_info_async,
-                                    instance_call_new (NULL, name), cancellable, callback,
-                                    user_data),
-                 info_in_thread);
+  hv_kvm_invoke_for_instance (HV_KVM (hypervisor),
+                              instance_task_new (hypervisor, hv_kvm_get_instance_info_async,
+                                                 instance_call_new (NULL, name), cancellable,
+                                                 callback, user_data),
+                              name, info_in_thread);
 }
 
 static HvInstanceInfo *

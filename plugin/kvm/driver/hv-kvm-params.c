@@ -330,7 +330,8 @@ hv_kvm_params_get_defaults (void)
     {
       const HvParamDef *def = &hv_kvm_param_defs[i];
       g_autoptr(GError) error = NULL;
-      GVariant *value;
+      /* g_variant_parse's result is not floating: this reference is ours */
+      g_autoptr(GVariant) value = NULL;
 
       /* The tables are fixed at build time and a test parses every entry:
        * a failure here is a programming error. */

@@ -10,7 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "hv-kvm.h"
-#include "hv-kvm-hotplug-jobs.h"
+#include "hv-kvm-hotplug.h"
 #include "hv-kvm-iface.h"
 #include "hv-kvm-lifecycle.h"
 #include "hv-kvm-migration.h"
@@ -49,6 +49,8 @@
  *   migration's `downtime-limit` by `migration-downtime-step-ms` (u, 100)
  *   each time the remaining RAM did not shrink over K passes, up to
  *   `migration-downtime-max-ms` (u, 2000). Off (0) by default.
+ * - `script-timeout-ms` (u): how long an ifup or ifdown script may run
+ *   before it is killed and its step fails (60000; 0: no limit).
  *
  * Any other key is refused.
  */
@@ -282,6 +284,35 @@ hv_kvm_invoke (HvKvm           *self,
   invocation->task = task;
   invocation->func = func;
   hv_kvm_host_invoke (self->host, hv_kvm_invoke_cb, invocation, NULL);
+}
+
+/**
+ * hv_kvm_invoke_for_instance:
+ * @self: the hypervisor, initialized
+ * @task: (transfer full): the caller's task, as for hv_kvm_invoke()
+ * @name: (nullable): the instance's name, as the caller gave it
+ * @func: runs in the monitor thread, as for hv_kvm_invoke()
+ *
+ * hv_kvm_invoke() for a method about one instance: its name is checked
+ * first, in the caller's thread, so that every such method refuses a bad
+ * name the same way (%HV_ERROR_INVALID_PARAMETER) before any path or
+ * lookup is made from it, rather than some answering "not running".
+ */
+void
+hv_kvm_invoke_for_instance (HvKvm           *self,
+                            GTask           *task,
+                            const gchar     *name,
+                            HvKvmThreadFunc  func)
+{
+  GError *error = NULL;
+
+  if (!hv_instance_name_validate (name != NULL ? name : "", &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  hv_kvm_invoke (self, task, func);
 }
 
 /* Completes the caller's task from the monitor thread; it completes in

@@ -34,5 +34,10 @@
 /* How long a hot-removal waits for the guest's DEVICE_DELETED. */
 #define HV_KVM_DEFAULT_REMOVAL_TIMEOUT_MS 10000
 
+/* How long an ifup or ifdown script may run before it is killed (with its
+ * process group) and its step fails: a hung script must not hold the
+ * instance's queue for ever. */
+#define HV_KVM_DEFAULT_SCRIPT_TIMEOUT_MS 60000
+
 /* How long a killed QEMU may take to be gone. */
 #define HV_KVM_KILL_TIMEOUT_MS 30000

@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,9 +32,11 @@ struct _HvKvmHost {
   guint         balloon_timeout_ms;
   guint         removal_timeout_ms;
   HvKvmMigrationPolicy migration_policy;
+  guint         script_timeout_ms;
 
   HvKvmCapabilitiesCache *capabilities_cache;
   HvRuntimeStore *store;
+  gchar        *lock_path;        /* the run directory's lock (RunDirLock) */
 
   /* The monitor thread, and what only it touches: the known instances. */
   HvKvmWorker  *worker;
@@ -86,6 +90,7 @@ static const struct {
     G_STRUCT_OFFSET (HvKvmHost, migration_policy.downtime_step_ms) },
   { "migration-downtime-max-ms", CONFIG_UINT,
     G_STRUCT_OFFSET (HvKvmHost, migration_policy.downtime_max_ms) },
+  { "script-timeout-ms", CONFIG_UINT, G_STRUCT_OFFSET (HvKvmHost, script_timeout_ms) },
 };
 
 static gint
@@ -206,13 +211,104 @@ ensure_run_dir (HvKvmHost  *self,
   return TRUE;
 }
 
+/* -- one process per run directory ----------------------------------------- */
+
+/*
+ * QEMU's QMP socket serves one client: two processes managing the
+ * instances of one run directory would take turns at every connection, and
+ * the second would wait for greetings the first holds back. So a host
+ * holds a POSIX write lock on <run-dir>/hvkit.lock for as long as it
+ * lives, and a second process is refused at once with the holder's pid.
+ *
+ * POSIX locks belong to the process and go when it closes any descriptor
+ * of the file, so each process opens a lock file once and counts the
+ * hosts that share it (a process may make a new HvKvm over the same
+ * directory, as a takeover test does). The descriptor is close-on-exec:
+ * QEMU and the NIC scripts never hold it. The file is never removed,
+ * since removing it would let a waiting opener lock a stale inode.
+ */
+typedef struct {
+  gint  fd;
+  guint users;
+} RunDirLock;
+
+static GMutex run_dir_locks_mutex;
+static GHashTable *run_dir_locks;   /* lock path → RunDirLock */
+
+static gboolean
+run_dir_lock (const gchar  *path,
+              GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&run_dir_locks_mutex);
+  struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  RunDirLock *held;
+  gint fd;
+
+  if (run_dir_locks == NULL)
+    run_dir_locks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  held = g_hash_table_lookup (run_dir_locks, path);
+  if (held != NULL)
+    {
+      held->users++;
+      return TRUE;
+    }
+
+  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                   _("Cannot open the lock of the run directory, '%s': %s"),
+                   path, g_strerror (errsv));
+      return FALSE;
+    }
+  if (fcntl (fd, F_SETLK, &lock) < 0)
+    {
+      int errsv = errno;
+      struct flock holder = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+      g_autofree gchar *dir = g_path_get_dirname (path);
+
+      if ((errsv == EACCES || errsv == EAGAIN) && fcntl (fd, F_GETLK, &holder) == 0 &&
+          holder.l_type != F_UNLCK)
+        g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                     _("The run directory '%s' is in use by process %d: one process "
+                       "manages its instances (lock '%s')"),
+                     dir, (gint) holder.l_pid, path);
+      else
+        g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                     _("Cannot lock the run directory, '%s': %s"), path, g_strerror (errsv));
+      close (fd);
+      return FALSE;
+    }
+
+  held = g_new0 (RunDirLock, 1);
+  held->fd = fd;
+  held->users = 1;
+  g_hash_table_insert (run_dir_locks, g_strdup (path), held);
+  return TRUE;
+}
+
+static void
+run_dir_unlock (const gchar *path)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&run_dir_locks_mutex);
+  RunDirLock *held = run_dir_locks != NULL ? g_hash_table_lookup (run_dir_locks, path) : NULL;
+
+  if (held == NULL || --held->users > 0)
+    return;
+  close (held->fd);
+  g_hash_table_remove (run_dir_locks, path);
+}
+
 /**
  * hv_kvm_host_new:
  * @config: (nullable): the driver's configuration, an `a{sv}`
  * @error: return location for a #GError
  *
  * Applies @config over the defaults (hv-kvm-defaults.h), makes the run
- * directory, and starts the monitor thread. Taking over the instances that
+ * directory and locks it (another process that holds it is named in the
+ * error), and starts the monitor thread. Taking over the instances that
  * run is the lifecycle's (hv_kvm_reconnect()).
  *
  * Returns: (transfer full): the host, or %NULL with @error set
@@ -222,9 +318,14 @@ hv_kvm_host_new (GVariant  *config,
                  GError   **error)
 {
   g_autoptr(HvKvmHost) self = g_object_new (HV_KVM_TYPE_HOST, NULL);
+  g_autofree gchar *lock_path = NULL;
 
   if (!apply_config (self, config, error) || !ensure_run_dir (self, error))
     return NULL;
+  lock_path = g_build_filename (self->run_dir, "hvkit.lock", NULL);
+  if (!run_dir_lock (lock_path, error))
+    return NULL;
+  self->lock_path = g_steal_pointer (&lock_path);
   if (self->cache_dir == NULL)
     self->cache_dir = g_build_filename (self->run_dir, "cache", NULL);
   self->capabilities_cache = hv_kvm_capabilities_cache_new (self->cache_dir);
@@ -485,6 +586,8 @@ hv_kvm_host_add_instance (HvKvmHost   *self,
   g_autoptr(HvNicScript) ifdown = hv_nic_script_new (self->ifdown_script);
   HvKvmInstance *instance;
 
+  hv_nic_script_set_timeout (ifup, self->script_timeout_ms);
+  hv_nic_script_set_timeout (ifdown, self->script_timeout_ms);
   g_return_val_if_fail (hv_kvm_host_is_current (self), NULL);
   g_return_val_if_fail (!g_hash_table_contains (self->instances, name), NULL);
 
@@ -567,6 +670,9 @@ hv_kvm_host_finalize (GObject *object)
 {
   HvKvmHost *self = HV_KVM_HOST (object);
 
+  if (self->lock_path != NULL)
+    run_dir_unlock (self->lock_path);
+  g_free (self->lock_path);
   g_free (self->run_dir);
   g_free (self->vhost_net_device);
   g_free (self->cache_dir);
@@ -616,5 +722,6 @@ hv_kvm_host_init (HvKvmHost *self)
   self->migration_policy.postcopy_passes = 2;
   self->migration_policy.downtime_step_ms = 100;
   self->migration_policy.downtime_max_ms = 2000;
+  self->script_timeout_ms = HV_KVM_DEFAULT_SCRIPT_TIMEOUT_MS;
   self->instances = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }

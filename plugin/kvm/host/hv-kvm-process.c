@@ -42,6 +42,7 @@ typedef struct {
   gchar       *program;
   gchar       *log_path;
   GSource     *timeout;
+  guint        timeout_ms;
   gboolean     timed_out;
 } SpawnData;
 
@@ -92,10 +93,18 @@ spawn_wait_cb (GObject      *source,
     }
 
   log = hv_kvm_process_read_log (data->log_path);
-  if (data->timed_out)
+  if (data->timed_out && *log == '\0')
     g_task_return_new_error (task, HV_ERROR, HV_ERROR_TIMEOUT,
-                             _("QEMU (%s) did not finish starting in time: %s"),
-                             data->program, log);
+                             _("QEMU (%s) did not finish starting within %u ms"),
+                             data->program, data->timeout_ms);
+  else if (data->timed_out)
+    g_task_return_new_error (task, HV_ERROR, HV_ERROR_TIMEOUT,
+                             _("QEMU (%s) did not finish starting within %u ms: %s"),
+                             data->program, data->timeout_ms, log);
+  else if (*log == '\0')
+    g_task_return_new_error (task, HV_ERROR, HV_ERROR_FAILED,
+                             _("QEMU (%s) failed to start: %s"),
+                             data->program, error->message);
   else
     g_task_return_new_error (task, HV_ERROR, HV_ERROR_FAILED,
                              _("QEMU (%s) failed to start: %s: %s"),
@@ -160,8 +169,8 @@ hv_kvm_process_spawn_async (const gchar * const  *argv,
       return;
     }
 
-  data->timeout = g_timeout_source_new (timeout_ms > 0 ? timeout_ms
-                                                       : HV_KVM_PROCESS_START_TIMEOUT_MS);
+  data->timeout_ms = timeout_ms > 0 ? timeout_ms : HV_KVM_PROCESS_START_TIMEOUT_MS;
+  data->timeout = g_timeout_source_new (data->timeout_ms);
   g_source_set_callback (data->timeout, spawn_timeout_cb, data, NULL);
   g_source_attach (data->timeout, g_task_get_context (task));
   g_subprocess_wait_check_async (data->process, cancellable, spawn_wait_cb,

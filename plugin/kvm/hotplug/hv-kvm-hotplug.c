@@ -9,186 +9,16 @@
 #include <glib/gi18n-lib.h>
 
 #include "hv-kvm-hotplug-op.h"
+#include "hv-kvm-host.h"
 
 /*
- * Hotplug's entry points: what may be hot-plugged (the seeds'
- * VerifyHotplugSupport and HotplugSupported), and HotAddDevice (started in
+ * Hotplug's entry points on one instance: HotAddDevice (started in
  * hv-kvm-hotplug-add.c), HotDelDevice and HotModDevice, which hand the
  * steps of hv-kvm-hotplug-disk.c / -nic.c / -remove.c to the runner of
- * hv-kvm-hotplug-op.c.
+ * hv-kvm-hotplug-op.c; and the same on an HvKvmHost, where each finds its
+ * instance and runs as a job of the instance's queue (the driver's way in).
+ * What may be plugged: hv-kvm-hotplug-support.c.
  */
-
-/* ---- VerifyHotplugSupport ----------------------------------------------- */
-
-static const gchar *
-hvparam_string (GVariant    *hvparams,
-                const gchar *key,
-                const gchar *fallback)
-{
-  const gchar *value;
-
-  if (hvparams != NULL && g_variant_lookup (hvparams, key, "&s", &value))
-    return value;
-  return fallback;
-}
-
-static gboolean
-hvparam_bool (GVariant    *hvparams,
-              const gchar *key,
-              gboolean     fallback)
-{
-  gboolean value;
-
-  if (hvparams != NULL && g_variant_lookup (hvparams, key, "b", &value))
-    return value;
-  return fallback;
-}
-
-/**
- * hv_kvm_hotplug_verify_support:
- * @hvparams: the instance's hvparams
- * @action: what would be done
- * @type: to which kind of device
- * @error: return location for a #GError
- *
- * Ganeti refuses disk hotplug under chroot or a security model other
- * than none, because the unprivileged or chrooted QEMU could not open the
- * disk; hvkit opens it itself and passes the descriptor (add-fd), so it
- * allows both. Only paravirtual devices are hot-pluggable (virtio on
- * pci.0, found by slot); PCI hotplug needs ACPI in the guest; HotMod is
- * for NICs, as in Ganeti; a NIC can always be hot-added (passing its tap
- * needs nothing Python's fdsend gave Ganeti).
- *
- * Returns: %TRUE if @action is possible, else %FALSE with %HV_ERROR_HOTPLUG
- */
-gboolean
-hv_kvm_hotplug_verify_support (GVariant         *hvparams,
-                               HvHotplugAction   action,
-                               HvDeviceType      type,
-                               GError          **error)
-{
-  const gchar *key = type == HV_DEVICE_TYPE_DISK ? "disk_type" : "nic_type";
-  const gchar *model = hvparam_string (hvparams, key, "paravirtual");
-
-  g_return_val_if_fail (hvparams == NULL || g_variant_is_of_type (hvparams, G_VARIANT_TYPE_VARDICT),
-                        FALSE);
-
-  if (type == HV_DEVICE_TYPE_DISK && action == HV_HOTPLUG_ACTION_MOD)
-    {
-      g_set_error (error, HV_ERROR, HV_ERROR_HOTPLUG,
-                   _("Disks cannot be modified while the instance runs; only NICs can"));
-      return FALSE;
-    }
-  if (!g_str_equal (model, "paravirtual"))
-    {
-      g_set_error (error, HV_ERROR, HV_ERROR_HOTPLUG,
-                   _("Parameter '%s' is '%s': only paravirtual devices can be hot-plugged"),
-                   key, model);
-      return FALSE;
-    }
-  if (!hvparam_bool (hvparams, "acpi", TRUE))
-    {
-      g_set_error (error, HV_ERROR, HV_ERROR_HOTPLUG,
-                   _("Parameter 'acpi' is off: the guest needs ACPI for PCI hotplug"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* ---- HotplugSupported --------------------------------------------------- */
-
-/* What hotplug sends, whatever the device. */
-static const gchar * const required_commands[] = {
-  "query-pci", "device_add", "device_del", "blockdev-add", "blockdev-del",
-  "add-fd", "remove-fd", "getfd", "closefd", "netdev_add", "netdev_del", NULL
-};
-
-gboolean
-hv_kvm_hotplug_check_running (HvKvmInstance  *instance,
-                              GError        **error)
-{
-  HvKvmQmpClient *qmp = hv_kvm_instance_get_qmp (instance);
-
-  if (qmp == NULL || !hv_kvm_qmp_client_is_connected (qmp) ||
-      hv_kvm_instance_get_runtime (instance) == NULL)
-    {
-      g_set_error (error, HV_ERROR, HV_ERROR_NOT_RUNNING,
-                   _("Instance %s is not running"), hv_kvm_instance_get_name (instance));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-hv_kvm_hotplug_supported_commands_cb (GObject      *source,
-                                      GAsyncResult *result,
-                                      gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  HvKvmInstance *instance = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) commands = hv_kvm_qmp_query_commands_finish (HV_KVM_QMP_CLIENT (source), result,
-                                                             &error);
-
-  if (commands == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  for (guint i = 0; required_commands[i] != NULL; i++)
-    if (!g_strv_contains ((const gchar * const *) commands, required_commands[i]))
-      {
-        g_task_return_new_error (task, HV_ERROR, HV_ERROR_HOTPLUG,
-                                 _("The QEMU of instance %s has no QMP command '%s'"),
-                                 hv_kvm_instance_get_name (instance), required_commands[i]);
-        return;
-      }
-  g_task_return_boolean (task, TRUE);
-}
-
-/**
- * hv_kvm_hotplug_supported_async:
- * @instance: a running instance
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when the answer is known
- * @user_data: for @callback
- *
- * Ganeti's HotplugSupported, from the commands the running QEMU offers
- * (query-commands), not from its version.
- */
-void
-hv_kvm_hotplug_supported_async (HvKvmInstance       *instance,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
-
-  g_return_if_fail (HV_KVM_IS_INSTANCE (instance));
-
-  task = g_task_new (instance, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hv_kvm_hotplug_supported_async);
-  if (!hv_kvm_hotplug_check_running (instance, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  hv_kvm_qmp_query_commands_async (hv_kvm_instance_get_qmp (instance), cancellable,
-                                   hv_kvm_hotplug_supported_commands_cb, g_steal_pointer (&task));
-}
-
-gboolean
-hv_kvm_hotplug_supported_finish (HvKvmInstance  *instance,
-                                 GAsyncResult   *result,
-                                 GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, instance), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hv_kvm_hotplug_supported_async,
-                        FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
 
 /* ---- HotAddDevice -------------------------------------------------------- */
 
@@ -566,4 +396,291 @@ hv_kvm_hotplug_mod_finish (HvKvmInstance  *instance,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hv_kvm_hotplug_mod_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- on a host: each operation a job of its instance's queue ------------- */
+
+typedef enum {
+  HOTPLUG_SUPPORTED,
+  HOTPLUG_ADD,
+  HOTPLUG_DEL,
+  HOTPLUG_MOD,
+} HotplugKind;
+
+/* The data of one hotplug task. */
+typedef struct {
+  HvKvmHost   *host;       /* not a reference: the driver's call holds it */
+  HotplugKind  kind;
+  gchar       *name;
+  HvInstance  *owner;
+  HvDevice    *device;     /* NULL for HOTPLUG_SUPPORTED */
+  guint        seq;
+  gchar       *removed_id; /* del: the id the device-removed signal names */
+} Hotplug;
+
+static void
+hotplug_free (Hotplug *hotplug)
+{
+  g_free (hotplug->name);
+  g_clear_object (&hotplug->owner);
+  g_clear_object (&hotplug->device);
+  g_free (hotplug->removed_id);
+  g_free (hotplug);
+}
+
+/* The host, weakly: it owns its instances and their connections, and a
+ * reference from them would keep it alive through them. */
+static GWeakRef *
+weak_host_new (HvKvmHost *host)
+{
+  GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (weak, host);
+  return weak;
+}
+
+static void
+weak_host_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+/* A removal left pending finished: the owner hears of it. */
+static void
+hotplug_removed_cb (HvKvmInstance *instance,
+                    HvDeviceType   type,
+                    const gchar   *uuid,
+                    const gchar   *qemu_id,
+                    gpointer       user_data)
+{
+  g_autoptr(HvKvmHost) host = g_weak_ref_get (user_data);
+
+  if (host != NULL)
+    hv_kvm_host_emit_device_removed (host, hv_kvm_instance_get_name (instance), qemu_id);
+}
+
+/* The watch for late DEVICE_DELETED, made once per QMP connection. */
+static void
+hotplug_watch (HvKvmHost     *host,
+               HvKvmInstance *instance)
+{
+  hv_kvm_hotplug_watch (instance, hotplug_removed_cb, weak_host_new (host), weak_host_free);
+}
+
+static void
+hotplug_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HvKvmInstance *instance = HV_KVM_INSTANCE (source);
+  Hotplug *hotplug = g_task_get_task_data (task);
+  GError *error = NULL;
+  gboolean ok = FALSE;
+
+  switch (hotplug->kind)
+    {
+    case HOTPLUG_SUPPORTED:
+      ok = hv_kvm_hotplug_supported_finish (instance, result, &error);
+      break;
+    case HOTPLUG_ADD:
+      ok = hv_kvm_hotplug_add_finish (instance, result, &error);
+      break;
+    case HOTPLUG_DEL:
+      ok = hv_kvm_hotplug_del_finish (instance, result, &error);
+      break;
+    case HOTPLUG_MOD:
+      ok = hv_kvm_hotplug_mod_finish (instance, result, &error);
+      break;
+    }
+  if (!ok)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (hotplug->kind == HOTPLUG_DEL)
+    hv_kvm_host_emit_device_removed (hotplug->host, hotplug->name, hotplug->removed_id);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+hotplug_job (HvKvmInstance *instance,
+             GTask         *task)
+{
+  Hotplug *hotplug = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (instance);
+  HvKvmRuntimeDevice *device = NULL;
+  GError *error = NULL;
+
+  /* marked while it waited (a restarted driver found a migration) */
+  if (hotplug->kind != HOTPLUG_SUPPORTED &&
+      !hv_kvm_instance_check_not_migrating (instance, _("hotplug a device of"), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  hotplug_watch (hotplug->host, instance);
+  switch (hotplug->kind)
+    {
+    case HOTPLUG_SUPPORTED:
+      hv_kvm_hotplug_supported_async (instance, cancellable, hotplug_done_cb, g_object_ref (task));
+      break;
+    case HOTPLUG_ADD:
+      hv_kvm_hotplug_add_async (instance, hotplug->owner, hotplug->device, hotplug->seq,
+                                cancellable, hotplug_done_cb, g_object_ref (task));
+      break;
+    case HOTPLUG_DEL:
+      if (runtime != NULL)
+        device = hv_kvm_runtime_find_device (runtime, hv_device_get_device_type (hotplug->device),
+                                             hv_device_get_uuid (hotplug->device));
+      if (device != NULL)
+        hotplug->removed_id = g_strdup (device->qemu_id);
+      hv_kvm_hotplug_del_async (instance, hotplug->owner, hotplug->device, hotplug->seq,
+                                cancellable, hotplug_done_cb, g_object_ref (task));
+      break;
+    case HOTPLUG_MOD:
+      hv_kvm_hotplug_mod_async (instance, hotplug->owner, hotplug->device, hotplug->seq,
+                                cancellable, hotplug_done_cb, g_object_ref (task));
+      break;
+    }
+}
+
+static void
+hotplug_queue (HvKvmHost           *host,
+               HotplugKind          kind,
+               HvInstance          *owner,
+               HvDevice            *device,
+               guint                seq,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Hotplug *hotplug = g_new0 (Hotplug, 1);
+  g_autoptr(GError) error = NULL;
+  HvKvmInstance *instance;
+
+  hotplug->host = host;
+  hotplug->kind = kind;
+  hotplug->name = g_strdup (hv_instance_get_name (owner));
+  hotplug->owner = g_object_ref (owner);
+  hotplug->device = device != NULL ? g_object_ref (device) : NULL;
+  hotplug->seq = seq;
+  g_task_set_source_tag (task, hv_kvm_hotplug_job_finish);
+  g_task_set_task_data (task, hotplug, (GDestroyNotify) hotplug_free);
+
+  instance = hv_kvm_host_lookup_instance (host, hotplug->name);
+  if (instance == NULL)
+    g_task_return_new_error (task, HV_ERROR, HV_ERROR_NOT_RUNNING,
+                             _("Instance %s is not running"), hotplug->name);
+  else if (kind != HOTPLUG_SUPPORTED &&
+           !hv_kvm_instance_check_not_migrating (instance, _("hotplug a device of"), &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    hv_kvm_instance_queue_job (instance, task, hotplug_job);
+  g_object_unref (task);
+}
+
+void
+hv_kvm_hotplug_job_supported_async (HvKvmHost           *host,
+                                    HvInstance          *owner,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  hotplug_queue (host, HOTPLUG_SUPPORTED, owner, NULL, 0, cancellable, callback, user_data);
+}
+
+void
+hv_kvm_hotplug_job_add_async (HvKvmHost           *host,
+                              HvInstance          *owner,
+                              HvDevice            *device,
+                              guint                seq,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  hotplug_queue (host, HOTPLUG_ADD, owner, device, seq, cancellable, callback, user_data);
+}
+
+void
+hv_kvm_hotplug_job_del_async (HvKvmHost           *host,
+                              HvInstance          *owner,
+                              HvDevice            *device,
+                              guint                seq,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  hotplug_queue (host, HOTPLUG_DEL, owner, device, seq, cancellable, callback, user_data);
+}
+
+void
+hv_kvm_hotplug_job_mod_async (HvKvmHost           *host,
+                              HvInstance          *owner,
+                              HvDevice            *device,
+                              guint                seq,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  hotplug_queue (host, HOTPLUG_MOD, owner, device, seq, cancellable, callback, user_data);
+}
+
+gboolean
+hv_kvm_hotplug_job_finish (GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hv_kvm_hotplug_job_finish,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* -- after a reconnection -------------------------------------------------- */
+
+static void
+reconcile_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* logged, not fatal: the instance runs, the entries stay for next time */
+  if (!hv_kvm_hotplug_reconcile_finish (HV_KVM_INSTANCE (source), result, &error))
+    g_warning ("Reconciling the hotplug journal of instance %s: %s",
+               hv_kvm_instance_get_name (HV_KVM_INSTANCE (source)), error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+reconcile_job (HvKvmInstance *instance,
+               GTask         *task)
+{
+  g_autoptr(HvKvmHost) host = g_weak_ref_get (g_task_get_task_data (task));
+  HvKvmQmpClient *qmp = hv_kvm_instance_get_qmp (instance);
+
+  /* a QEMU that did not answer again: nothing to compare with */
+  if (host == NULL || qmp == NULL || !hv_kvm_qmp_client_is_connected (qmp))
+    {
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  hotplug_watch (host, instance);
+  hv_kvm_hotplug_reconcile_async (instance, NULL, reconcile_done_cb, g_object_ref (task));
+}
+
+void
+hv_kvm_hotplug_job_queue_reconcile (HvKvmHost     *host,
+                                    HvKvmInstance *instance)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_source_tag (task, hv_kvm_hotplug_job_queue_reconcile);
+  g_task_set_task_data (task, weak_host_new (host), weak_host_free);
+  hv_kvm_instance_queue_job (instance, task, reconcile_job);
 }

@@ -170,9 +170,9 @@ info_collect_finish (GAsyncResult  *result,
 }
 
 static void
-get_instance_info_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+info_query_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
@@ -188,14 +188,36 @@ static void
 info_job (HvKvmInstance *instance,
           GTask         *task)
 {
-  info_collect_async (instance, g_task_get_cancellable (task), get_instance_info_cb,
+  info_collect_async (instance, g_task_get_cancellable (task), info_query_cb,
                       g_object_ref (task));
 }
 
-/* Not queued while QEMU answers: info must come while a long hotplug or
- * stop waits for the guest, and the connection carries both at once.
- * Without a connection (a start or a takeover is making it) it waits for
- * the jobs before it. */
+/* The info of a known instance. Not queued while QEMU answers: info must
+ * come while a long hotplug or stop waits for the guest, and the
+ * connection carries both at once. Without a connection (a start or a
+ * takeover is making it) it waits for the jobs before it. The task's
+ * source object is @instance. */
+static void
+info_query_async (HvKvmInstance       *instance,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  GTask *task = g_task_new (instance, cancellable, callback, user_data);
+  HvKvmQmpClient *qmp = hv_kvm_instance_get_qmp (instance);
+
+  g_task_set_source_tag (task, info_query_async);
+  if (hv_kvm_instance_is_alive (instance) &&
+      (qmp == NULL || !hv_kvm_qmp_client_is_connected (qmp)) &&
+      hv_kvm_instance_get_queue_length (instance) > 0)
+    {
+      hv_kvm_instance_queue_job (instance, task, info_job);
+      g_object_unref (task);
+      return;
+    }
+  info_collect_async (instance, cancellable, info_query_cb, task);
+}
+
 void
 hv_kvm_info_async (HvKvmHost           *self,
                    const gchar         *name,
@@ -205,7 +227,6 @@ hv_kvm_info_async (HvKvmHost           *self,
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   HvKvmInstance *instance = hv_kvm_host_lookup_instance (self, name);
-  HvKvmQmpClient *qmp;
 
   g_task_set_source_tag (task, hv_kvm_info_async);
   if (instance == NULL)
@@ -215,16 +236,7 @@ hv_kvm_info_async (HvKvmHost           *self,
       g_object_unref (task);
       return;
     }
-  qmp = hv_kvm_instance_get_qmp (instance);
-  if (hv_kvm_instance_is_alive (instance) &&
-      (qmp == NULL || !hv_kvm_qmp_client_is_connected (qmp)) &&
-      hv_kvm_instance_get_queue_length (instance) > 0)
-    {
-      hv_kvm_instance_queue_job (instance, task, info_job);
-      g_object_unref (task);
-      return;
-    }
-  info_collect_async (instance, g_task_get_cancellable (task), get_instance_info_cb, task);
+  info_query_async (instance, g_task_get_cancellable (task), info_query_cb, task);
 }
 
 HvInstanceInfo *
@@ -266,10 +278,25 @@ all_info_cb (GObject      *source,
 {
   GTask *task = user_data;
   AllInfo *all = g_task_get_task_data (task);
+  HvKvmInstance *instance = HV_KVM_INSTANCE (source);
   g_autoptr(GError) error = NULL;
   HvInstanceInfo *info = info_collect_finish (result, &error);
 
-  /* an instance that stopped meanwhile is simply not there any more */
+  /* Only an instance whose QEMU is gone is left out: a cluster manager
+   * reads "not in the list" as "not running", and may start it again
+   * elsewhere. One that runs but did not answer is listed with what is
+   * known of it. */
+  if (info == NULL && hv_kvm_instance_is_alive (instance))
+    {
+      GPid pid = hv_kvm_instance_get_pid (instance);
+
+      g_debug ("instance %s runs, but: %s", hv_kvm_instance_get_name (instance),
+               error->message);
+      info = hv_instance_info_new (hv_kvm_instance_get_name (instance));
+      hv_instance_info_set_state (info, hv_kvm_instance_get_state (instance));
+      hv_instance_info_set_pid (info, pid);
+      hv_instance_info_set_cpu_time (info, hv_kvm_process_get_cpu_time (pid));
+    }
   if (info != NULL)
     g_ptr_array_add (all->infos, info);
   else
@@ -300,8 +327,8 @@ hv_kvm_all_info_async (HvKvmHost           *self,
    * the task before all are asked */
   all->pending = instances->len + 1;
   for (guint i = 0; i < instances->len; i++)
-    info_collect_async (g_ptr_array_index (instances, i), g_task_get_cancellable (task),
-                        all_info_cb, g_object_ref (task));
+    info_query_async (g_ptr_array_index (instances, i), g_task_get_cancellable (task),
+                      all_info_cb, g_object_ref (task));
   if (--all->pending == 0)
     g_task_return_pointer (task, g_ptr_array_ref (all->infos),
                            (GDestroyNotify) g_ptr_array_unref);

@@ -106,6 +106,9 @@ launch_undone_cb (GObject      *source,
   g_task_return_error (task, g_steal_pointer (&launch->error));
 }
 
+static gboolean launch_adopt_process (HvKvmInstance  *instance,
+                                      GError        **error);
+
 /* Undoes what was done, in reverse — QEMU killed, ifdown for the NICs
  * brought up, taps closed, files and record removed — and reports @error,
  * the first. */
@@ -117,6 +120,18 @@ launch_fail (GTask  *task,
   Launch *launch = g_task_get_task_data (task);
 
   g_debug ("start of %s failed: %s", hv_kvm_instance_get_name (instance), error->message);
+  /* QEMU writes its pidfile before it opens its disks: one stuck there
+   * (a FIFO, a hung NFS file) runs on after its daemonizing parent was
+   * killed. The teardown kills and waits for the process the instance
+   * follows, so it follows that one before anything is removed. */
+  if (hv_kvm_instance_get_pid (instance) == 0)
+    {
+      g_autoptr(GError) stray_error = NULL;
+
+      if (!launch_adopt_process (instance, &stray_error))
+        g_debug ("no QEMU of %s left to kill: %s", hv_kvm_instance_get_name (instance),
+                 stray_error->message);
+    }
   launch->error = error;
   g_clear_pointer (&launch->taps, g_ptr_array_unref);
   if (launch->runtime != NULL)
@@ -401,10 +416,9 @@ launch_connected_cb (GObject      *source,
 }
 
 static gboolean
-launch_adopt_process (GTask   *task,
-                      GError **error)
+launch_adopt_process (HvKvmInstance  *instance,
+                      GError        **error)
 {
-  HvKvmInstance *instance = launch_get_instance (task);
   g_autofree gchar *pidfile = hv_kvm_instance_get_path (instance, ".pid");
   GPid pid;
   gint pidfd;
@@ -435,17 +449,21 @@ launch_spawned_cb (GObject      *source,
 {
   GTask *task = user_data;
   HvKvmInstance *instance = launch_get_instance (task);
+  Launch *launch = g_task_get_task_data (task);
   g_autoptr(HvKvmQmpClient) qmp = NULL;
   g_autofree gchar *socket_path = NULL;
   GError *error = NULL;
 
-  if (!hv_kvm_process_spawn_finish (result, &error) || !launch_adopt_process (task, &error))
+  if (!hv_kvm_process_spawn_finish (result, &error) || !launch_adopt_process (instance, &error))
     {
       launch_fail (task, error);
       return;
     }
   hv_kvm_instance_set_state (instance, HV_INSTANCE_STATE_PAUSED);
   qmp = hv_kvm_qmp_client_new ();
+  /* a QEMU that does not greet is a start that did not finish: it has the
+   * start's limit, not a command's */
+  hv_kvm_qmp_client_set_connect_timeout (qmp, hv_kvm_host_get_start_timeout (launch->host));
   hv_kvm_instance_set_qmp (instance, qmp);
   socket_path = hv_kvm_instance_get_path (instance, ".qmp");
   hv_kvm_qmp_client_connect_async (qmp, socket_path, g_task_get_cancellable (task),
@@ -728,6 +746,12 @@ launch_capabilities_cb (GObject      *source,
     }
   if (launch->runtime == NULL)
     launch->runtime = launch_new_runtime (task, &error);
+  /* a record keeps the machine its instance first ran with, on any QEMU */
+  else if (!hv_kvm_cmdline_pin_record_machine (launch->runtime, launch->capabilities, &error))
+    {
+      launch_fail (task, error);
+      return;
+    }
   if (launch->runtime == NULL || !launch_open_taps (task, &error))
     {
       launch_fail (task, error);

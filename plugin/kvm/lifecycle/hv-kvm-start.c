@@ -71,35 +71,6 @@ start_cleaned_cb (GObject      *source,
                        cancellable, start_launched_cb, g_steal_pointer (&task));
 }
 
-static void
-start_job (HvKvmInstance *instance,
-           GTask         *task)
-{
-  StartData *data = g_task_get_task_data (task);
-
-  if (hv_kvm_instance_is_alive (instance))
-    {
-      g_task_return_new_error (task, HV_ERROR, HV_ERROR_ALREADY_RUNNING,
-                               _("Instance %s is already running"), data->name);
-      return;
-    }
-  if (!hv_kvm_host_remember_instance (data->host, instance))
-    {
-      g_task_return_new_error (task, HV_ERROR, HV_ERROR_ALREADY_RUNNING,
-                               _("Instance %s is being started already"), data->name);
-      return;
-    }
-  hv_kvm_instance_begin_operation (instance);
-  /* an instance known but dead (its guest powered off, or QEMU crashed)
-   * is cleaned up first, its NICs' ifdown included */
-  if (hv_kvm_instance_get_runtime (instance) != NULL)
-    hv_kvm_teardown_async (instance, G_MAXUINT, NULL, start_cleaned_cb, g_object_ref (task));
-  else
-    hv_kvm_launch_async (data->host, instance, data->instance, NULL, data->paused,
-                         g_task_get_cancellable (task), start_launched_cb,
-                         g_object_ref (task));
-}
-
 /* A QEMU of this name that hvkit does not know about (started by hand
  * with hvkit's files) must not be started twice either. */
 static gboolean
@@ -118,6 +89,43 @@ start_check_not_running (HvKvmHost        *self,
       return FALSE;
     }
   return TRUE;
+}
+
+static void
+start_job (HvKvmInstance *instance,
+           GTask         *task)
+{
+  StartData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (hv_kvm_instance_is_alive (instance))
+    {
+      g_task_return_new_error (task, HV_ERROR, HV_ERROR_ALREADY_RUNNING,
+                               _("Instance %s is already running"), data->name);
+      return;
+    }
+  /* a QEMU the instance does not follow (one a failed teardown could not
+   * kill) is asked for again here, in the queue, not only before it */
+  if (!start_check_not_running (data->host, data->name, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!hv_kvm_host_remember_instance (data->host, instance))
+    {
+      g_task_return_new_error (task, HV_ERROR, HV_ERROR_ALREADY_RUNNING,
+                               _("Instance %s is being started already"), data->name);
+      return;
+    }
+  hv_kvm_instance_begin_operation (instance);
+  /* an instance known but dead (its guest powered off, or QEMU crashed)
+   * is cleaned up first, its NICs' ifdown included */
+  if (hv_kvm_instance_get_runtime (instance) != NULL)
+    hv_kvm_teardown_async (instance, G_MAXUINT, NULL, start_cleaned_cb, g_object_ref (task));
+  else
+    hv_kvm_launch_async (data->host, instance, data->instance, NULL, data->paused,
+                         g_task_get_cancellable (task), start_launched_cb,
+                         g_object_ref (task));
 }
 
 /**

@@ -86,6 +86,7 @@ struct _HvKvmQmpClient {
   HvKvmQmpGreeting  greeting;
 
   guint             command_timeout_ms;
+  guint             connect_timeout_ms;  /* 0: command_timeout_ms */
 };
 
 static inline void
@@ -426,6 +427,22 @@ hv_kvm_qmp_client_set_command_timeout (HvKvmQmpClient *self,
     return;
   self->command_timeout_ms = timeout_ms;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMMAND_TIMEOUT]);
+}
+
+/**
+ * hv_kvm_qmp_client_set_connect_timeout:
+ * @timeout_ms: milliseconds, 0 for the command timeout
+ *
+ * How long the greeting and negotiation of a connect may take, when it is
+ * not the command timeout: a QEMU just started answers within its start
+ * timeout or not at all. Applies to connects made afterwards.
+ */
+void
+hv_kvm_qmp_client_set_connect_timeout (HvKvmQmpClient *self,
+                                       guint           timeout_ms)
+{
+  g_return_if_fail (HV_KVM_IS_QMP_CLIENT (self));
+  self->connect_timeout_ms = timeout_ms;
 }
 
 gsize
@@ -979,6 +996,12 @@ on_connect_ready (GSocket      *socket,
   return G_SOURCE_REMOVE;
 }
 
+static guint
+get_connect_timeout (HvKvmQmpClient *self)
+{
+  return self->connect_timeout_ms > 0 ? self->connect_timeout_ms : self->command_timeout_ms;
+}
+
 static gboolean
 on_connect_timeout (gpointer user_data)
 {
@@ -987,11 +1010,11 @@ on_connect_timeout (gpointer user_data)
 
   if (self->state == HV_KVM_QMP_STATE_NEGOTIATING)
     message = g_strdup_printf (_("QEMU did not answer qmp_capabilities on %s within %u ms"),
-                               self->socket_path, self->command_timeout_ms);
+                               self->socket_path, get_connect_timeout (self));
   else
     /* QEMU greets one client at a time: the others wait in the backlog */
     message = g_strdup_printf (_("No QMP greeting from %s within %u ms; is another client connected?"),
-                               self->socket_path, self->command_timeout_ms);
+                               self->socket_path, get_connect_timeout (self));
   g_clear_pointer (&self->connect_timeout_source, g_source_unref);
   fail_connect_with_message (self, HV_ERROR_TIMEOUT, message);
   return G_SOURCE_REMOVE;
@@ -1013,9 +1036,9 @@ static void
 watch_connect (HvKvmQmpClient *self,
                GCancellable   *cancellable)
 {
-  if (self->command_timeout_ms > 0)
+  if (get_connect_timeout (self) > 0)
     {
-      self->connect_timeout_source = g_timeout_source_new (self->command_timeout_ms);
+      self->connect_timeout_source = g_timeout_source_new (get_connect_timeout (self));
       g_source_set_callback (self->connect_timeout_source, on_connect_timeout, self, NULL);
       g_source_attach (self->connect_timeout_source, self->context);
     }

@@ -57,6 +57,8 @@ gboolean            hv_kvm_qmp_client_has_capability       (HvKvmQmpClient      
 guint               hv_kvm_qmp_client_get_command_timeout  (HvKvmQmpClient        *self);
 void                hv_kvm_qmp_client_set_command_timeout  (HvKvmQmpClient        *self,
                                                             guint                  timeout_ms);
+void                hv_kvm_qmp_client_set_connect_timeout  (HvKvmQmpClient        *self,
+                                                            guint                  timeout_ms);
 gsize               hv_kvm_qmp_client_get_max_message_size (HvKvmQmpClient        *self);
 void                hv_kvm_qmp_client_set_max_message_size (HvKvmQmpClient        *self,
                                                             gsize                  max_message_size);

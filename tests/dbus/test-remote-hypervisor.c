@@ -1,0 +1,191 @@
+/*
+ * Copyright (C) 2026 The hvkit authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <hvkit/hvkit.h>
+
+/* HvRemoteHypervisor from C against hvkitd with the test plugin "fake",
+ * on a private bus (GTestDBus): every HV_ERROR code comes back as the same
+ * domain, code and message; a migration follows its job in the blocking
+ * form, which iterates only its own context. */
+
+#define HV_TEST_TIMEOUT_S 30
+
+typedef struct {
+  GTestDBus *bus;
+  GSubprocess *hvkitd;
+  GDBusConnection *connection;
+  HvRemoteHypervisor *remote;
+} Fixture;
+
+static void
+on_name_appeared (GDBusConnection *connection,
+                  const gchar     *name,
+                  const gchar     *owner,
+                  gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean appeared = FALSE, timed_out = FALSE;
+  guint watch, timer;
+
+  fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (fixture->bus);
+  fixture->connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+
+  /* --session: no polkit, the bus is the test's own */
+  fixture->hvkitd = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
+                                      g_getenv ("HVKIT_TEST_HVKITD"), "--session",
+                                      "--plugin-dir", g_getenv ("HVKIT_TEST_FAKE_PLUGIN_DIR"),
+                                      NULL);
+  g_assert_no_error (error);
+  watch = g_bus_watch_name_on_connection (fixture->connection, HV_REMOTE_HYPERVISOR_BUS_NAME,
+                                          G_BUS_NAME_WATCHER_FLAGS_NONE, on_name_appeared,
+                                          NULL, &appeared, NULL);
+  timer = g_timeout_add_seconds (HV_TEST_TIMEOUT_S, on_timeout, &timed_out);
+  while (!appeared && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_bus_unwatch_name (watch);
+  g_assert_true (appeared);
+  g_source_remove (timer);
+
+  fixture->remote = hv_remote_hypervisor_new_sync (fixture->connection, "fake", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fixture->remote);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&fixture->remote);
+  g_subprocess_send_signal (fixture->hvkitd, SIGTERM);
+  g_subprocess_wait_check (fixture->hvkitd, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&fixture->hvkitd);
+  g_clear_object (&fixture->connection);
+  g_test_dbus_down (fixture->bus);
+  g_clear_object (&fixture->bus);
+}
+
+static void
+test_every_error_code (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  for (gint code = HV_ERROR_FAILED; code <= HV_ERROR_RUNTIME_CORRUPT; code++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HvInstanceInfo) info = NULL;
+      g_autofree gchar *name = g_strdup_printf ("error-%d", code);
+      g_autofree gchar *message = g_strdup_printf ("fake error %d for %s", code, name);
+
+      info = hv_hypervisor_get_instance_info_sync (HV_HYPERVISOR (fixture->remote), name,
+                                                   NULL, &error);
+      g_assert_null (info);
+      g_assert_error (error, HV_ERROR, code);
+      g_assert_cmpstr (error->message, ==, message);
+    }
+}
+
+static void
+test_objects_and_names (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvInstanceInfo) info = NULL;
+  g_auto(GStrv) names = NULL;
+
+  g_assert_cmpstr (hv_hypervisor_get_name (HV_HYPERVISOR (fixture->remote)), ==, "fake");
+  names = hv_hypervisor_list_instances (HV_HYPERVISOR (fixture->remote), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (names, ((const gchar * const[]) { "fake-1", NULL }));
+  info = hv_hypervisor_get_instance_info_sync (HV_HYPERVISOR (fixture->remote), "fake-1",
+                                               NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hv_instance_info_get_name (info), ==, "fake-1");
+  g_assert_cmpint (hv_instance_info_get_state (info), ==, HV_INSTANCE_STATE_RUNNING);
+  g_assert_cmpint (hv_instance_info_get_memory (info), ==, 128);
+  g_clear_object (&info);
+
+  /* hvkitd checks names before the driver sees them */
+  info = hv_hypervisor_get_instance_info_sync (HV_HYPERVISOR (fixture->remote), "../evil",
+                                               NULL, &error);
+  g_assert_null (info);
+  g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
+  g_assert_nonnull (strstr (error->message, "../evil"));
+}
+
+static void
+test_migration_blocking (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvInstance) instance = hv_instance_new ("fake-1");
+
+  g_assert_true (hv_hypervisor_migrate_instance_sync (HV_HYPERVISOR (fixture->remote), instance,
+                                                      "node2", TRUE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (hv_hypervisor_migrate_instance_sync (HV_HYPERVISOR (fixture->remote), instance,
+                                                       "fail", TRUE, NULL, &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_MIGRATION);
+  g_assert_cmpstr (error->message, ==, "fake migration of fake-1 to fail failed");
+}
+
+static void
+test_unreachable (void)
+{
+  g_autoptr(GTestDBus) bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(HvRemoteHypervisor) remote = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_test_dbus_up (bus);
+  connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  /* no hvkitd on this bus: the bus's error, said to be about hvkitd */
+  remote = hv_remote_hypervisor_new_sync (connection, "kvm", NULL, &error);
+  g_assert_null (remote);
+  g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN);
+  g_assert_nonnull (strstr (error->message, "hvkitd"));
+  g_clear_object (&connection);
+  g_test_dbus_down (bus);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("HVKIT_TEST_HVKITD") == NULL)
+    {
+      g_test_skip ("HVKIT_TEST_HVKITD is not set (run through meson test)");
+      return g_test_run ();
+    }
+  g_test_add ("/remote-hypervisor/every-error-code", Fixture, NULL,
+              fixture_set_up, test_every_error_code, fixture_tear_down);
+  g_test_add ("/remote-hypervisor/objects-and-names", Fixture, NULL,
+              fixture_set_up, test_objects_and_names, fixture_tear_down);
+  g_test_add ("/remote-hypervisor/migration-blocking", Fixture, NULL,
+              fixture_set_up, test_migration_blocking, fixture_tear_down);
+  g_test_add_func ("/remote-hypervisor/unreachable", test_unreachable);
+  return g_test_run ();
+}

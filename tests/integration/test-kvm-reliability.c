@@ -1,0 +1,369 @@
+/*
+ * Copyright (C) 2026 The hvkit authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "hvkit.h"
+#include "hv-kvm.h"
+#include "hv-kvm-process.h"
+#include "hv-test.h"
+#include "hv-test-files.h"
+
+/*
+ * The KVM plugin against a QEMU that does not do what it should: one stuck
+ * opening its disk after it wrote its pidfile. Real QEMU, no guest: the
+ * instances have no kernel.
+ */
+
+#define QEMU             "/usr/bin/qemu-system-x86_64"
+#define START_TIMEOUT_MS 3000
+#define N_TAKEN_OVER     6
+#define N_ROUNDS         8
+
+typedef struct {
+  gchar        *dir;
+  HvHypervisor *kvm;
+} Fixture;
+
+static HvHypervisor *
+new_kvm (Fixture *fixture,
+         guint    start_timeout_ms)
+{
+  g_autoptr(GError) error = NULL;
+  GVariantDict config;
+  HvKvm *kvm;
+
+  g_variant_dict_init (&config, NULL);
+  g_variant_dict_insert (&config, "run-dir", "s", fixture->dir);
+  if (start_timeout_ms > 0)
+    g_variant_dict_insert (&config, "start-timeout-ms", "u", start_timeout_ms);
+  kvm = hv_kvm_new (g_variant_dict_end (&config), &error);
+  g_assert_no_error (error);
+  return HV_HYPERVISOR (kvm);
+}
+
+/* An instance without a kernel: QEMU runs, paused, with nothing to boot. */
+static HvInstance *
+new_instance (HvHypervisor *kvm,
+              const gchar  *name)
+{
+  g_autoptr(GVariant) defaults = NULL;
+  HvInstance *instance = hv_instance_new (name);
+  GVariantDict hvparams;
+
+  g_object_get (kvm, "default-hvparams", &defaults, NULL);
+  g_variant_dict_init (&hvparams, defaults);
+  g_variant_dict_insert (&hvparams, "kvm_path", "s", QEMU);
+  g_variant_dict_insert (&hvparams, "kvm_flag", "s", "disabled");
+  g_variant_dict_insert (&hvparams, "kernel_path", "s", "");
+  hv_instance_set_hvparams (instance, g_variant_dict_end (&hvparams));
+  hv_instance_set_beparams (instance, g_variant_new_parsed (
+    "{'maxmem': <int64 64>, 'memory': <int64 64>, 'vcpus': <int64 1>}"));
+  return instance;
+}
+
+/* The processes whose command line names instance @name and this test's
+ * run dir: any QEMU of it, whether hvkit follows it or not. */
+static GArray *
+find_qemus (Fixture     *fixture,
+            const gchar *name)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (GPid));
+  const gchar *entry;
+
+  g_assert_nonnull (proc);
+  while ((entry = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename ("/proc", entry, "cmdline", NULL);
+      g_autofree gchar *cmdline = NULL;
+      gsize length = 0;
+      gint64 pid;
+
+      if (!g_ascii_string_to_signed (entry, 10, 1, G_MAXINT, &pid, NULL) ||
+          !hv_kvm_process_is_instance ((GPid) pid, name) ||
+          !g_file_get_contents (path, &cmdline, &length, NULL))
+        continue;
+      for (gsize i = 0; i + 1 < length; i++)
+        if (cmdline[i] == '\0')
+          cmdline[i] = ' ';
+      if (strstr (cmdline, fixture->dir) != NULL)
+        {
+          GPid found = (GPid) pid;
+
+          g_array_append_val (pids, found);
+        }
+    }
+  return pids;
+}
+
+static void
+kill_qemus (Fixture     *fixture,
+            const gchar *name)
+{
+  g_autoptr(GArray) pids = find_qemus (fixture, name);
+
+  for (guint i = 0; i < pids->len; i++)
+    kill ((pid_t) g_array_index (pids, GPid, i), SIGKILL);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("hvkit-reliability-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_clear_object (&fixture->kvm);
+  kill_qemus (fixture, "stuck");
+  kill_qemus (fixture, "silent");
+  for (guint i = 0; i < N_TAKEN_OVER; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("taken-%u", i);
+
+      kill_qemus (fixture, name);
+    }
+  hv_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+/* -- the tests ------------------------------------------------------------ */
+
+/* QEMU writes its pidfile, then blocks opening its disk, a FIFO nobody
+ * writes to: the start times out, and that QEMU is killed with its
+ * parent; a second start leaves none either, never two. */
+static void
+test_stuck_start (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  g_autofree gchar *fifo = g_build_filename (fixture->dir, "disk.fifo", NULL);
+  g_autofree gchar *limit = g_strdup_printf ("%u ms", START_TIMEOUT_MS);
+  g_autoptr(HvInstance) instance = NULL;
+  g_autoptr(HvDisk) disk = hv_disk_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_test (QEMU, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no " QEMU);
+      return;
+    }
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  fixture->kvm = new_kvm (fixture, START_TIMEOUT_MS);
+  instance = new_instance (fixture->kvm, "stuck");
+  hv_device_set_uuid (HV_DEVICE (disk), "d15c0000-0000-4000-8000-0000000000f1");
+  hv_disk_set_size (disk, 16);
+  hv_disk_set_mode (disk, "ro");
+  hv_disk_set_link (disk, fifo);
+  hv_instance_add_disk (instance, disk);
+
+  for (guint attempt = 0; attempt < 2; attempt++)
+    {
+      g_autoptr(GArray) left = NULL;
+
+      g_assert_false (hv_hypervisor_start_instance_sync (fixture->kvm, instance, TRUE, NULL,
+                                                         &error));
+      g_assert_error (error, HV_ERROR, HV_ERROR_TIMEOUT);
+      /* it says the limit, and ends with the limit when QEMU said nothing */
+      g_test_message ("start %u: %s", attempt, error->message);
+      g_assert_nonnull (strstr (error->message, limit));
+      g_assert_false (g_str_has_suffix (error->message, ":"));
+      g_assert_false (g_str_has_suffix (error->message, " "));
+      g_clear_error (&error);
+      left = find_qemus (fixture, "stuck");
+      g_assert_cmpuint (left->len, ==, 0);
+    }
+}
+
+/* A new HvKvm over a run dir whose instances run (a restarted daemon),
+ * asked for every instance's info at once, while their takeovers are
+ * still queued: all of them are listed, every time. */
+static void
+test_all_info_after_takeover (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_test (QEMU, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no " QEMU);
+      return;
+    }
+  fixture->kvm = new_kvm (fixture, 0);
+  for (guint i = 0; i < N_TAKEN_OVER; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("taken-%u", i);
+      g_autoptr(HvInstance) instance = new_instance (fixture->kvm, name);
+
+      g_assert_true (hv_hypervisor_start_instance_sync (fixture->kvm, instance, TRUE, NULL,
+                                                        &error));
+      g_assert_no_error (error);
+    }
+
+  for (guint round = 0; round < N_ROUNDS; round++)
+    {
+      g_autoptr(GPtrArray) infos = NULL;
+
+      g_clear_object (&fixture->kvm);
+      fixture->kvm = new_kvm (fixture, 0);
+      infos = hv_hypervisor_get_all_instances_info_sync (fixture->kvm, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (infos->len, ==, N_TAKEN_OVER);
+      for (guint i = 0; i < N_TAKEN_OVER; i++)
+        {
+          HvInstanceInfo *info = g_ptr_array_index (infos, i);
+          g_autofree gchar *name = g_strdup_printf ("taken-%u", i);
+
+          g_assert_cmpstr (hv_instance_info_get_name (info), ==, name);
+          g_assert_cmpint (hv_instance_info_get_pid (info), >, 0);
+          /* asked after its takeover, not reported with a guess */
+          g_assert_cmpint (hv_instance_info_get_state (info), ==, HV_INSTANCE_STATE_PAUSED);
+        }
+    }
+
+  for (guint i = 0; i < N_TAKEN_OVER; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("taken-%u", i);
+      g_autoptr(HvInstance) instance = new_instance (fixture->kvm, name);
+
+      g_assert_true (hv_hypervisor_stop_instance_sync (fixture->kvm, instance, TRUE, FALSE, 0,
+                                                       NULL, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* A QEMU whose QMP socket never greets: the start fails within
+ * start-timeout-ms (the spawn and the greeting each have it), not the 60 s
+ * of a command, says what QEMU did, and leaves no process behind. */
+static void
+test_no_greeting (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  g_autofree gchar *fake = g_test_build_filename (G_TEST_BUILT, "integration",
+                                                  "hv-test-fake-qemu-silent", NULL);
+  g_autofree gchar *limit = g_strdup_printf ("within %u ms", START_TIMEOUT_MS);
+  g_autoptr(HvInstance) instance = NULL;
+  g_autoptr(GArray) left = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantDict hvparams;
+  gint64 started;
+
+  if (!g_file_test (QEMU, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no " QEMU);
+      return;
+    }
+  g_assert_true (g_file_test (fake, G_FILE_TEST_IS_EXECUTABLE));
+  fixture->kvm = new_kvm (fixture, START_TIMEOUT_MS);
+  instance = new_instance (fixture->kvm, "silent");
+  g_variant_dict_init (&hvparams, hv_instance_get_hvparams (instance));
+  g_variant_dict_insert (&hvparams, "kvm_path", "s", fake);
+  hv_instance_set_hvparams (instance, g_variant_dict_end (&hvparams));
+
+  started = g_get_monotonic_time ();
+  g_assert_false (hv_hypervisor_start_instance_sync (fixture->kvm, instance, TRUE, NULL,
+                                                     &error));
+  g_test_message ("after %" G_GINT64_FORMAT " ms: %s",
+                  (g_get_monotonic_time () - started) / 1000, error->message);
+  g_assert_error (error, HV_ERROR, HV_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "greeting"));
+  g_assert_nonnull (strstr (error->message, limit));
+  /* the probe of the fake binary is included: a real QEMU's, well short
+   * of the 60 s a command may take */
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 30 * G_USEC_PER_SEC);
+  left = find_qemus (fixture, "silent");
+  g_assert_cmpuint (left->len, ==, 0);
+}
+
+static void
+assert_invalid_name (const gchar *entry_point,
+                     GError      *error)
+{
+  if (!g_error_matches (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER) ||
+      strstr (error->message, "Invalid instance name") == NULL)
+    g_error ("%s answered '../evil' with: %s", entry_point,
+             error != NULL ? error->message : "success");
+}
+
+/* Every method that takes an instance's name refuses a bad one the same
+ * way, before anything is looked up or built from it: none says "not
+ * running" or succeeds. No QEMU is needed to be refused. */
+static void
+test_bad_name (Fixture       *fixture,
+               gconstpointer  user_data)
+{
+  g_autoptr(HvInstance) evil = NULL;
+  g_autoptr(HvDisk) disk = hv_disk_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvInstanceInfo) info = NULL;
+  g_autoptr(HvConsole) console = NULL;
+  HvDevice *device = HV_DEVICE (disk);
+
+  fixture->kvm = new_kvm (fixture, 0);
+  evil = new_instance (fixture->kvm, "../evil");
+  hv_device_set_uuid (device, "d15c0000-0000-4000-8000-0000000000e1");
+  hv_disk_set_size (disk, 16);
+  hv_disk_set_mode (disk, "rw");
+  hv_disk_set_link (disk, "/dev/null");
+
+#define CHECK(entry_point, call) \
+  G_STMT_START { \
+    g_assert_false (call); \
+    assert_invalid_name (entry_point, error); \
+    g_clear_error (&error); \
+  } G_STMT_END
+  CHECK ("start", hv_hypervisor_start_instance_sync (fixture->kvm, evil, TRUE, NULL, &error));
+  CHECK ("stop", hv_hypervisor_stop_instance_sync (fixture->kvm, evil, FALSE, FALSE, 0, NULL,
+                                                   &error));
+  CHECK ("forced stop", hv_hypervisor_stop_instance_sync (fixture->kvm, evil, TRUE, FALSE, 0,
+                                                          NULL, &error));
+  CHECK ("reboot", hv_hypervisor_reboot_instance_sync (fixture->kvm, evil, NULL, &error));
+  CHECK ("cleanup", hv_hypervisor_cleanup_instance_sync (fixture->kvm, "../evil", NULL, &error));
+  CHECK ("balloon", hv_hypervisor_balloon_instance_memory_sync (fixture->kvm, evil, 32, NULL,
+                                                                &error));
+  CHECK ("hotplug supported", hv_hypervisor_hotplug_supported_sync (fixture->kvm, evil, NULL,
+                                                                    &error));
+  CHECK ("hot-add", hv_hypervisor_hot_add_device_sync (fixture->kvm, evil, device, 0, NULL,
+                                                       &error));
+  CHECK ("hot-del", hv_hypervisor_hot_del_device_sync (fixture->kvm, evil, device, 0, NULL,
+                                                       &error));
+  CHECK ("hot-mod", hv_hypervisor_hot_mod_device_sync (fixture->kvm, evil, device, 0, NULL,
+                                                       &error));
+#undef CHECK
+  info = hv_hypervisor_get_instance_info_sync (fixture->kvm, "../evil", NULL, &error);
+  g_assert_null (info);
+  assert_invalid_name ("info", error);
+  g_clear_error (&error);
+  console = hv_hypervisor_get_instance_console (fixture->kvm, evil, &error);
+  g_assert_null (console);
+  assert_invalid_name ("console", error);
+  g_clear_error (&error);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/kvm/reliability/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("stuck-start", test_stuck_start);
+  ADD ("bad-name", test_bad_name);
+  ADD ("no-greeting", test_no_greeting);
+  ADD ("all-info-after-takeover", test_all_info_after_takeover);
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,0 +1,13 @@
+/*
+ * Copyright (C) 2026 The hvkit authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+guint hvd_argument_filter_add (GDBusConnection *connection);
+
+G_END_DECLS
