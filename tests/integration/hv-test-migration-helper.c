@@ -385,13 +385,11 @@ handle (Helper  *helper,
         }
       hv_test_console_send_line (hmp, command);
       line = hv_test_console_wait_for_line (hmp, words[2], COMMAND_TIMEOUT_MS, &error);
+      hv_test_console_close (hmp);
       if (line == NULL)
         reply_error (id, error);
-      else if (g_getenv ("HV_TEST_HMP_LOG") != NULL)
-        reply (id, hv_test_console_get_log (hmp));
       else
         reply (id, line);
-      hv_test_console_close (hmp);
     }
   else if ((g_str_equal (verb, "hotadd") || g_str_equal (verb, "hotdel")) && n == 6)
     {

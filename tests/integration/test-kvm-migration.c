@@ -70,6 +70,7 @@ fixture_tear_down (Fixture       *fixture,
         kill (pid, SIGKILL);
       hv_test_migration_host_free (hosts[i]);
     }
+  /* HV_TEST_KEEP_WORK_DIR=1 keeps the run dirs and QEMU logs to look at */
   if (g_getenv ("HV_TEST_KEEP_WORK_DIR") == NULL)
     hv_test_remove_tree (fixture->work_dir);
   else
