@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <string.h>
 #include <unistd.h>
@@ -742,6 +743,22 @@ main (int    argc,
     {
       g_printerr ("%s\n", error->message);
       return 1;
+    }
+  /* another QEMU on this host (HV_TEST_MIGRATION_QEMU): mounted over the
+   * system's in a mount namespace of this process only, before any thread
+   * is made, so that the kvm_path a record names runs it here */
+  if (g_getenv ("HV_TEST_MIGRATION_QEMU") != NULL)
+    {
+      const gchar *qemu = g_getenv ("HV_TEST_MIGRATION_QEMU");
+
+      if (unshare (CLONE_NEWNS) != 0 ||
+          mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+          mount (qemu, hv_test_get_qemu (), NULL, MS_BIND, NULL) != 0)
+        {
+          g_printerr ("cannot put %s in place of %s: %s\n", qemu, hv_test_get_qemu (),
+                      g_strerror (errno));
+          return 1;
+        }
     }
   helper.run_dir = argv[1];
   helper.work_dir = argv[2];

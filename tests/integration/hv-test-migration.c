@@ -29,6 +29,7 @@ struct _HvTestMigrationHost {
   GHashTable       *replies;     /* id → line after the id */
   GQueue            events;      /* progress lines not waited for yet */
   guint             n_progress;
+  gchar            *qemu;        /* NULL: the system's; else bind-mounted over it */
 };
 
 void
@@ -50,6 +51,7 @@ hv_test_migration_host_free (HvTestMigrationHost *host)
   g_free (host->work_dir);
   g_free (host->uuid);
   g_free (host->name);
+  g_free (host->qemu);
   g_hash_table_unref (host->replies);
   g_queue_clear_full (&host->events, g_free);
   g_free (host);
@@ -248,10 +250,18 @@ host_start_process (HvTestMigrationHost *host,
   g_autofree gchar *ready = NULL;
   g_autoptr(GError) error = NULL;
 
-  host->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                    HV_TEST_MIGRATION_HELPER, host->run_dir, host->work_dir,
-                                    host->name, host->uuid, memory, netns_pid, NULL);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+  /* another QEMU on this host: the helper mounts it over the system's, in
+   * a mount namespace of its own, so that the kvm_path of the record is
+   * another QEMU here, as on a host upgraded before its peer */
+  if (host->qemu != NULL)
+    g_subprocess_launcher_setenv (launcher, "HV_TEST_MIGRATION_QEMU", host->qemu, TRUE);
+  host->process = g_subprocess_launcher_spawn (launcher, &error,
+                                               HV_TEST_MIGRATION_HELPER, host->run_dir,
+                                               host->work_dir, host->name, host->uuid, memory,
+                                               netns_pid, NULL);
   g_assert_no_error (error);
   host->in = g_subprocess_get_stdin_pipe (host->process);
   host->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (host->process));
@@ -284,10 +294,12 @@ host_spawn (const gchar *work_dir,
             const gchar *address,
             const gchar *name,
             const gchar *uuid,
-            gint64       memory_mib)
+            gint64       memory_mib,
+            const gchar *qemu)
 {
   HvTestMigrationHost *host = g_new0 (HvTestMigrationHost, 1);
 
+  host->qemu = g_strdup (qemu);
   host->run_dir = g_build_filename (work_dir, label, NULL);
   host->work_dir = g_strdup (work_dir);
   host->uuid = g_strdup (uuid);
@@ -308,6 +320,22 @@ hv_test_migration_hosts_new (const gchar          *work_dir,
                              HvTestMigrationHost **out_a,
                              HvTestMigrationHost **out_b)
 {
+  return hv_test_migration_hosts_new_full (work_dir, name, uuid, memory_mib, NULL, NULL,
+                                           out_a, out_b);
+}
+
+/* As hv_test_migration_hosts_new(), with @qemu_a and @qemu_b (nullable)
+ * standing in for the system's QEMU on each host. */
+gboolean
+hv_test_migration_hosts_new_full (const gchar          *work_dir,
+                                  const gchar          *name,
+                                  const gchar          *uuid,
+                                  gint64                memory_mib,
+                                  const gchar          *qemu_a,
+                                  const gchar          *qemu_b,
+                                  HvTestMigrationHost **out_a,
+                                  HvTestMigrationHost **out_b)
+{
   HvTestMigrationHost *a;
   HvTestMigrationHost *b;
   g_autofree gchar *pid_a = NULL;
@@ -325,8 +353,10 @@ hv_test_migration_hosts_new (const gchar          *work_dir,
   hv_test_netns_ip (&error, "link", "add", "mig0", "type", "veth", "peer", "name", "mig1", NULL);
   g_assert_no_error (error);
 
-  a = host_spawn (work_dir, "host-a", HV_TEST_MIGRATION_ADDRESS_A, name, uuid, memory_mib);
-  b = host_spawn (work_dir, "host-b", HV_TEST_MIGRATION_ADDRESS_B, name, uuid, memory_mib);
+  a = host_spawn (work_dir, "host-a", HV_TEST_MIGRATION_ADDRESS_A, name, uuid, memory_mib,
+                  qemu_a);
+  b = host_spawn (work_dir, "host-b", HV_TEST_MIGRATION_ADDRESS_B, name, uuid, memory_mib,
+                  qemu_b);
   pid_a = g_strdup (g_subprocess_get_identifier (a->process));
   pid_b = g_strdup (g_subprocess_get_identifier (b->process));
   hv_test_netns_ip (&error, "link", "set", "mig0", "netns", pid_a, NULL);

@@ -30,6 +30,14 @@ gboolean             hv_test_migration_hosts_new  (const gchar           *work_d
                                                    gint64                 memory_mib,
                                                    HvTestMigrationHost  **out_a,
                                                    HvTestMigrationHost  **out_b);
+gboolean             hv_test_migration_hosts_new_full (const gchar          *work_dir,
+                                                       const gchar          *name,
+                                                       const gchar          *uuid,
+                                                       gint64                memory_mib,
+                                                       const gchar          *qemu_a,
+                                                       const gchar          *qemu_b,
+                                                       HvTestMigrationHost **out_a,
+                                                       HvTestMigrationHost **out_b);
 void                 hv_test_migration_host_free  (HvTestMigrationHost   *host);
 
 const gchar         *hv_test_migration_host_get_address (HvTestMigrationHost *host);

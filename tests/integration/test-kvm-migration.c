@@ -52,6 +52,27 @@ fixture_set_up (Fixture       *fixture,
                                                 &fixture->b);
 }
 
+/* Host B upgraded first: its QEMU is 10.0 (the wrapper meson builds,
+ * HVKIT_TEST_QEMU10), mounted over the system's 7.2 for B's process only,
+ * so that the kvm_path of A's record runs 10.0 there. */
+static void
+fixture_set_up_qemu10 (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const gchar *qemu10 = g_getenv ("HVKIT_TEST_QEMU10");
+
+  fixture->work_dir = g_dir_make_tmp ("hvkit-migration-XXXXXX", &error);
+  g_assert_no_error (error);
+  if (qemu10 == NULL || !g_file_test (qemu10, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no second QEMU (HVKIT_TEST_QEMU10, meson -Dtest_qemu10=true)");
+      return;
+    }
+  fixture->ready = hv_test_migration_hosts_new_full (fixture->work_dir, NAME, UUID, 128, NULL,
+                                                     qemu10, &fixture->a, &fixture->b);
+}
+
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
@@ -583,6 +604,72 @@ test_routed_nic (Fixture       *fixture,
   assert_nothing_left (fixture->b);
 }
 
+/* -- from a QEMU 7.2 host to a QEMU 10.0 host and back ---------------------- */
+
+/* The guest, with a hot-added disk and NIC, goes from @from to @to, whose
+ * QEMU answers HMP's `info version` with @to_version; its RAM state and
+ * devices come along. */
+static void
+migrate_across (HvTestMigrationHost *from,
+                HvTestMigrationHost *to,
+                const gchar         *to_address,
+                const gchar         *to_version)
+{
+  g_autofree gchar *info = hv_test_migration_host_run (from, "info");
+  g_autofree gchar *done = NULL;
+  g_autoptr(GError) error = NULL;
+  guint id;
+
+  check (hv_test_migration_host_run (to, "accept %s %s", info, to_address));
+  id = hv_test_migration_host_send (from, "migrate %s live", to_address);
+  done = hv_test_migration_host_wait (from, id, &error);
+  g_assert_no_error (error);
+  check (hv_test_migration_host_run (to, "finalize-dst ok"));
+  check (hv_test_migration_host_run (from, "finalize-src ok live"));
+  assert_nothing_left (from);
+  check (hv_test_migration_host_run (to, "hmp %s info version", to_version));
+  check (hv_test_migration_host_run (to, "console"));
+  assert_guest_runs (to);
+  check (hv_test_migration_host_run (to, "run test -b /dev/vda"));
+}
+
+static void
+test_qemu_versions (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree gchar *disk = NULL;
+  g_autofree gchar *disk_pci = NULL;
+  g_autofree gchar *nic_pci = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!fixture->ready)
+    return;
+  disk = g_build_filename (fixture->work_dir, "disk0.img", NULL);
+  g_file_set_contents (disk, "", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (truncate (disk, 16 * 1024 * 1024), ==, 0);
+
+  start_source (fixture);
+  check (hv_test_migration_host_run (fixture->a, "hmp ^7\\.2\\. info version"));
+  disk_pci = hv_test_migration_host_run (fixture->a, "hotadd disk %s %s 0", DISK_UUID, disk);
+  nic_pci = hv_test_migration_host_run (fixture->a, "hotadd nic %s %s 0", NIC_UUID, NIC_MAC);
+  check (hv_test_migration_host_run (fixture->a,
+                                     "wait-line ^UEVENT\\sadd\\sblock\\s/devices/pci0000:00/0000:00:%02x\\.0/",
+                                     (guint) g_ascii_strtoull (disk_pci, NULL, 10)));
+
+  /* up to 10.0, where the machine stays 7.2's, and back down to 7.2 */
+  migrate_across (fixture->a, fixture->b, HV_TEST_MIGRATION_ADDRESS_B, "^10\\.0\\.");
+  migrate_across (fixture->b, fixture->a, HV_TEST_MIGRATION_ADDRESS_A, "^7\\.2\\.");
+
+  /* the hot-added devices still go away on request */
+  g_free (hv_test_migration_host_run (fixture->a, "hotdel disk %s %s 0", DISK_UUID, disk));
+  g_free (hv_test_migration_host_run (fixture->a, "hotdel nic %s %s 0", NIC_UUID, NIC_MAC));
+  check (hv_test_migration_host_run (fixture->a, "run ! test -e /dev/vda"));
+  check (hv_test_migration_host_run (fixture->a, "stop"));
+  assert_nothing_left (fixture->a);
+  assert_nothing_left (fixture->b);
+}
+
 #define TEST(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 
@@ -603,6 +690,8 @@ main (int    argc,
   TEST ("/kvm/migration/restart", test_restart);
   TEST ("/kvm/migration/stop-cancels", test_stop_cancels);
   TEST ("/kvm/migration/routed-nic", test_routed_nic);
+  g_test_add ("/kvm/migration/qemu-7.2-to-10.0-and-back", Fixture, NULL, fixture_set_up_qemu10,
+              test_qemu_versions, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -230,6 +230,22 @@ test_connect_reply_before_greeting (Fixture       *f,
   assert_connect_fails (f, HV_ERROR_MONITOR, "a reply came before the greeting");
 }
 
+/* QEMU finished a command of a client that went (a crashed hvkit) and
+ * writes its answer to the next client, before the greeting: dropped. */
+static void
+test_connect_stale_reply_before_greeting (Fixture       *f,
+                                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  hv_test_qmp_server_add_send (f->server, "{\"return\": {}, \"id\": 41}\r\n");
+  hv_test_qmp_server_add_negotiation (f->server);
+  g_assert_true (connect_client (f, &error));
+  g_assert_no_error (error);
+  g_assert_true (hv_kvm_qmp_client_is_connected (f->client));
+  hv_test_qmp_server_assert_done (f->server);
+}
+
 static void
 test_connect_bad_greeting (Fixture       *f,
                            gconstpointer  data)
@@ -1230,6 +1246,7 @@ main (int argc, char **argv)
   ADD ("connect/not-qmp", test_connect_not_qmp);
   ADD ("connect/hmp-banner", test_connect_hmp_banner);
   ADD ("connect/reply-before-greeting", test_connect_reply_before_greeting);
+  ADD ("connect/stale-reply-before-greeting", test_connect_stale_reply_before_greeting);
   ADD ("connect/bad-greeting", test_connect_bad_greeting);
   ADD ("connect/hangup-before-greeting", test_connect_hangup_before_greeting);
   ADD ("connect/negotiation-refused", test_connect_negotiation_refused);

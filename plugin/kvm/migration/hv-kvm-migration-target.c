@@ -750,8 +750,20 @@ hv_kvm_finalize_dst_async (HvKvmHost           *host,
                                  user_data);
   Target *target = g_task_get_task_data (task);
   HvKvmInstance *instance = hv_kvm_host_lookup_instance (host, target->name);
+  g_autofree gchar *marker = hv_kvm_migration_incoming_marker (host, target->name);
 
   target->success = success;
+  /* an instance of that name that runs here, not as the target of an
+   * accepted migration (NAME.incoming), is no migration's to undo or to
+   * finish: tearing it down would stop a running guest */
+  if (instance != NULL && !g_file_test (marker, G_FILE_TEST_EXISTS))
+    {
+      g_task_return_new_error (task, HV_ERROR, HV_ERROR_MIGRATION,
+                               _("Instance %s runs on this node and is not the target of a "
+                                 "migration: nothing to finalize"), target->name);
+      g_object_unref (task);
+      return;
+    }
   if (instance == NULL)
     {
       /* nothing accepted, or already undone: a failure has nothing to do */

@@ -871,7 +871,14 @@ dispatch_message (HvKvmQmpClient        *self,
     case HV_KVM_QMP_MESSAGE_RETURN:
     case HV_KVM_QMP_MESSAGE_ERROR:
     default:
-      if (self->state == HV_KVM_QMP_STATE_GREETING)
+      /* The answer to a command of the client before this one, which QEMU
+       * finished after that client went (a crashed hvkit): QEMU writes it to
+       * whoever is connected now, before or after its greeting. Only a
+       * reply with an id can be that; hvkit's commands always have one. */
+      if (self->state == HV_KVM_QMP_STATE_GREETING && message->id != NULL)
+        g_debug ("%s: dropping a reply to an earlier client before the greeting",
+                 self->socket_path);
+      else if (self->state == HV_KVM_QMP_STATE_GREETING)
         fail_connect (self, g_error_new (HV_ERROR, HV_ERROR_MONITOR,
                                          _("%s does not speak QMP: a reply came before the greeting"),
                                          self->socket_path));
