@@ -49,6 +49,8 @@ struct _HvKvmInstance {
   guint              busy;
   gulong             qmp_event_id;
   GCancellable      *migration;  /* set while a migration of it runs */
+  gpointer           migration_state[2];  /* by HvKvmMigrationSide */
+  GDestroyNotify     migration_state_free[2];
 
   GQueue             jobs;       /* QueuedJob, the head one running */
 };
@@ -87,6 +89,8 @@ hv_kvm_instance_finalize (GObject *object)
   g_warn_if_fail (g_queue_is_empty (&self->jobs));
   g_warn_if_fail (self->exit_waiters == NULL);
   g_clear_object (&self->migration);
+  hv_kvm_instance_set_migration_state (self, HV_KVM_MIGRATION_SIDE_SOURCE, NULL, NULL);
+  hv_kvm_instance_set_migration_state (self, HV_KVM_MIGRATION_SIDE_TARGET, NULL, NULL);
   if (self->exit_source != NULL)
     {
       g_source_destroy (self->exit_source);
@@ -990,4 +994,34 @@ hv_kvm_instance_check_not_migrating (HvKvmInstance  *self,
   g_set_error (error, HV_ERROR, HV_ERROR_MIGRATION,
                _("Cannot %s instance %s: a migration of it runs"), operation, self->name);
   return FALSE;
+}
+
+gpointer
+hv_kvm_instance_get_migration_state (HvKvmInstance      *self,
+                                     HvKvmMigrationSide  side)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), NULL);
+  g_return_val_if_fail (side <= HV_KVM_MIGRATION_SIDE_TARGET, NULL);
+
+  return self->migration_state[side];
+}
+
+void
+hv_kvm_instance_set_migration_state (HvKvmInstance      *self,
+                                     HvKvmMigrationSide  side,
+                                     gpointer            data,
+                                     GDestroyNotify      data_free)
+{
+  gpointer old;
+  GDestroyNotify old_free;
+
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+  g_return_if_fail (side <= HV_KVM_MIGRATION_SIDE_TARGET);
+
+  old = self->migration_state[side];
+  old_free = self->migration_state_free[side];
+  self->migration_state[side] = data;
+  self->migration_state_free[side] = data_free;
+  if (old != NULL && old_free != NULL)
+    old_free (old);
 }

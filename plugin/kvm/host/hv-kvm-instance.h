@@ -172,4 +172,20 @@ gboolean           hv_kvm_instance_check_not_migrating (HvKvmInstance      *self
                                                         const gchar        *operation,
                                                         GError            **error);
 
+/* What migration/ keeps on the instance while a migration of it is
+ * followed: on a source, its migration; on a target, its watch of QEMU's
+ * MIGRATION events. A slot a side, freed with @data_free when replaced or
+ * with the instance. */
+typedef enum {
+  HV_KVM_MIGRATION_SIDE_SOURCE,
+  HV_KVM_MIGRATION_SIDE_TARGET,
+} HvKvmMigrationSide;
+
+gpointer           hv_kvm_instance_get_migration_state (HvKvmInstance      *self,
+                                                        HvKvmMigrationSide  side);
+void               hv_kvm_instance_set_migration_state (HvKvmInstance      *self,
+                                                        HvKvmMigrationSide  side,
+                                                        gpointer            data,
+                                                        GDestroyNotify      data_free);
+
 G_END_DECLS

@@ -29,8 +29,8 @@
  * a live migration fails.
  *
  * What a migration left is kept on the instance (SourceMigration, its
- * qdata) for the status and for finalize: whether the guest ran before,
- * the capabilities set, the last status.
+ * source-side migration state) for the status and for finalize: whether
+ * the guest ran before, the capabilities set, the last status.
  */
 
 /* migration-progress at most this often */
@@ -41,7 +41,7 @@
 
 typedef struct {
   HvKvmHost         *host;
-  HvKvmInstance     *instance;       /* not a reference: its qdata */
+  HvKvmInstance     *instance;       /* not a reference: its migration state */
   HvKvmQmpClient    *qmp;            /* the connection followed */
   GMainContext      *context;        /* the monitor thread's */
   gchar             *name;
@@ -63,12 +63,6 @@ typedef struct {
   HvKvmMigrationPolicyState policy;
 } SourceMigration;
 
-static GQuark
-source_migration_quark (void)
-{
-  return g_quark_from_static_string ("hv-kvm-source-migration");
-}
-
 static void
 source_migration_free (SourceMigration *migration)
 {
@@ -84,7 +78,7 @@ source_migration_free (SourceMigration *migration)
 static SourceMigration *
 source_migration_get (HvKvmInstance *instance)
 {
-  return g_object_get_qdata (G_OBJECT (instance), source_migration_quark ());
+  return hv_kvm_instance_get_migration_state (instance, HV_KVM_MIGRATION_SIDE_SOURCE);
 }
 
 /* -- the status ------------------------------------------------------------- */
@@ -666,8 +660,7 @@ migrate_job (HvKvmInstance *instance,
   migration->policy.downtime_ms = migrate->params.downtime_ms;
   migration->policy.best_remaining = -1;
   migration->task = g_object_ref (task);
-  g_object_set_qdata_full (G_OBJECT (instance), source_migration_quark (), migration,
-                           (GDestroyNotify) source_migration_free);
+  hv_kvm_instance_set_migration_state (instance, HV_KVM_MIGRATION_SIDE_SOURCE, migration, (GDestroyNotify) source_migration_free);
 
   if (!migrate->live && migration->was_running)
     hv_kvm_qmp_stop_async (qmp, NULL, migrate_stopped_cb, g_object_ref (instance));
@@ -718,7 +711,7 @@ migrate_capabilities_cb (GObject      *source,
     }
   /* marked from now: a hotplug asked while it waits in the queue is
    * refused too */
-  g_object_set_qdata (G_OBJECT (instance), source_migration_quark (), NULL);
+  hv_kvm_instance_set_migration_state (instance, HV_KVM_MIGRATION_SIDE_SOURCE, NULL, NULL);
   {
     g_autoptr(GCancellable) mark = g_cancellable_new ();
 
@@ -917,7 +910,7 @@ finalize_torn_down_cb (GObject      *source,
   hv_kvm_instance_set_qmp (instance, NULL);
   hv_kvm_instance_set_runtime (instance, NULL);
   hv_kvm_instance_set_migration (instance, NULL);
-  g_object_set_qdata (G_OBJECT (instance), source_migration_quark (), NULL);
+  hv_kvm_instance_set_migration_state (instance, HV_KVM_MIGRATION_SIDE_SOURCE, NULL, NULL);
   hv_kvm_host_forget_instance (finalize->host, instance);
   if (!ok)
     g_task_return_error (task, error);
@@ -977,7 +970,7 @@ finalize_clear_caps (GTask         *task,
       hv_kvm_migration_params_clear (&params);
     }
   hv_kvm_instance_set_migration (instance, NULL);
-  g_object_set_qdata (G_OBJECT (instance), source_migration_quark (), NULL);
+  hv_kvm_instance_set_migration_state (instance, HV_KVM_MIGRATION_SIDE_SOURCE, NULL, NULL);
   hv_kvm_qmp_migrate_set_capabilities_async (hv_kvm_instance_get_qmp (instance),
                                              (const gchar * const *) caps, FALSE, NULL,
                                              finalize_caps_cleared_cb, task);
@@ -1120,8 +1113,7 @@ pick_up_source_cb (GObject      *source,
   hv_kvm_migration_params_clear (&params);
   migration->status = g_steal_pointer (&status);
   migration->completed_at = -1;
-  g_object_set_qdata_full (G_OBJECT (instance), source_migration_quark (), migration,
-                           (GDestroyNotify) source_migration_free);
+  hv_kvm_instance_set_migration_state (instance, HV_KVM_MIGRATION_SIDE_SOURCE, migration, (GDestroyNotify) source_migration_free);
   {
     g_autoptr(GCancellable) mark = g_cancellable_new ();
 

@@ -118,12 +118,6 @@ target_watch_free (TargetWatch *watch)
   g_free (watch);
 }
 
-static GQuark
-target_watch_quark (void)
-{
-  return g_quark_from_static_string ("hv-kvm-target-watch");
-}
-
 static gboolean
 target_watch_is_over (TargetWatch *watch)
 {
@@ -160,8 +154,7 @@ target_watch (HvKvmInstance *instance)
   watch->qmp = g_object_ref (hv_kvm_instance_get_qmp (instance));
   watch->state = HV_MIGRATION_STATE_NONE;
   watch->event_id = g_signal_connect (watch->qmp, "event", G_CALLBACK (target_event_cb), watch);
-  g_object_set_qdata_full (G_OBJECT (instance), target_watch_quark (), watch,
-                           (GDestroyNotify) target_watch_free);
+  hv_kvm_instance_set_migration_state (instance, HV_KVM_MIGRATION_SIDE_TARGET, watch, (GDestroyNotify) target_watch_free);
 }
 
 static void
@@ -170,7 +163,7 @@ pick_up_query_cb (GObject      *source,
                   gpointer      user_data)
 {
   g_autoptr(HvKvmInstance) instance = user_data;
-  TargetWatch *watch = g_object_get_qdata (G_OBJECT (instance), target_watch_quark ());
+  TargetWatch *watch = hv_kvm_instance_get_migration_state (instance, HV_KVM_MIGRATION_SIDE_TARGET);
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GError) error = NULL;
   HvMigrationState state;
@@ -199,7 +192,7 @@ hv_kvm_migration_target_pick_up (HvKvmHost     *host,
   HvKvmQmpClient *qmp = hv_kvm_instance_get_qmp (instance);
 
   hv_kvm_instance_set_migration (instance, mark);
-  if (qmp == NULL || g_object_get_qdata (G_OBJECT (instance), target_watch_quark ()) != NULL)
+  if (qmp == NULL || hv_kvm_instance_get_migration_state (instance, HV_KVM_MIGRATION_SIDE_TARGET) != NULL)
     return;
   g_debug ("%s: picking up the incoming migration", hv_kvm_instance_get_name (instance));
   /* the events first, then what QEMU says: nothing falls in between */
@@ -221,7 +214,7 @@ accept_undone_cb (GObject      *source,
 
   if (!hv_kvm_teardown_finish (instance, result, &error))
     g_warning ("Undoing the migration target of %s: %s", target->name, error->message);
-  g_object_set_qdata (G_OBJECT (instance), target_watch_quark (), NULL);
+  hv_kvm_instance_set_migration_state (instance, HV_KVM_MIGRATION_SIDE_TARGET, NULL, NULL);
   hv_kvm_instance_set_qmp (instance, NULL);
   hv_kvm_instance_set_runtime (instance, NULL);
   hv_kvm_instance_set_migration (instance, NULL);
@@ -486,7 +479,7 @@ finalize_dst_torn_down_cb (GObject      *source,
   gboolean ok;
 
   ok = hv_kvm_teardown_finish (instance, result, &error);
-  g_object_set_qdata (G_OBJECT (instance), target_watch_quark (), NULL);
+  hv_kvm_instance_set_migration_state (instance, HV_KVM_MIGRATION_SIDE_TARGET, NULL, NULL);
   hv_kvm_instance_set_qmp (instance, NULL);
   hv_kvm_instance_set_runtime (instance, NULL);
   hv_kvm_instance_set_migration (instance, NULL);
@@ -529,7 +522,7 @@ finalize_dst_succeeded (GTask         *task,
       return;
     }
   target_remove_marker (target);
-  g_object_set_qdata (G_OBJECT (instance), target_watch_quark (), NULL);
+  hv_kvm_instance_set_migration_state (instance, HV_KVM_MIGRATION_SIDE_TARGET, NULL, NULL);
   hv_kvm_instance_set_migration (instance, NULL);
   hv_kvm_instance_set_state (instance, HV_INSTANCE_STATE_RUNNING);
   hv_kvm_migration_params_init (&params, target->owner, hv_kvm_instance_get_runtime (instance));
@@ -658,7 +651,7 @@ finalize_dst_check (GTask         *task,
                     HvKvmInstance *instance)
 {
   Target *target = g_task_get_task_data (task);
-  TargetWatch *watch = g_object_get_qdata (G_OBJECT (instance), target_watch_quark ());
+  TargetWatch *watch = hv_kvm_instance_get_migration_state (instance, HV_KVM_MIGRATION_SIDE_TARGET);
 
   if (watch != NULL && watch->state != HV_MIGRATION_STATE_COMPLETED &&
       target_watch_is_over (watch))
@@ -724,9 +717,9 @@ finalize_dst_job (HvKvmInstance *instance,
       return;
     }
   /* a restarted HvKvm: follow the end from here */
-  if (g_object_get_qdata (G_OBJECT (instance), target_watch_quark ()) == NULL)
+  if (hv_kvm_instance_get_migration_state (instance, HV_KVM_MIGRATION_SIDE_TARGET) == NULL)
     hv_kvm_migration_target_pick_up (target->host, instance);
-  watch = g_object_get_qdata (G_OBJECT (instance), target_watch_quark ());
+  watch = hv_kvm_instance_get_migration_state (instance, HV_KVM_MIGRATION_SIDE_TARGET);
   if (watch != NULL && !target_watch_is_over (watch))
     {
       /* the source has its `completed` before this QEMU has the guest */
