@@ -57,6 +57,7 @@ typedef struct {
   gboolean           query_busy;
   gboolean           query_wanted;
   gint64             last_progress;  /* monotonic µs */
+  guint              requeries;      /* query-migrate asked again after `completed` */
   GSource           *progress_source;
   gint64             completed_at;   /* the `completed` event's time, µs, or -1 */
 
@@ -258,6 +259,7 @@ source_query (SourceMigration *migration)
 /* -- MigrateInstance -------------------------------------------------------- */
 
 typedef struct {
+  HvKvmHost            *host;     /* not a reference: the driver's call holds it */
   gchar                *target;
   gboolean              live;
   HvInstance           *owner;
@@ -359,8 +361,6 @@ source_completed_query_cb (GObject      *source,
   SourceMigration *migration = source_migration_get (instance);
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GError) error = NULL;
-  guint left = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (instance),
-                                                    "hv-kvm-migration-requeries"));
 
   reply = hv_kvm_qmp_query_migrate_finish (HV_KVM_QMP_CLIENT (source), result, &error);
   if (migration != NULL && reply != NULL)
@@ -370,10 +370,10 @@ source_completed_query_cb (GObject      *source,
       source_set_status (migration, status);
       /* QEMU 7.2 answers downtime 0 at first: ask again */
       if (hv_migration_status_get_downtime (status) == 0 &&
-          hv_migration_status_get_state (status) == HV_MIGRATION_STATE_COMPLETED && left > 0)
+          hv_migration_status_get_state (status) == HV_MIGRATION_STATE_COMPLETED &&
+          migration->requeries > 0)
         {
-          g_object_set_data (G_OBJECT (instance), "hv-kvm-migration-requeries",
-                             GUINT_TO_POINTER (left - 1));
+          migration->requeries--;
           hv_kvm_qmp_query_migrate_async (HV_KVM_QMP_CLIENT (source), NULL,
                                           source_completed_query_cb, instance);
           return;
@@ -399,11 +399,12 @@ source_on_state (SourceMigration  *migration,
     {
     case HV_MIGRATION_STATE_COMPLETED:
       migration->completed_at = timestamp;
-      /* the caller hears of it now; the final figures follow */
-      source_end (migration, NULL);
+      /* the caller hears of it now, the `completed` progress first (so a
+       * caller that returns from migrate_instance has it queued in its
+       * context); the final figures follow */
       source_emit_progress_at (migration, timestamp);
-      g_object_set_data (G_OBJECT (migration->instance), "hv-kvm-migration-requeries",
-                         GUINT_TO_POINTER (COMPLETED_REQUERIES));
+      source_end (migration, NULL);
+      migration->requeries = COMPLETED_REQUERIES;
       hv_kvm_qmp_query_migrate_async (qmp, NULL, source_completed_query_cb,
                                       g_object_ref (migration->instance));
       break;
@@ -633,8 +634,8 @@ static void
 migrate_job (HvKvmInstance *instance,
              GTask         *task)
 {
-  HvKvmHost *host = g_object_get_data (G_OBJECT (task), "hv-kvm-host");
   Migrate *migrate = g_task_get_task_data (task);
+  HvKvmHost *host = migrate->host;
   HvKvmQmpClient *qmp = hv_kvm_instance_get_qmp (instance);
   SourceMigration *migration;
 
@@ -681,8 +682,8 @@ migrate_capabilities_cb (GObject      *source,
                          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  HvKvmHost *host = g_object_get_data (G_OBJECT (task), "hv-kvm-host");
   Migrate *migrate = g_task_get_task_data (task);
+  HvKvmHost *host = migrate->host;
   g_autoptr(HvKvmCapabilities) capabilities = NULL;
   HvKvmInstance *instance;
   GError *error = NULL;
@@ -745,7 +746,7 @@ hv_kvm_migrate_async (HvKvmHost           *host,
    * although cancelled too late has its guest on the target */
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, migrate, (GDestroyNotify) migrate_free);
-  g_object_set_data (G_OBJECT (task), "hv-kvm-host", host);
+  migrate->host = host;
   migrate->target = g_strdup (target);
   migrate->live = live;
   migrate->owner = g_object_ref (owner);
