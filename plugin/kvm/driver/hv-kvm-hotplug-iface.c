@@ -38,16 +38,7 @@ hotplug_call_free (HotplugCall *call)
   g_free (call);
 }
 
-static void
-hotplug_done_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GError *error = NULL;
-  gboolean ok = hv_kvm_hotplug_job_finish (result, &error);
-
-  hv_kvm_return_boolean (user_data, ok, error);
-}
+HV_KVM_RELAY_BOOLEAN (hotplug_done_cb, hv_kvm_hotplug_job_finish)
 
 static void
 hotplug_in_thread (HvKvmHost *host,

@@ -47,6 +47,20 @@ gboolean  hv_kvm_task_check      (HvHypervisor        *hypervisor,
                                   GAsyncResult        *result,
                                   gpointer             source_tag);
 
+/* Defines @relay, the callback of a monitor-thread operation whose
+ * boolean outcome (@finish) completes the caller's task, given as the
+ * callback's user data. */
+#define HV_KVM_RELAY_BOOLEAN(relay, finish) \
+  static void \
+  relay (GObject      *source, \
+         GAsyncResult *result, \
+         gpointer      user_data) \
+  { \
+    GError *error = NULL; \
+    gboolean ok = finish (result, &error); \
+    hv_kvm_return_boolean (user_data, ok, error); \
+  }
+
 void      hv_kvm_lifecycle_iface_init (HvHypervisorInterface *iface);
 void      hv_kvm_hotplug_iface_init   (HvHypervisorInterface *iface);
 void      hv_kvm_migration_iface_init (HvHypervisorInterface *iface);

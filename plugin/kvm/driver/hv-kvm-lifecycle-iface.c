@@ -59,22 +59,9 @@ instance_task_new (HvHypervisor        *hypervisor,
                           cancellable, callback, user_data);
 }
 
-/* Completes the caller's boolean task with what the monitor thread's
- * operation gave. */
-#define RELAY_BOOLEAN(relay, finish) \
-  static void \
-  relay (GObject      *source, \
-         GAsyncResult *result, \
-         gpointer      user_data) \
-  { \
-    GError *error = NULL; \
-    gboolean ok = finish (result, &error); \
-    hv_kvm_return_boolean (user_data, ok, error); \
-  }
-
 /* -- StartInstance ---------------------------------------------------------- */
 
-RELAY_BOOLEAN (start_done_cb, hv_kvm_start_finish)
+HV_KVM_RELAY_BOOLEAN (start_done_cb, hv_kvm_start_finish)
 
 static void
 start_in_thread (HvKvmHost *host,
@@ -144,7 +131,7 @@ hv_kvm_start_instance_finish (HvHypervisor  *hypervisor,
 
 /* -- StopInstance ----------------------------------------------------------- */
 
-RELAY_BOOLEAN (stop_done_cb, hv_kvm_stop_finish)
+HV_KVM_RELAY_BOOLEAN (stop_done_cb, hv_kvm_stop_finish)
 
 static void
 stop_in_thread (HvKvmHost *host,
@@ -192,7 +179,7 @@ hv_kvm_stop_instance_finish (HvHypervisor  *hypervisor,
 
 /* -- RebootInstance --------------------------------------------------------- */
 
-RELAY_BOOLEAN (reboot_done_cb, hv_kvm_reboot_finish)
+HV_KVM_RELAY_BOOLEAN (reboot_done_cb, hv_kvm_reboot_finish)
 
 static void
 reboot_in_thread (HvKvmHost *host,
@@ -232,7 +219,7 @@ hv_kvm_reboot_instance_finish (HvHypervisor  *hypervisor,
 
 /* -- CleanupInstance -------------------------------------------------------- */
 
-RELAY_BOOLEAN (cleanup_done_cb, hv_kvm_cleanup_finish)
+HV_KVM_RELAY_BOOLEAN (cleanup_done_cb, hv_kvm_cleanup_finish)
 
 static void
 cleanup_in_thread (HvKvmHost *host,
@@ -271,7 +258,7 @@ hv_kvm_cleanup_instance_finish (HvHypervisor  *hypervisor,
 
 /* -- BalloonInstanceMemory -------------------------------------------------- */
 
-RELAY_BOOLEAN (balloon_done_cb, hv_kvm_balloon_finish)
+HV_KVM_RELAY_BOOLEAN (balloon_done_cb, hv_kvm_balloon_finish)
 
 static void
 balloon_in_thread (HvKvmHost *host,
@@ -457,7 +444,7 @@ hv_kvm_get_node_info_finish (HvHypervisor  *hypervisor,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-RELAY_BOOLEAN (verify_done_cb, hv_kvm_verify_finish)
+HV_KVM_RELAY_BOOLEAN (verify_done_cb, hv_kvm_verify_finish)
 
 static void
 verify_in_thread (HvKvmHost *host,

@@ -101,17 +101,6 @@ migration_invoke (HvHypervisor    *hypervisor,
   hv_kvm_invoke (HV_KVM (hypervisor), task, func);
 }
 
-#define RELAY_BOOLEAN(relay, finish) \
-  static void \
-  relay (GObject      *source, \
-         GAsyncResult *result, \
-         gpointer      user_data) \
-  { \
-    GError *error = NULL; \
-    gboolean ok = finish (result, &error); \
-    hv_kvm_return_boolean (user_data, ok, error); \
-  }
-
 /* -- MigrationInfo ------------------------------------------------------------ */
 
 static GBytes *
@@ -126,7 +115,7 @@ hv_kvm_migration_info_vfunc (HvHypervisor  *hypervisor,
 
 /* -- AcceptInstance ----------------------------------------------------------- */
 
-RELAY_BOOLEAN (accept_done_cb, hv_kvm_accept_finish)
+HV_KVM_RELAY_BOOLEAN (accept_done_cb, hv_kvm_accept_finish)
 
 static void
 accept_in_thread (HvKvmHost *host,
@@ -170,7 +159,7 @@ hv_kvm_accept_instance_finish (HvHypervisor  *hypervisor,
 
 /* -- FinalizeMigrationDst ----------------------------------------------------- */
 
-RELAY_BOOLEAN (finalize_dst_done_cb, hv_kvm_finalize_dst_finish)
+HV_KVM_RELAY_BOOLEAN (finalize_dst_done_cb, hv_kvm_finalize_dst_finish)
 
 static void
 finalize_dst_in_thread (HvKvmHost *host,
@@ -214,7 +203,7 @@ hv_kvm_finalize_migration_dst_finish (HvHypervisor  *hypervisor,
 
 /* -- MigrateInstance ---------------------------------------------------------- */
 
-RELAY_BOOLEAN (migrate_done_cb, hv_kvm_migrate_finish)
+HV_KVM_RELAY_BOOLEAN (migrate_done_cb, hv_kvm_migrate_finish)
 
 static void
 migrate_in_thread (HvKvmHost *host,
@@ -309,7 +298,7 @@ hv_kvm_get_migration_status_finish (HvHypervisor  *hypervisor,
 
 /* -- FinalizeMigrationSource -------------------------------------------------- */
 
-RELAY_BOOLEAN (finalize_source_done_cb, hv_kvm_finalize_source_finish)
+HV_KVM_RELAY_BOOLEAN (finalize_source_done_cb, hv_kvm_finalize_source_finish)
 
 static void
 finalize_source_in_thread (HvKvmHost *host,
