@@ -8,7 +8,9 @@ hvkitd is found on the system bus unless told otherwise, in this order:
    (``unix:path=/run/…``), or ``system`` / ``session``;
 2. the file /etc/ganeti/hvkit.conf (HVKIT_GANETI_CONFIG names another):
    an INI file whose ``[hvkitd]`` section may set ``bus_address`` (as
-   above) and ``run_dir`` (hvkitd's --run-dir, for console commands);
+   above), ``run_dir`` (hvkitd's --run-dir, for console commands), and
+   ``typelib_dir`` / ``library_dir`` (where libhvkit's typelib and
+   library are, when not where this package was built to find them);
 3. the system bus (which itself honours DBUS_SYSTEM_BUS_ADDRESS).
 
 The file is read by every process that loads the class — node daemon
@@ -40,6 +42,8 @@ class Settings:
     def __init__(self, bus_address=None, run_dir=_build.RUN_DIR, source='defaults'):
         self.bus_address = bus_address
         self.run_dir = run_dir
+        self.typelib_dir = None
+        self.library_dir = None
         self.source = source
 
 
@@ -61,11 +65,13 @@ def read_settings(environ=None):
     else:
         if parser.has_section('hvkitd'):
             section = parser['hvkitd']
-            unknown = set(section) - {'bus_address', 'run_dir'}
+            unknown = set(section) - {'bus_address', 'run_dir', 'typelib_dir', 'library_dir'}
             if unknown:
                 raise ConfigError(f"{path}: unknown key(s) in [hvkitd]: {', '.join(sorted(unknown))}")
             settings.bus_address = section.get('bus_address') or None
             settings.run_dir = section.get('run_dir') or settings.run_dir
+            settings.typelib_dir = section.get('typelib_dir') or None
+            settings.library_dir = section.get('library_dir') or None
             settings.source = path
     address = environ.get(ENV_ADDRESS)
     if address:
@@ -89,20 +95,27 @@ _gi = None
 
 def gi_modules():
     """(Gio, GLib, Hv), imported on first use. libhvkit's typelib and
-    library directories of this build come first, so an installation under
-    /usr/local works without GI_TYPELIB_PATH (which still takes
-    precedence)."""
+    library are looked for first where the configuration says, else —
+    unless GI_TYPELIB_PATH says where — where this package's installation
+    put them, so an installation under /usr/local (not among GI's default
+    directories) works as it is."""
     global _gi
     with _gi_lock:
         if _gi is None:
+            try:
+                settings = read_settings()
+            except ConfigError:
+                settings = Settings()   # the caller reports it
             import gi
             gi.require_version('GIRepository', '2.0')
             from gi.repository import GIRepository
-            for directory in (_build.LIBRARY_DIR,):
-                if os.path.isdir(directory):
-                    GIRepository.Repository.prepend_library_path(directory)
-            if os.path.isdir(_build.TYPELIB_DIR):
-                GIRepository.Repository.prepend_search_path(_build.TYPELIB_DIR)
+            typelib_dir, library_dir = settings.typelib_dir, settings.library_dir
+            if typelib_dir is None and not os.environ.get('GI_TYPELIB_PATH'):
+                typelib_dir, library_dir = _build.TYPELIB_DIR, _build.LIBRARY_DIR
+            if library_dir and os.path.isdir(library_dir):
+                GIRepository.Repository.prepend_library_path(library_dir)
+            if typelib_dir and os.path.isdir(typelib_dir):
+                GIRepository.Repository.prepend_search_path(typelib_dir)
             gi.require_version('Hv', '1.0')
             from gi.repository import Gio, GLib, Hv
             # registers org.hvkit.Error.* so hvkitd's errors come back as Hv
