@@ -80,6 +80,14 @@ def ganeti_nic(uuid, mac):
                                   constants.NIC_LINK: 'gnt0', constants.NIC_VLAN: ''})
 
 
+def free_port():
+    """A TCP port nothing listens on now, for the migration target."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
 def write_config(directory, bus_address, run_dir):
     path = os.path.join(directory, 'hvkit.conf')
     with open(path, 'w', encoding='utf-8') as file:
@@ -277,6 +285,77 @@ class GanetiBackendTest(unittest.TestCase):
         with self.assertRaisesRegex(errors.HypervisorError, 'by name only'):
             self.hv.StopInstance(None, name=NAME)
 
+    def test_migration(self):
+        """Ganeti's migration sequence between two hvkitd (two nodes on one
+        machine, each with its own bus and run directory; the target
+        listens on 127.0.0.1), with a disk hot-added on the source first:
+        the guest runs on, on the target, with both disks."""
+        from hvkitd_harness import Harness
+        source_config = os.environ[remote.ENV_CONFIG]
+        target = Harness(hvkitd_args=['--option', 'powerdown-interval-ms=uint32 2000'])
+        self.addCleanup(target.close)
+        target_config = write_config(tempfile.mkdtemp(dir=self.files.name), target.address,
+                                     target.run_dir)
+        target_hv = HvkitKvmHypervisor()
+
+        def on(config):
+            os.environ[remote.ENV_CONFIG] = config
+
+        def stop_on_target():
+            on(target_config)
+            for call in (lambda: target_hv.StopInstance(None, force=True, name=NAME),
+                         lambda: target_hv.CleanupInstance(NAME)):
+                try:
+                    call()
+                except errors.HypervisorError:
+                    pass
+            on(source_config)
+        self.addCleanup(stop_on_target)
+
+        disk0_path, disk0_link = self.disk_file(0)
+        disk1_path, disk1_link = self.disk_file(1)
+        disk0 = ganeti_disk(DISK0_UUID, disk0_path, 0)
+        disk1 = ganeti_disk(DISK1_UUID, disk1_path, 1)
+        instance = ganeti_instance(self.guest, disks=[disk0])
+        instance.hvparams[constants.HV_MIGRATION_PORT] = free_port()
+        instance.hvparams[constants.HV_MIGRATION_BANDWIDTH] = 200
+        self.start_and_boot(instance, [(disk0, disk0_link, None)])
+        self.hv.HotAddDevice(instance, constants.HOTPLUG_TARGET_DISK, disk1,
+                             (disk1_link, None), 1)
+        self.wait_uevent('add', 'block')
+        instance.disks.append(disk1.uuid)
+        instance.disks_info.append(disk1)
+
+        info = self.hv.MigrationInfo(instance)
+        on(target_config)
+        target_hv.AcceptInstance(instance, info, '127.0.0.1')
+        on(source_config)
+        self.hv.MigrateInstance('cluster.example.com', instance, '127.0.0.1', True)
+        status = self.hv.GetMigrationStatus(instance)
+        self.assertEqual(status.status, constants.HV_MIGRATION_COMPLETED)
+        self.assertGreater(status.total_ram, 0)
+        self.hv.FinalizeMigrationSource(instance, True, True)
+        on(target_config)
+        target_hv.FinalizeMigrationDst(instance, info, True)
+        self.assertEqual(target_hv.ListInstances(), [NAME])
+        info_target = target_hv.GetInstanceInfo(NAME)
+        self.assertEqual(info_target[4], hv_base.HvInstanceState.RUNNING)
+        on(source_config)
+        self.assertIsNone(self.hv.GetInstanceInfo(NAME))
+        self.assertEqual(self.hv.ListInstances(), [])
+        # the same guest, now on the target's serial socket, answers, with
+        # both disks
+        self.console.close()
+        self.console = lifecycle.SerialConsole(os.path.join(target.run_dir, f'{NAME}.serial'),
+                                               self.loop.quit)
+        output, status = self.run_in_guest('ls /sys/block | grep vd')
+        self.assertEqual((output, status), (['vda', 'vdb'], 0))
+        on(target_config)
+
+        # information that is not hvkit's is refused with the reason
+        with self.assertRaisesRegex(errors.HypervisorError, 'not from hvkit'):
+            target_hv.AcceptInstance(instance, '["stock", "runtime"]', '127.0.0.1')
+
     def test_start_refused(self):
         """A start hvkit refuses (a missing QEMU binary) is Ganeti's
         HypervisorError with hvkit's message, and leaves nothing running."""
@@ -390,8 +469,11 @@ def main():
         return SKIP
     # hvkitd (a child) makes its taps in this namespace, not the host's
     libc = ctypes.CDLL(None, use_errno=True)
-    if os.geteuid() == 0 and libc.unshare(CLONE_NEWNET) != 0:
-        raise OSError(ctypes.get_errno(), 'unshare(CLONE_NEWNET)')
+    if os.geteuid() == 0:
+        if libc.unshare(CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), 'unshare(CLONE_NEWNET)')
+        # the migration's target listens on 127.0.0.1
+        subprocess.run(['ip', 'link', 'set', 'lo', 'up'], check=True)
     program = unittest.main(module=__name__, argv=[sys.argv[0], '-v'], exit=False)
     result = program.result
     if not result.wasSuccessful():
