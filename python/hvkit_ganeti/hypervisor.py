@@ -169,23 +169,35 @@ class HvkitKvmHypervisor(hv_base.BaseHypervisor):
     # -- information ----------------------------------------------------------
 
     def ListInstances(self, hvparams=None):
-        return list(self._call('list instances', lambda hv: hv.list_instances()))
+        """The instances whose QEMU runs (hvkit also lists a guest that shut
+        itself down until it is cleaned up; the stock class, whose QEMU
+        then exits, does not)."""
+        _, _, Hv = remote.gi_modules()
+        infos = self._call('list instances', lambda hv: hv.get_all_instances_info_sync(None))
+        return [info.props.name for info in infos
+                if info.props.state not in (Hv.InstanceState.SHUTDOWN, Hv.InstanceState.STOPPED)]
 
     @staticmethod
-    def _InfoTuple(info):
+    def _InfoTuple(info, hvparams):
         """An Hv.InstanceInfo as Ganeti's (name, id, memory, vcpus, state,
-        times); None for an instance that is not there."""
+        times); None for an instance that is not there. A guest that shut
+        itself down is Ganeti's user shutdown only when the hvparams enable
+        it, as with the stock class (whose kvmd records it only then);
+        otherwise it is simply down, and Ganeti's watcher starts it again."""
         _, _, Hv = remote.gi_modules()
         state = info.props.state
         if state == Hv.InstanceState.STOPPED:
             return None
         if state == Hv.InstanceState.SHUTDOWN:
-            # the guest shut itself down: Ganeti's user shutdown
+            if not (hvparams or {}).get(constants.HV_KVM_USER_SHUTDOWN, False):
+                return None
             return (info.props.name, -1, 0, 0, hv_base.HvInstanceState.SHUTDOWN, 0)
         return (info.props.name, info.props.pid, info.props.memory, info.props.vcpus,
                 hv_base.HvInstanceState.RUNNING, info.props.cpu_time)
 
-    def GetInstanceInfo(self, instance_name, hvparams=None):
+    def _GetInfo(self, instance_name):
+        """hvkitd's Hv.InstanceInfo, None when hvkitd knows no such
+        instance."""
         _, GLib, Hv = remote.gi_modules()
 
         def get(hv):
@@ -196,13 +208,17 @@ class HvkitKvmHypervisor(hv_base.BaseHypervisor):
                     return None
                 raise
 
-        info = self._call(f'information on {instance_name}', get)
-        return self._InfoTuple(info) if info is not None else None
+        return self._call(f'information on {instance_name}', get)
+
+    def GetInstanceInfo(self, instance_name, hvparams=None):
+        info = self._GetInfo(instance_name)
+        return self._InfoTuple(info, hvparams) if info is not None else None
 
     def GetAllInstancesInfo(self, hvparams=None):
         infos = self._call('information on all instances',
                            lambda hv: hv.get_all_instances_info_sync(None))
-        return [entry for entry in (self._InfoTuple(info) for info in infos) if entry is not None]
+        return [entry for entry in (self._InfoTuple(info, hvparams) for info in infos)
+                if entry is not None]
 
     def GetNodeInfo(self, hvparams=None):
         """Ganeti's node dictionary (memory in MiB, CPUs), hvkit's

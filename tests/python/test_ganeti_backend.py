@@ -356,6 +356,29 @@ class GanetiBackendTest(unittest.TestCase):
         with self.assertRaisesRegex(errors.HypervisorError, 'not from hvkit'):
             target_hv.AcceptInstance(instance, '["stock", "runtime"]', '127.0.0.1')
 
+    def test_guest_powers_off(self):
+        """A guest that powers itself off is down for Ganeti — its user
+        shutdown only when the hvparams enable it, as with the stock class
+        — and Ganeti's watcher can start it again."""
+        instance = ganeti_instance(self.guest)
+        self.start_and_boot(instance, [])
+        self.console.send('poweroff -f')
+        self.run_until(lambda: (NAME, lifecycle.Hv.InstanceState.SHUTDOWN) in self.state_changes,
+                       lifecycle.STOP_TIMEOUT_S, 'state change to shutdown')
+        self.assertIsNone(self.hv.GetInstanceInfo(NAME, hvparams=instance.hvparams))
+        self.assertEqual(self.hv.GetAllInstancesInfo(instance.hvparams), [])
+        self.assertNotIn(NAME, self.hv.ListInstances(instance.hvparams))
+        user_shutdown = dict(instance.hvparams, **{constants.HV_KVM_USER_SHUTDOWN: True})
+        self.assertEqual(self.hv.GetInstanceInfo(NAME, hvparams=user_shutdown),
+                         (NAME, -1, 0, 0, hv_base.HvInstanceState.SHUTDOWN, 0))
+
+        # the watcher's restart: StartInstance again, without a cleanup
+        self.console.close()
+        self.console = None
+        self.start_and_boot(instance, [])
+        self.assertEqual(self.hv.GetInstanceInfo(NAME)[4], hv_base.HvInstanceState.RUNNING)
+        self.assertEqual(self.hv.ListInstances(), [NAME])
+
     def test_start_refused(self):
         """A start hvkit refuses (a missing QEMU binary) is Ganeti's
         HypervisorError with hvkit's message, and leaves nothing running."""
