@@ -20,6 +20,7 @@ import binascii
 import logging
 import os
 import re
+import sys
 
 from ganeti import constants
 from ganeti import errors
@@ -438,3 +439,22 @@ class HvkitKvmHypervisor(hv_base.BaseHypervisor):
         hv_instance = convert.new_instance(instance)
         self._call(f'balloon {instance.name} to {mem} MiB',
                    lambda hv: hv.balloon_instance_memory_sync(hv_instance, int(mem), None))
+
+
+def _PreloadInNodeDaemon():
+    """In Ganeti's node daemon, PyGObject and Hv are imported when this
+    module is: the daemon forks a process per RPC, and each would otherwise
+    pay for the import (about 80 ms of a first call's 120 ms, measured).
+    Only modules are loaded — no connection, no thread — so forking stays
+    safe. Elsewhere (job processes, gnt-* commands, which never call
+    hvkitd) nothing is imported."""
+    if os.path.basename(sys.argv[0] if sys.argv else '') != 'ganeti-noded':
+        return
+    try:
+        remote.gi_modules()
+    except Exception as err:  # pylint: disable=W0703
+        # the first call reports it as a HypervisorError
+        logging.warning("hvkit: cannot preload hvkit's Python bindings: %s", err)
+
+
+_PreloadInNodeDaemon()
