@@ -238,6 +238,16 @@ class GanetiBackendTest(unittest.TestCase):
         self.hv.HotDelDevice(instance, constants.HOTPLUG_TARGET_DISK, disk1,
                              (disk1_link, None), 1)
         self.assertEqual(self.wait_uevent('remove', 'block').group(1), added_disk)
+        # Ganeti's hot-mod of a NIC (a new link): out and back in, same MAC
+        nic1.nicparams[constants.NIC_LINK] = 'gnt1'
+        self.hv.VerifyHotplugSupport(instance, constants.HOTPLUG_ACTION_MODIFY,
+                                     constants.HOTPLUG_TARGET_NIC)
+        self.hv.HotModDevice(instance, constants.HOTPLUG_TARGET_NIC, nic1, None, 1)
+        self.assertEqual(self.wait_uevent('remove', 'net').group(1), added_nic)
+        added_nic = self.wait_uevent('add', 'net').group(1)
+        output, status = self.run_in_guest(f'cat /sys/class/net/{os.path.basename(added_nic)}'
+                                           '/address')
+        self.assertEqual((output, status), (['aa:00:00:4e:00:02'], 0))
         self.hv.HotDelDevice(instance, constants.HOTPLUG_TARGET_NIC, nic1, None, 1)
         self.assertEqual(self.wait_uevent('remove', 'net').group(1), added_nic)
 
@@ -376,8 +386,20 @@ class GanetiBackendTest(unittest.TestCase):
         self.console.close()
         self.console = None
         self.start_and_boot(instance, [])
-        self.assertEqual(self.hv.GetInstanceInfo(NAME)[4], hv_base.HvInstanceState.RUNNING)
+        before = self.hv.GetInstanceInfo(NAME)
+        self.assertEqual(before[4], hv_base.HvInstanceState.RUNNING)
         self.assertEqual(self.hv.ListInstances(), [NAME])
+
+        # Ganeti's soft reboot (gnt-instance reboot): a new QEMU whose
+        # guest boots again
+        self.hv.RebootInstance(instance)
+        after = self.hv.GetInstanceInfo(NAME)
+        self.assertEqual(after[4], hv_base.HvInstanceState.RUNNING)
+        self.assertNotEqual(after[1], before[1])
+        self.console.close()
+        self.console = lifecycle.SerialConsole(os.path.join(self.run_dir, f'{NAME}.serial'),
+                                               self.loop.quit)
+        self.wait_for_line(lifecycle.READY_PATTERN, lifecycle.BOOT_TIMEOUT_S)
 
     def test_start_refused(self):
         """A start hvkit refuses (a missing QEMU binary) is Ganeti's
