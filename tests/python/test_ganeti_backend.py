@@ -235,8 +235,8 @@ class GanetiBackendTest(unittest.TestCase):
 
         self.hv.VerifyHotplugSupport(instance, constants.HOTPLUG_ACTION_REMOVE,
                                      constants.HOTPLUG_TARGET_DISK)
-        self.hv.HotDelDevice(instance, constants.HOTPLUG_TARGET_DISK, disk1,
-                             (disk1_link, None), 1)
+        # as LUInstanceSetParams removes a disk: no extra
+        self.hv.HotDelDevice(instance, constants.HOTPLUG_TARGET_DISK, disk1, None, 1)
         self.assertEqual(self.wait_uevent('remove', 'block').group(1), added_disk)
         # Ganeti's hot-mod of a NIC (a new link): out and back in, same MAC
         nic1.nicparams[constants.NIC_LINK] = 'gnt1'
@@ -499,11 +499,13 @@ class SwitchTest(unittest.TestCase):
                  os.path.join(HERE, 'ganeti_switch_helper.py'), switch, python_dir,
                  os.path.join(state, 'state'), GANETI_DIR],
                 capture_output=True, text=True, check=False,
-                env={'PATH': os.environ['PATH'], 'PYTHONDONTWRITEBYTECODE': '1'})
+                env={'PATH': os.environ['PATH'], 'PYTHONDONTWRITEBYTECODE': '1',
+                     'GI_TYPELIB_PATH': os.environ.get('GI_TYPELIB_PATH', ''),
+                     'LD_LIBRARY_PATH': os.environ.get('LD_LIBRARY_PATH', '')})
             self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
             self.assertEqual(result.stdout.split(), [
-                'before:KVMHypervisor', 'enabled:HvkitKvmHypervisor',
-                'disabled:KVMHypervisor'], result.stderr)
+                'before:KVMHypervisor', 'enabled:HvkitKvmHypervisor', 'status:bind-mount',
+                'hvkitd:asked', 'disabled:KVMHypervisor'], result.stderr)
             self.assertEqual(os.listdir(state), [])
         self.assertEqual(self.probe(), 'KVMHypervisor')
 
