@@ -32,6 +32,17 @@ NIC1_UUID = '41c00001-0000-4000-8000-000000000001'
 UEVENT_TIMEOUT_S = 60
 
 
+# the methods of the brief; each is hvkit's (tested by MasterSideTest)
+METHODS = (
+    'StartInstance', 'StopInstance', 'RebootInstance', 'CleanupInstance', 'ListInstances',
+    'GetInstanceInfo', 'GetAllInstancesInfo', 'GetNodeInfo', 'GetInstanceConsole', 'Verify',
+    'CheckParameterSyntax', 'ValidateParameters', 'HotplugSupported', 'VerifyHotplugSupport',
+    'HotAddDevice', 'HotDelDevice', 'HotModDevice', 'MigrationInfo', 'AcceptInstance',
+    'MigrateInstance', 'GetMigrationStatus', 'FinalizeMigrationSource', 'FinalizeMigrationDst',
+    'BalloonInstanceMemory',
+)
+
+
 def ganeti_available():
     return os.path.isfile(os.path.join(GANETI_DIR, 'ganeti', 'hypervisor', 'hv_kvm',
                                        '__init__.py'))
@@ -456,6 +467,36 @@ class MasterSideTest(unittest.TestCase):
         console = HvkitKvmHypervisor.GetInstanceConsole(instance, node, group, vnc, {})
         self.assertEqual((console.kind, console.port, console.display),
                          (constants.CONS_VNC, 5901, 1))
+
+    def test_signatures(self):
+        """Every method Ganeti calls has the stock class's signature, and is
+        a class or static method where the stock one is."""
+        import inspect
+        from ganeti.hypervisor import hv_kvm
+        stock = hv_kvm.KVMHypervisor
+
+        def parameters(function):
+            # the stock class's QMP decorator hides the signature: the
+            # decorated function is its closure's
+            if function.__name__ == 'wrapper' and function.__closure__:
+                function = function.__closure__[0].cell_contents
+            return list(inspect.signature(function).parameters.values())
+
+        for name in METHODS:
+            with self.subTest(method=name):
+                ours = inspect.getattr_static(HvkitKvmHypervisor, name)
+                theirs = inspect.getattr_static(stock, name)
+                self.assertIs(type(ours), type(theirs))
+                mine = parameters(getattr(HvkitKvmHypervisor, name))
+                ganeti = parameters(getattr(stock, name))
+                self.assertEqual([(p.kind, p.default) for p in mine],
+                                 [(p.kind, p.default) for p in ganeti])
+                # the names too, but for the stock class's unused `_`
+                self.assertEqual([p.name for p in mine],
+                                 [q.name if q.name != '_' else p.name
+                                  for p, q in zip(mine, ganeti)])
+                # defined here, not inherited from hv_base's defaults
+                self.assertIn(name, vars(HvkitKvmHypervisor))
 
     def test_hvkitd_unreachable(self):
         hv = HvkitKvmHypervisor()      # made without hvkitd, as on a master
