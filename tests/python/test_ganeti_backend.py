@@ -384,14 +384,20 @@ class GanetiBackendTest(unittest.TestCase):
         instance = ganeti_instance(self.guest)
         self.start_and_boot(instance, [])
         self.console.send('poweroff -f')
-        self.run_until(lambda: (NAME, lifecycle.Hv.InstanceState.SHUTDOWN) in self.state_changes,
+        # SHUTDOWN, or STOPPED when the KVM plugin sees QEMU exit before it
+        # reads QEMU's SHUTDOWN event (hv_kvm_instance_exited_cb)
+        Hv = lifecycle.Hv
+        down = (Hv.InstanceState.SHUTDOWN, Hv.InstanceState.STOPPED)
+        self.run_until(lambda: any(change in self.state_changes
+                                   for change in ((NAME, state) for state in down)),
                        lifecycle.STOP_TIMEOUT_S, 'state change to shutdown')
         self.assertIsNone(self.hv.GetInstanceInfo(NAME, hvparams=instance.hvparams))
         self.assertEqual(self.hv.GetAllInstancesInfo(instance.hvparams), [])
         self.assertNotIn(NAME, self.hv.ListInstances(instance.hvparams))
-        user_shutdown = dict(instance.hvparams, **{constants.HV_KVM_USER_SHUTDOWN: True})
-        self.assertEqual(self.hv.GetInstanceInfo(NAME, hvparams=user_shutdown),
-                         (NAME, -1, 0, 0, hv_base.HvInstanceState.SHUTDOWN, 0))
+        if (NAME, Hv.InstanceState.SHUTDOWN) in self.state_changes:
+            user_shutdown = dict(instance.hvparams, **{constants.HV_KVM_USER_SHUTDOWN: True})
+            self.assertEqual(self.hv.GetInstanceInfo(NAME, hvparams=user_shutdown),
+                             (NAME, -1, 0, 0, hv_base.HvInstanceState.SHUTDOWN, 0))
 
         # the watcher's restart: StartInstance again, without a cleanup
         self.console.close()
@@ -498,6 +504,35 @@ class MasterSideTest(unittest.TestCase):
                 # defined here, not inherited from hv_base's defaults
                 self.assertIn(name, vars(HvkitKvmHypervisor))
 
+    def test_info_states(self):
+        """hvkit's instance states as Ganeti's info tuple: user shutdown
+        only with the user_shutdown hvparam, as the stock class."""
+        Hv = remote.gi_modules()[2]
+
+        def info(state):
+            result = Hv.InstanceInfo.new('inst')
+            result.props.state = state
+            result.props.pid = 42
+            result.props.memory = 128
+            result.props.vcpus = 2
+            result.props.cpu_time = 1.5
+            return result
+
+        on = {constants.HV_KVM_USER_SHUTDOWN: True}
+        off = {constants.HV_KVM_USER_SHUTDOWN: False}
+        running = ('inst', 42, 128, 2, hv_base.HvInstanceState.RUNNING, 1.5)
+        shutdown = ('inst', -1, 0, 0, hv_base.HvInstanceState.SHUTDOWN, 0)
+        for state, hvparams, expected in (
+                (Hv.InstanceState.RUNNING, off, running),
+                (Hv.InstanceState.PAUSED, off, running),
+                (Hv.InstanceState.SHUTDOWN, on, shutdown),
+                (Hv.InstanceState.SHUTDOWN, off, None),
+                (Hv.InstanceState.SHUTDOWN, None, None),
+                (Hv.InstanceState.STOPPED, on, None)):
+            with self.subTest(state=state, hvparams=hvparams):
+                self.assertEqual(HvkitKvmHypervisor._InfoTuple(info(state), hvparams),
+                                 expected)
+
     def test_hvkitd_unreachable(self):
         hv = HvkitKvmHypervisor()      # made without hvkitd, as on a master
         with self.assertRaisesRegex(errors.HypervisorError, 'hvkitd'):
@@ -549,6 +584,81 @@ class SwitchTest(unittest.TestCase):
                 'hvkitd:asked', 'disabled:KVMHypervisor'], result.stderr)
             self.assertEqual(os.listdir(state), [])
         self.assertEqual(self.probe(), 'KVMHypervisor')
+
+
+class PersistentSwitchTest(unittest.TestCase):
+    """hvkit-ganeti-switch's default mode (dpkg-divert) on a copy of
+    Ganeti's package with a dpkg database of its own: nothing of the
+    machine's Ganeti or dpkg is touched."""
+
+    def run_switch(self, *args):
+        return subprocess.run(
+            [os.environ['HVKIT_TEST_GANETI_SWITCH'], *args, '--ganeti-dir', self.ganeti,
+             '--dpkg-admindir', self.admin],
+            capture_output=True, text=True, check=False,
+            env={'PATH': os.environ['PATH'], 'PYTHONDONTWRITEBYTECODE': '1'})
+
+    def kvm_class(self):
+        return subprocess.run(
+            ['/usr/bin/python3', '-c', SwitchTest.PROBE], capture_output=True, text=True,
+            check=True, env={'PYTHONPATH': os.path.dirname(self.ganeti),
+                             'PYTHONDONTWRITEBYTECODE': '1'}).stdout.strip()
+
+    def setUp(self):
+        if not os.environ.get('HVKIT_TEST_GANETI_SWITCH'):
+            self.skipTest('HVKIT_TEST_GANETI_SWITCH is not set (run through meson test)')
+        if os.geteuid() != 0:
+            self.skipTest('dpkg-divert needs root')
+        import shutil
+        tmp = tempfile.TemporaryDirectory(prefix='hvkit-gnt-divert-')
+        self.addCleanup(tmp.cleanup)
+        self.ganeti = os.path.join(tmp.name, 'share', 'ganeti')
+        shutil.copytree(os.path.join(GANETI_DIR, 'ganeti'), self.ganeti,
+                        ignore=shutil.ignore_patterns('__pycache__'))
+        self.admin = os.path.join(tmp.name, 'dpkg')
+        os.mkdir(self.admin)
+        open(os.path.join(self.admin, 'diversions'), 'w', encoding='utf-8').close()
+        self.target = os.path.join(self.ganeti, 'hypervisor', '__init__.py')
+
+    def test_divert(self):
+        target = self.target
+        with open(target, encoding='utf-8') as file:
+            original = file.read()
+
+        self.assertEqual(self.kvm_class(), 'KVMHypervisor')
+        result = self.run_switch('enable', '--python-path',
+                                 os.environ['HVKIT_TEST_GANETI_PYTHON_DIR'])
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertEqual(self.kvm_class(), 'HvkitKvmHypervisor')
+        with open(os.path.join(self.admin, 'diversions'), encoding='utf-8') as file:
+            self.assertEqual(file.read().split('\n')[:3], [target, target + '.distrib', ':'])
+        result = self.run_switch('status')
+        self.assertIn('dpkg-divert', result.stdout)
+        self.assertEqual(self.run_switch('enable').returncode, 1)   # already
+
+        result = self.run_switch('disable')
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertEqual(self.kvm_class(), 'KVMHypervisor')
+        with open(target, encoding='utf-8') as file:
+            self.assertEqual(file.read(), original)
+        self.assertFalse(os.path.exists(target + '.distrib'))
+        with open(os.path.join(self.admin, 'diversions'), encoding='utf-8') as file:
+            self.assertEqual(file.read(), '')
+
+    def test_refuses_what_cannot_load(self):
+        """A node whose processes could not import hvkit's class (here:
+        Ganeti's kvm module broken) is not switched."""
+        with open(os.path.join(self.ganeti, 'hypervisor', 'hv_kvm', '__init__.py'), 'a',
+                  encoding='utf-8') as file:
+            file.write('\nraise ImportError("broken for the test")\n')
+        result = self.run_switch('enable', '--python-path',
+                                 os.environ['HVKIT_TEST_GANETI_PYTHON_DIR'])
+        self.assertEqual(result.returncode, 1)
+        self.assertIn('cannot import hvkit_ganeti', result.stderr)
+        self.assertIn('broken for the test', result.stderr)
+        self.assertFalse(os.path.exists(self.target + '.distrib'))
+        with open(os.path.join(self.admin, 'diversions'), encoding='utf-8') as file:
+            self.assertEqual(file.read(), '')
 
 
 def main():
