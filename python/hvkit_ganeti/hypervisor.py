@@ -119,6 +119,20 @@ class HvkitKvmHypervisor(hv_base.BaseHypervisor):
                 remote.forget_remotes()
             raise ganeti_error from None
 
+    @classmethod
+    def _Convert(cls, function, *args, **kwargs):
+        """A conversion of Ganeti's objects to hvkit's; what hvkit refuses
+        in them (a value of the wrong type, a bad name) is Ganeti's
+        HypervisorError with hvkit's reason."""
+        _, GLib, _ = remote.gi_modules()
+        try:
+            return function(*args, **kwargs)
+        except GLib.Error as err:
+            raise remote.to_ganeti_error(err, "Ganeti's object as hvkit's") from None
+        except (TypeError, ValueError, OverflowError) as err:
+            raise errors.HypervisorError(
+                f"Ganeti's object cannot be given to hvkit: {err}") from None
+
     # -- lifecycle ------------------------------------------------------------
 
     def StartInstance(self, instance, block_devices, startup_paused):
@@ -126,7 +140,7 @@ class HvkitKvmHypervisor(hv_base.BaseHypervisor):
         link, uri) each, at Ganeti's startup memory (hv_base's rule: the
         node's free memory between minmem and maxmem)."""
         memory = self._StartupMemory(instance)
-        hv_instance = convert.new_instance(instance, block_devices, memory=memory)
+        hv_instance = self._Convert(convert.new_instance, instance, block_devices, memory=memory)
         self._call(f'start {instance.name}',
                    lambda hv: hv.start_instance_sync(hv_instance, bool(startup_paused), None))
 
@@ -146,16 +160,16 @@ class HvkitKvmHypervisor(hv_base.BaseHypervisor):
             raise errors.HypervisorError('Cannot shutdown cleanly by name only')
         if name is None:
             name = instance.name
-            hv_instance = convert.new_instance(instance)
+            hv_instance = self._Convert(convert.new_instance, instance)
         else:
-            hv_instance = convert.new_instance(None, name=name)
+            hv_instance = self._Convert(convert.new_instance, None, name=name)
         timeout_s = 0 if timeout is None else max(int(timeout), 0)
         self._call(f'stop {name}',
                    lambda hv: hv.stop_instance_sync(hv_instance, bool(force), bool(retry),
                                                     timeout_s, None))
 
     def RebootInstance(self, instance):
-        hv_instance = convert.new_instance(instance)
+        hv_instance = self._Convert(convert.new_instance, instance)
         self._call(f'reboot {instance.name}',
                    lambda hv: hv.reboot_instance_sync(hv_instance, None))
 
@@ -306,7 +320,7 @@ class HvkitKvmHypervisor(hv_base.BaseHypervisor):
         """hvkitd's validation on this node: hvkit's syntax checks, its
         cross-parameter rules and the node checks (files, users, devices,
         what this node's QEMU can do)."""
-        variant = convert.hvparams_variant(hvparams)
+        variant = cls._Convert(convert.hvparams_variant, hvparams)
         cls._call('validate parameters', lambda hv: hv.validate_parameters(variant))
 
     @staticmethod
@@ -320,7 +334,7 @@ class HvkitKvmHypervisor(hv_base.BaseHypervisor):
     # -- hotplug --------------------------------------------------------------
 
     def HotplugSupported(self, instance):
-        hv_instance = convert.new_instance(instance)
+        hv_instance = self._Convert(convert.new_instance, instance)
         self._call(f'hotplug support of {instance.name}',
                    lambda hv: hv.hotplug_supported_sync(hv_instance, None), hotplug=True)
 
@@ -332,14 +346,14 @@ class HvkitKvmHypervisor(hv_base.BaseHypervisor):
             raise errors.HotplugError(f"Unknown hotplug device type '{dev_type}'")
         hv_action = getattr(Hv.HotplugAction, _HOTPLUG_ACTIONS[action])
         hv_type = getattr(Hv.DeviceType, _DEVICE_TYPES[dev_type])
-        hv_instance = convert.new_instance(instance)
+        hv_instance = self._Convert(convert.new_instance, instance)
         self._call(f'hotplug support of {instance.name}',
                    lambda hv: hv.verify_hotplug_support(hv_instance, hv_action, hv_type),
                    hotplug=True)
 
     def _Hotplug(self, verb, method, instance, dev_type, device, extra, seq):
-        hv_instance = convert.new_instance(instance)
-        hv_device = convert.new_device(dev_type, device, extra)
+        hv_instance = self._Convert(convert.new_instance, instance)
+        hv_device = self._Convert(convert.new_device, dev_type, device, extra)
         self._call(f'{verb} {dev_type} {getattr(device, "uuid", "")} of {instance.name}',
                    lambda hv: getattr(hv, method)(hv_instance, hv_device, int(seq or 0), None))
         hvinfo = hv_device.props.hvinfo
@@ -365,7 +379,7 @@ class HvkitKvmHypervisor(hv_base.BaseHypervisor):
 
     def MigrationInfo(self, instance):
         """hvkit's record of the instance (its file form), as text."""
-        hv_instance = convert.new_instance(instance)
+        hv_instance = self._Convert(convert.new_instance, instance)
         data = self._call(f'migration information of {instance.name}',
                           lambda hv: hv.migration_info(hv_instance))
         return _MIGRATION_INFO_PREFIX + base64.b64encode(data.get_data() or b'').decode('ascii')
@@ -385,13 +399,13 @@ class HvkitKvmHypervisor(hv_base.BaseHypervisor):
 
     def AcceptInstance(self, instance, info, target):
         data = self._MigrationBytes(info)
-        hv_instance = convert.new_instance(instance)
+        hv_instance = self._Convert(convert.new_instance, instance)
         self._call(f'accept {instance.name}',
                    lambda hv: hv.accept_instance_sync(hv_instance, data, target, None))
 
     def FinalizeMigrationDst(self, instance, info, success):
         data = self._MigrationBytes(info)
-        hv_instance = convert.new_instance(instance)
+        hv_instance = self._Convert(convert.new_instance, instance)
         self._call(f'finalize the migration of {instance.name} (target)',
                    lambda hv: hv.finalize_migration_dst_sync(hv_instance, data,
                                                              bool(success), None))
@@ -401,14 +415,14 @@ class HvkitKvmHypervisor(hv_base.BaseHypervisor):
         hvkitd accepted the instance) and returns when QEMU reports the end
         of the transfer: the master's first status poll then finds it
         complete, or failed with hvkit's reason."""
-        hv_instance = convert.new_instance(instance)
+        hv_instance = self._Convert(convert.new_instance, instance)
         self._call(f'migrate {instance.name} to {target}',
                    lambda hv: hv.migrate_instance_sync(hv_instance, target,
                                                        bool(live_migration), None))
 
     def GetMigrationStatus(self, instance):
         _, _, Hv = remote.gi_modules()
-        hv_instance = convert.new_instance(instance)
+        hv_instance = self._Convert(convert.new_instance, instance)
         status = self._call(f'migration status of {instance.name}',
                             lambda hv: hv.get_migration_status_sync(hv_instance, None))
         nick = Hv.MigrationState(status.props.state).value_nick
@@ -426,13 +440,13 @@ class HvkitKvmHypervisor(hv_base.BaseHypervisor):
         return result
 
     def FinalizeMigrationSource(self, instance, success, live):
-        hv_instance = convert.new_instance(instance)
+        hv_instance = self._Convert(convert.new_instance, instance)
         self._call(f'finalize the migration of {instance.name} (source)',
                    lambda hv: hv.finalize_migration_source_sync(hv_instance, bool(success),
                                                                 bool(live), None))
 
     def BalloonInstanceMemory(self, instance, mem):
-        hv_instance = convert.new_instance(instance)
+        hv_instance = self._Convert(convert.new_instance, instance)
         self._call(f'balloon {instance.name} to {mem} MiB',
                    lambda hv: hv.balloon_instance_memory_sync(hv_instance, int(mem), None))
 

@@ -53,7 +53,7 @@ if ganeti_available():
     sys.path.insert(0, os.path.join(HERE, '..', 'dbus'))
     from ganeti import constants, errors, objects  # noqa: E402
     from ganeti.hypervisor import hv_base  # noqa: E402
-    from hvkit_ganeti import remote  # noqa: E402
+    from hvkit_ganeti import convert, remote  # noqa: E402
     from hvkit_ganeti.hypervisor import HvkitKvmHypervisor  # noqa: E402
     import test_kvm_lifecycle as lifecycle  # noqa: E402
 
@@ -540,6 +540,23 @@ class MasterSideTest(unittest.TestCase):
         with self.assertRaisesRegex(errors.HypervisorError, 'hvkitd'):
             hv.GetInstanceInfo('any')
         self.assertRegex(hv.Verify() or '', 'hvkitd')
+
+    def test_conversion_refused(self):
+        """What cannot become hvkit's object is Ganeti's HypervisorError
+        before hvkitd is asked."""
+        instance = objects.Instance(
+            name='conv', uuid=INSTANCE_UUID, hvparams=dict(constants.HVC_DEFAULTS['kvm']),
+            beparams=dict(constants.BEC_DEFAULTS), nics=[], disks_info=[])
+        disk = objects.Disk(uuid=DISK0_UUID, size='sixteen', mode='rw', params={})
+        with self.assertRaisesRegex(errors.HypervisorError, 'cannot be given to hvkit'):
+            HvkitKvmHypervisor().StartInstance(instance, [(disk, '/dev/null', None)], False)
+        nic = objects.NIC(uuid=NIC0_UUID, mac='aa:00:00:00:00:01',
+                          nicparams={constants.NIC_MODE: 'bridged', constants.NIC_LINK: 'br0'})
+        nic.pci = 'slot seven'     # Ganeti's own placement is not hvkit's: dropped
+        Hv = remote.gi_modules()[2]
+        hv_nic = Hv.Nic.new_from_variant(convert.nic_variant(nic))
+        self.assertEqual((hv_nic.get_pci(), hv_nic.get_link(), hv_nic.get_mode()),
+                         (-1, 'br0', 'bridged'))
 
     def test_bad_configuration(self):
         with open(os.environ[remote.ENV_CONFIG], 'a', encoding='utf-8') as file:
