@@ -231,6 +231,20 @@ del (Adopted     *adopted,
   g_assert_cmpstr (g_ptr_array_index (adopted->removed, 0), ==, id);
 }
 
+static gchar *
+guest_run (Adopted     *adopted,
+           const gchar *command)
+{
+  g_autoptr(GError) error = NULL;
+  gint status = -1;
+  gchar *output = hv_test_console_run (adopted->serial, command, COMMAND_TIMEOUT_MS, &status,
+                                       &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  return output;
+}
+
 static void
 hotplug (Adopted *adopted)
 {
@@ -308,6 +322,8 @@ test_ganeti (void)
   g_autofree gchar *ifdown_log = NULL;
   g_autofree gchar *tap = NULL;
   g_autofree gchar *ifdown_log_path = NULL;
+  g_autofree gchar *qmp_link = NULL;
+  g_autofree gchar *disks = NULL;
   HvAdoption *adoption;
   GPid pid;
 
@@ -346,7 +362,8 @@ test_ganeti (void)
   g_assert_cmpstr (record_after, ==, record_before);
   g_assert_true (exists (adopted.ganeti_dir, "ctrl/" NAME ".qmp"));
   g_assert_true (exists (adopted.run_dir, "conf/" NAME ".runtime"));
-  g_assert_true (g_file_test (adopted.run_dir, G_FILE_TEST_IS_DIR));
+  qmp_link = g_build_filename (adopted.run_dir, NAME ".qmp", NULL);
+  g_assert_true (g_file_test (qmp_link, G_FILE_TEST_IS_SYMLINK));
 
   /* adopting again: the name is hvkit's now */
   again = adopt (adopted.kvm, adopted.ganeti_dir);
@@ -359,12 +376,37 @@ test_ganeti (void)
   query (&adopted, 128);
   hotplug (&adopted);
 
+  /* a restarted driver takes it over through hvkit's links */
+  g_clear_object (&adopted.kvm);
+  adopted.kvm = new_kvm (adopted.run_dir, &adopted);
+  query (&adopted, 128);
+
   g_assert_true (hv_hypervisor_balloon_instance_memory_sync (adopted.kvm, adopted.instance, 96, NULL,
                                                              &error));
   g_assert_no_error (error);
   query (&adopted, 96);
 
-  /* a soft stop: the guest powers off */
+  /* a reboot starts a QEMU of hvkit's from the record: Ganeti's files go
+   * with the old one, the guest keeps the disk Ganeti gave it */
+  g_assert_true (hv_hypervisor_reboot_instance_sync (adopted.kvm, adopted.instance, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (process_is_qemu (pid));
+  g_assert_false (exists (adopted.ganeti_dir, "conf/" NAME ".runtime"));
+  g_assert_false (exists (adopted.ganeti_dir, "pid/" NAME));
+  g_assert_false (g_file_test (qmp_link, G_FILE_TEST_IS_SYMLINK));
+  g_assert_true (exists (adopted.run_dir, NAME ".qmp"));
+  hv_test_console_close (adopted.serial);
+  g_clear_object (&adopted.serial);
+  adopted.serial = hv_test_kvm_guest_boot (adopted.run_dir, NAME);
+  disks = guest_run (&adopted, "cat /sys/bus/pci/devices/0000:00:0c.0/device");
+  g_assert_cmpstr (g_strstrip (disks), ==, "0x1001");
+  query (&adopted, 128);
+  g_free (pid_text);
+  pid_text = read_file (adopted.run_dir, NAME ".pid");
+  pid = atoi (pid_text);
+
+  /* a soft stop: the guest powers off; ifdown ran for Ganeti's tap when
+   * its NIC was unplugged */
   g_assert_true (hv_hypervisor_stop_instance_sync (adopted.kvm, adopted.instance, FALSE, FALSE, 60,
                                                    NULL, &error));
   g_assert_no_error (error);
