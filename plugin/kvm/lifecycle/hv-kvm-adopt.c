@@ -281,8 +281,9 @@ link_socket (HvKvmInstance  *instance,
 /* The record made hvkit's: its base for hvkit's next start, and where
  * Ganeti's files are. */
 static void
-take_record (Adopt        *adopt,
-             HvKvmRuntime *runtime)
+take_record (Adopt          *adopt,
+             HvKvmRuntime   *runtime,
+             HvKvmQmpClient *qmp)
 {
   g_auto(HvKvmDict) extra = { 0, };
   g_auto(GStrv) base = hv_kvm_cmdline_adopt_base ((const gchar * const *) runtime->argv,
@@ -292,6 +293,15 @@ take_record (Adopt        *adopt,
 
   g_strfreev (runtime->argv);
   runtime->argv = g_steal_pointer (&base);
+  /* the QEMU that runs it, as its greeting says (a start records the same) */
+  if (*runtime->qemu_version == '\0' && qmp != NULL)
+    {
+      guint major = 0, minor = 0, micro = 0;
+
+      hv_kvm_qmp_client_get_version (qmp, &major, &minor, &micro);
+      g_free (runtime->qemu_version);
+      runtime->qemu_version = g_strdup_printf ("%u.%u.%u", major, minor, micro);
+    }
   hv_kvm_dict_init (&extra);
   hv_kvm_dict_add_all (&extra, runtime->extra);
   hv_kvm_dict_add (&extra, GANETI_RUN_DIR_KEY, g_variant_new_string (adopt->source_dir));
@@ -327,7 +337,7 @@ write_files (Adopt          *adopt,
                                            hv_kvm_runtime_device_get_string (nic, "tap"), error))
         return FALSE;
     }
-  take_record (adopt, candidate->runtime);
+  take_record (adopt, candidate->runtime, candidate->qmp);
   return hv_kvm_runtime_save (hv_kvm_host_get_store (adopt->host), candidate->runtime, error);
 }
 
