@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 
 #include "hvkit.h"
@@ -27,8 +28,9 @@
  * Ganeti started by the id Ganeti gave it, balloons and stops it: then
  * nothing of it is left, in hvkit's directory or in Ganeti's. A second
  * directory holds what must be refused — a dead pid, a record that is not
- * one, a QEMU without a QMP socket, a pidfile naming another program, a
- * name hvkit knows — and is byte for byte the same afterwards.
+ * one, a QEMU without a QMP socket, a QEMU whose QMP session someone else
+ * holds, a pidfile naming another program, a name hvkit knows — and is
+ * byte for byte the same afterwards.
  */
 
 #define NAME               "gnt-adopt"
@@ -78,6 +80,7 @@ device_removed_cb (HvHypervisor *kvm,
 
 static HvHypervisor *
 new_kvm (const gchar *run_dir,
+         guint        start_timeout_ms,
          Adopted     *adopted)
 {
   g_autofree gchar *ifup = write_script ("ifup", "ip link set \"$INTERFACE\" master \"$BRIDGE\" up");
@@ -90,7 +93,7 @@ new_kvm (const gchar *run_dir,
   g_variant_dict_insert (&config, "run-dir", "s", run_dir);
   g_variant_dict_insert (&config, "ifup-script", "s", ifup);
   g_variant_dict_insert (&config, "ifdown-script", "s", ifdown);
-  g_variant_dict_insert (&config, "start-timeout-ms", "u", 10000);
+  g_variant_dict_insert (&config, "start-timeout-ms", "u", start_timeout_ms);
   kvm = hv_kvm_new (g_variant_dict_end (&config), &error);
   g_assert_no_error (error);
   if (adopted != NULL)
@@ -348,7 +351,7 @@ test_ganeti (void)
   pid = atoi (pid_text);
   tap = read_file (adopted.ganeti_dir, "nic/" NAME "/0");
 
-  adopted.kvm = new_kvm (adopted.run_dir, &adopted);
+  adopted.kvm = new_kvm (adopted.run_dir, 10000, &adopted);
   adopted.instance = hv_test_kvm_guest_new_instance (adopted.kvm, NAME, UUID, 128);
   adoptions = adopt (adopted.kvm, adopted.ganeti_dir);
   g_assert_cmpuint (adoptions->len, ==, 1);
@@ -378,7 +381,7 @@ test_ganeti (void)
 
   /* a restarted driver takes it over through hvkit's links */
   g_clear_object (&adopted.kvm);
-  adopted.kvm = new_kvm (adopted.run_dir, &adopted);
+  adopted.kvm = new_kvm (adopted.run_dir, 10000, &adopted);
   query (&adopted, 128);
 
   g_assert_true (hv_hypervisor_balloon_instance_memory_sync (adopted.kvm, adopted.instance, 96, NULL,
@@ -516,6 +519,30 @@ spawn_daemon (const gchar * const *argv)
   return pid;
 }
 
+/* Connects to QEMU's QMP socket and reads its greeting: the one session
+ * QEMU serves is this test's until the connection closes. */
+static GSocketConnection *
+hold_qmp (const gchar *path)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *connection;
+  gchar byte = 0;
+
+  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  g_assert_no_error (error);
+  while (byte != '\n')
+    {
+      gssize n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
+                                      &byte, 1, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, ==, 1);
+    }
+  return connection;
+}
+
 static const gchar *
 refusal_of (GPtrArray   *adoptions,
             const gchar *name)
@@ -555,6 +582,15 @@ test_refused (void)
     hv_test_get_qemu (), "-name", "noqmp", "-machine", "none", "-display", "none", "-S",
     "-nodefaults", "-daemonize", "-pidfile", qemu_pidfile, NULL,
   };
+  g_autofree gchar *busy_pidfile = g_build_filename (ganeti_dir, "pid", "busy", NULL);
+  g_autofree gchar *busy_socket = g_build_filename (ganeti_dir, "ctrl", "busy.qmp", NULL);
+  g_autofree gchar *busy_qmp = g_strdup_printf ("unix:%s,server=on,wait=off", busy_socket);
+  const gchar *busy_argv[] = {
+    hv_test_get_qemu (), "-name", "busy", "-machine", "none", "-display", "none", "-S",
+    "-nodefaults", "-qmp", busy_qmp, "-daemonize", "-pidfile", busy_pidfile, NULL,
+  };
+  g_autoptr(GSocketConnection) holder = NULL;
+  g_autofree gchar *busy_pid_text = NULL;
   g_autofree gchar *qemu_pid_text = NULL;
   GPid sleep, dead;
   gint status;
@@ -585,11 +621,21 @@ test_refused (void)
   write_at (ganeti_dir, "conf/notqemu.runtime", record);
   write_at (ganeti_dir, "pid/notqemu", sleep_pid);
   write_at (ganeti_dir, "ctrl/.keep", "");
+  /* busy: a QEMU whose one QMP session someone else holds */
+  g_clear_pointer (&record, g_free);
+  record = ganeti_record ("busy");
+  write_at (ganeti_dir, "conf/busy.runtime", record);
+  g_assert_true (g_spawn_sync (NULL, (gchar **) busy_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+                               NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  holder = hold_qmp (busy_socket);
 
   snapshot_dir (ganeti_dir, "", before);
-  kvm = new_kvm (run_dir, NULL);
+  kvm = new_kvm (run_dir, 2000, NULL);
   adoptions = adopt (kvm, ganeti_dir);
-  g_assert_cmpuint (adoptions->len, ==, 4);
+  g_assert_cmpuint (adoptions->len, ==, 5);
+  g_assert_nonnull (strstr (refusal_of (adoptions, "busy"), "another client hold it"));
   g_assert_nonnull (strstr (refusal_of (adoptions, "corrupt"), "cannot be imported"));
   g_assert_nonnull (strstr (refusal_of (adoptions, "dead"), "is not running"));
   g_assert_nonnull (strstr (refusal_of (adoptions, "noqmp"), "QMP socket"));
@@ -611,6 +657,9 @@ test_refused (void)
   g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
   g_assert_null (adoptions);
 
+  busy_pid_text = read_file (ganeti_dir, "pid/busy");
+  g_assert_true (process_is_qemu (atoi (busy_pid_text)));
+  kill (atoi (busy_pid_text), SIGKILL);
   kill (atoi (qemu_pid_text), SIGKILL);
   kill (sleep, SIGKILL);
   g_assert_cmpint (waitpid (sleep, &status, 0), ==, sleep);
