@@ -687,7 +687,7 @@ test_refused (void)
   kvm = new_kvm (run_dir, 2000, NULL);
   adoptions = adopt (kvm, ganeti_dir);
   g_assert_cmpuint (adoptions->len, ==, 5);
-  g_assert_nonnull (strstr (refusal_of (adoptions, "busy"), "another client hold it"));
+  g_assert_nonnull (strstr (refusal_of (adoptions, "busy"), "is another client connected"));
   g_assert_nonnull (strstr (refusal_of (adoptions, "corrupt"), "cannot be imported"));
   g_assert_nonnull (strstr (refusal_of (adoptions, "dead"), "is not running"));
   g_assert_nonnull (strstr (refusal_of (adoptions, "noqmp"), "QMP socket"));

@@ -115,7 +115,15 @@ check_record (Adopt      *adopt,
   g_autofree gchar *data = NULL;
   g_autoptr(GError) local_error = NULL;
   gsize length = 0;
+  GStatBuf st;
 
+  /* Ganeti's files are a few kilobytes; the importer's bound, before reading */
+  if (g_stat (path, &st) == 0 && st.st_size > 16 * 1024 * 1024)
+    {
+      g_set_error (error, HV_ERROR, HV_ERROR_RUNTIME_CORRUPT,
+                   _("its record '%s' is larger than 16 MiB"), path);
+      return FALSE;
+    }
   if (!g_file_get_contents (path, &data, &length, &local_error))
     {
       g_set_error (error, HV_ERROR, HV_ERROR_RUNTIME_CORRUPT, _("its record cannot be read: %s"),
@@ -424,7 +432,7 @@ adopt_connected_cb (GObject      *source,
     {
       g_autoptr(Candidate) candidate = g_steal_pointer (&adopt->candidate);
 
-      g_prefix_error (&error, _("its QMP socket gives hvkit no session (does another client hold it?): "));
+      g_prefix_error (&error, _("its QMP socket does not answer: "));
       adopt_record (adopt, candidate->name, error);
       adopt_next (g_steal_pointer (&task));
       return;
