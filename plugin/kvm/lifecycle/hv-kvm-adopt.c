@@ -625,6 +625,7 @@ hv_kvm_adopted_remove_source_files (HvKvmInstance *instance)
   g_autoptr(GDir) dir = NULL;
   const gchar *source_dir;
   const gchar *file;
+  GPid other;
 
   if (runtime == NULL ||
       (source = g_variant_lookup_value (runtime->extra, GANETI_RUN_DIR_KEY,
@@ -632,6 +633,16 @@ hv_kvm_adopted_remove_source_files (HvKvmInstance *instance)
     return;
   source_dir = g_variant_get_string (source, NULL);
   pidfile = g_build_filename (source_dir, "pid", name, NULL);
+  /* a QEMU Ganeti started again under that name since (after a guest
+   * powered off and before hvkit cleaned up) keeps its files */
+  other = hv_kvm_process_read_pidfile (pidfile, NULL);
+  if (other != 0 && other != hv_kvm_instance_get_pid (instance) &&
+      hv_kvm_process_is_instance (other, name))
+    {
+      g_debug ("instance %s runs again under Ganeti (pid %d): its files stay", name, (gint) other);
+      hv_kvm_adopted_forget_source (runtime);
+      return;
+    }
   g_unlink (pidfile);
   for (gsize i = 0; i < G_N_ELEMENTS (ctrl); i++)
     {
