@@ -34,29 +34,33 @@ if [ -n "$missing" ]; then
 fi
 
 # --- Ganeti 3.0 (tests/python/test_ganeti_backend.py imports its objects and
-# kvm class; docs/ganeti.md) -------------------------------------------------
-# Installed with a policy-rc.d that refuses every start, so none of
-# Ganeti's daemons (nor sshd, which it pulls in) starts on this machine;
-# the policy file is removed again unless it was there before.
+# kvm class; docs/ganeti.md; the tests that adopt what Ganeti's own KVM
+# driver started, test-kvm-adopt and test_hvkitd_adopt, run its
+# StartInstance) ------------------------------------------------------------
+# The package installs Ganeti's daemons (and sshd): a policy-rc.d that
+# exits 101 keeps them from starting on this host, and goes once apt is
+# done (one that was there before is put back).
 if ! dpkg-query -W -f='${Status}' ganeti 2>/dev/null | grep -q 'install ok installed'; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: need root to install: ganeti" >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
-  policy=/usr/sbin/policy-rc.d
-  own_policy=false
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' > "$policy"
-    chmod 755 "$policy"
-    own_policy=true
+  policy_rc_d=/usr/sbin/policy-rc.d
+  saved=""
+  if [ -e "$policy_rc_d" ]; then
+    saved="$policy_rc_d.hvkit-saved"
+    mv "$policy_rc_d" "$saved"
   fi
+  printf '#!/bin/sh\nexit 101\n' > "$policy_rc_d"
+  chmod 755 "$policy_rc_d"
   status=0
   apt-get -o DPkg::Lock::Timeout=600 update &&
     apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ganeti socat ||
     status=$?
-  if $own_policy; then
-    rm -f "$policy"
+  rm -f "$policy_rc_d"
+  if [ -n "$saved" ]; then
+    mv "$saved" "$policy_rc_d"
   fi
   [ "$status" -eq 0 ] || exit "$status"
 fi
