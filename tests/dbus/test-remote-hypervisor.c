@@ -86,6 +86,39 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->bus);
 }
 
+/* hvkitd sends the class as the last element of the error's name; one
+ * that is no name element (a '-') is left out rather than mangled */
+static void
+test_monitor_error_class (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  static const struct {
+    const gchar *name;
+    const gchar *qmp_class;
+  } cases[] = {
+    { "error-7-DeviceNotFound", "DeviceNotFound" },
+    { "error-7-GenericError", "GenericError" },
+    { "error-7", NULL },
+    { "error-7-Not-A-Name", NULL },
+    { "error-2-DeviceNotFound", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HvInstanceInfo) info = NULL;
+      gint code = g_str_has_prefix (cases[i].name, "error-7") ? HV_ERROR_MONITOR : HV_ERROR_HOTPLUG;
+      g_autofree gchar *message = g_strdup_printf ("fake error %d for %s", code, cases[i].name);
+
+      info = hv_hypervisor_get_instance_info_sync (HV_HYPERVISOR (fixture->remote),
+                                                   cases[i].name, NULL, &error);
+      g_assert_null (info);
+      g_assert_error (error, HV_ERROR, code);
+      g_assert_cmpstr (error->message, ==, message);
+      g_assert_cmpstr (hv_error_get_qmp_class (error), ==, cases[i].qmp_class);
+    }
+}
+
 static void
 test_every_error_code (Fixture       *fixture,
                        gconstpointer  data)
@@ -182,6 +215,8 @@ main (int    argc,
     }
   g_test_add ("/remote-hypervisor/every-error-code", Fixture, NULL,
               fixture_set_up, test_every_error_code, fixture_tear_down);
+  g_test_add ("/remote-hypervisor/monitor-error-class", Fixture, NULL,
+              fixture_set_up, test_monitor_error_class, fixture_tear_down);
   g_test_add ("/remote-hypervisor/objects-and-names", Fixture, NULL,
               fixture_set_up, test_objects_and_names, fixture_tear_down);
   g_test_add ("/remote-hypervisor/migration-blocking", Fixture, NULL,
