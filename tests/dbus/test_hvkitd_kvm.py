@@ -19,7 +19,8 @@ import gi
 gi.require_version('Hv', '1.0')
 from gi.repository import Gio, GLib, Hv  # noqa: E402
 
-from hvkitd_harness import Harness, MANAGER_PATH, program, strip_remote  # noqa: E402
+from hvkitd_harness import (Harness, MANAGER_PATH, program, strip_remote,  # noqa: E402
+                            unshare_net)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'python'))
 import test_kvm_lifecycle as lifecycle  # noqa: E402
@@ -47,6 +48,9 @@ class HvkitdKvmTest(unittest.TestCase):
         if not os.environ.get('HVKIT_TEST_GUEST_DIR'):
             raise unittest.SkipTest('HVKIT_TEST_GUEST_DIR is not set (run through meson test)')
         cls.guest = lifecycle.load_test_guest(cls)
+        # the taps of hot-added NICs in a network namespace of the test's
+        # own, not the host's: hvkitd and its QEMU inherit it
+        unshare_net()
         # short: a reboot of a paused guest waits for it, then kills it
         cls.h = Harness(hvkitd_args=['--option', 'reboot-timeout-ms=uint32 3000'])
         cls.console = None
