@@ -102,6 +102,7 @@ class HvkitctlMigrateKvmTest(unittest.TestCase):
     def tearDownClass(cls):
         for console in cls.consoles.values():
             console.close()
+        failures = []
         for host in cls.hosts:
             try:
                 if NAME in host.call('ListInstances', None, '(as)')[0]:
@@ -111,7 +112,12 @@ class HvkitctlMigrateKvmTest(unittest.TestCase):
                 host.call('CleanupInstance', GLib.Variant('(s)', (NAME,)))
             except GLib.Error:
                 pass
-            host.close()
+            try:
+                host.close()
+            except AssertionError as error:
+                failures.append(str(error))
+        if failures:
+            raise AssertionError('; '.join(failures))
 
     # -- helpers --------------------------------------------------------------
 
