@@ -145,6 +145,10 @@ class HvkitdFakeTest(unittest.TestCase):
             self.h.remote('fake').get_instance_info_sync(name, None)
         self.assertTrue(caught.exception.matches(Hv.error_quark(), Hv.Error.MONITOR))
         self.assertEqual(caught.exception.message, f'fake error 7 for {name}')
+        # hvkitctl (C, the remote hypervisor) has the class back and says it
+        status, out, err = self.hvkitctl('info', name)
+        self.assertEqual(status, 17, err)
+        self.assertEqual(err, f'hvkitctl: fake error 7 for {name} (QEMU error DeviceNotFound)\n')
 
     def test_every_error_code_round_trips_to_the_remote_hypervisor(self):
         remote = self.h.remote('fake')
