@@ -395,7 +395,8 @@ hv_variant_dict_end_sorted (GVariantDict *dict)
       /* the string's bytes belong to the entry, which outlives the sort */
       entries[i].key = g_variant_get_string (key, NULL);
     }
-  qsort (entries, n, sizeof *entries, hv_variant_compare_entries);
+  if (n > 1)   /* g_new (…, 0) is NULL, which qsort must not get */
+    qsort (entries, n, sizeof *entries, hv_variant_compare_entries);
   for (gsize i = 0; i < n; i++)
     sorted[i] = entries[i].entry;
   result = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{sv}"), sorted, n));
