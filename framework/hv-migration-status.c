@@ -20,8 +20,9 @@
  * spelling), `total_time`, `downtime` and `setup_time` x (milliseconds),
  * `transferred`, `remaining` and `total` x (bytes of RAM), `dirty_sync_count`
  * x, `mbps` d (throughput in megabits per second), `expected_downtime` x
- * (milliseconds), `dirty_rate` x (pages dirtied per second) and
- * `error_desc` s (why it failed).
+ * (milliseconds), `dirty_rate` x (pages dirtied per second),
+ * `error_desc` s (why it failed) and `state_time` x (when the state began,
+ * microseconds since the epoch).
  *
  * Since: 1.0
  */
@@ -41,6 +42,7 @@ struct _HvMigrationStatus {
   gint64 expected_downtime;
   gint64 dirty_rate;
   gchar *error_desc;
+  gint64 state_time;
 };
 
 G_DEFINE_FINAL_TYPE (HvMigrationStatus, hv_migration_status, G_TYPE_OBJECT)
@@ -59,6 +61,7 @@ enum {
   PROP_EXPECTED_DOWNTIME,
   PROP_DIRTY_RATE,
   PROP_ERROR_DESC,
+  PROP_STATE_TIME,
   N_PROPS
 };
 
@@ -120,6 +123,9 @@ hv_migration_status_get_property (GObject    *object,
     case PROP_ERROR_DESC:
       g_value_set_string (value, self->error_desc);
       break;
+    case PROP_STATE_TIME:
+      g_value_set_int64 (value, self->state_time);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -170,6 +176,9 @@ hv_migration_status_set_property (GObject      *object,
       break;
     case PROP_ERROR_DESC:
       hv_migration_status_set_error_desc (self, g_value_get_string (value));
+      break;
+    case PROP_STATE_TIME:
+      hv_migration_status_set_state_time (self, g_value_get_int64 (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -323,6 +332,23 @@ hv_migration_status_class_init (HvMigrationStatusClass *klass)
   properties[PROP_ERROR_DESC] =
     g_param_spec_string ("error-desc", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * HvMigrationStatus:state-time:
+   *
+   * When the migration entered its current #HvMigrationStatus:state, in
+   * microseconds since the Unix epoch, as the hypervisor stamped it (for
+   * QEMU, the timestamp of its `MIGRATION` event), or 0 when the
+   * hypervisor did not say (a status asked after a restart). With the
+   * state `completed` it is when QEMU finished the transfer: a caller can
+   * tell how long after that it heard of it. Its variant key is
+   * `state_time`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STATE_TIME] =
+    g_param_spec_int64 ("state-time", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -850,4 +876,44 @@ hv_migration_status_set_dirty_rate (HvMigrationStatus *self,
     return;
   self->dirty_rate = dirty_rate;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIRTY_RATE]);
+}
+
+/**
+ * hv_migration_status_get_state_time:
+ * @self: a #HvMigrationStatus
+ *
+ * Returns: when the current state began, in microseconds since the Unix
+ *   epoch, or 0 when unknown
+ *
+ * Since: 1.0
+ */
+gint64
+hv_migration_status_get_state_time (HvMigrationStatus *self)
+{
+  g_return_val_if_fail (HV_IS_MIGRATION_STATUS (self), 0);
+
+  return self->state_time;
+}
+
+/**
+ * hv_migration_status_set_state_time:
+ * @self: a #HvMigrationStatus
+ * @state_time: when the current state began, in microseconds since the
+ *   Unix epoch, or 0 when unknown
+ *
+ * Sets #HvMigrationStatus:state-time.
+ *
+ * Since: 1.0
+ */
+void
+hv_migration_status_set_state_time (HvMigrationStatus *self,
+                                    gint64             state_time)
+{
+  g_return_if_fail (HV_IS_MIGRATION_STATUS (self));
+  g_return_if_fail (state_time >= 0);
+
+  if (self->state_time == state_time)
+    return;
+  self->state_time = state_time;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE_TIME]);
 }

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "hv-enum-types.h"
@@ -31,8 +33,9 @@
  * hv_hypervisor_migrate_instance_async() follows the `org.hvkit.Job1`
  * object hvkitd answers with until it finishes; the migration's progress
  * arrives as #HvHypervisor::migration-progress, and cancelling the call
- * cancels the job. The QMP error class of %HV_ERROR_MONITOR errors does not
- * cross the bus.
+ * cancels the job. An %HV_ERROR_MONITOR error keeps QEMU's error class
+ * (hv_error_get_qmp_class()): hvkitd sends it as the last element of the
+ * error's D-Bus name, `org.hvkit.Error.Monitor.DeviceNotFound`.
  *
  * The parameter table (hv_hypervisor_get_parameters()) is read once, when
  * the object is made; its specs carry hvkitd's check messages, but the
@@ -108,10 +111,37 @@ hv_remote_hypervisor_get_call_flags (HvRemoteHypervisor *self)
          ? G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION : G_DBUS_CALL_FLAGS_NONE;
 }
 
+#define HV_REMOTE_MONITOR_ERROR_PREFIX "org.hvkit.Error.Monitor."
+
+/* hvkitd names an HV_ERROR_MONITOR error that carries QEMU's error class
+ * `org.hvkit.Error.Monitor.<Class>`, a name GDBus does not know (it maps
+ * whole names only): that is the code again, with the class restored. */
+static gboolean
+hv_remote_hypervisor_map_monitor_error (GError **error)
+{
+  g_autofree gchar *name = g_dbus_error_get_remote_error (*error);
+  const gchar *qmp_class;
+  GError *mapped;
+
+  if (name == NULL || !g_str_has_prefix (name, HV_REMOTE_MONITOR_ERROR_PREFIX))
+    return FALSE;
+  qmp_class = name + strlen (HV_REMOTE_MONITOR_ERROR_PREFIX);
+  if (*qmp_class == '\0' || strchr (qmp_class, '.') != NULL)
+    return FALSE;
+  g_dbus_error_strip_remote_error (*error);
+  mapped = g_error_new_literal (HV_ERROR, HV_ERROR_MONITOR, (*error)->message);
+  hv_error_set_qmp_class (mapped, qmp_class);
+  g_clear_error (error);
+  *error = mapped;
+  return TRUE;
+}
+
 void
 hv_remote_hypervisor_map_error (GError **error)
 {
   if (error == NULL || *error == NULL)
+    return;
+  if (hv_remote_hypervisor_map_monitor_error (error))
     return;
   if (g_error_matches (*error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS))
     {

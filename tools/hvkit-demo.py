@@ -3,7 +3,9 @@
 """A tour of hvkit from Python: load the KVM plugin, look at its parameters,
 check some, ask about the node, then boot the test guest, talk to it on its
 serial console, look at it, balloon it, hot-plug a disk and a NIC into it and
-out again, and stop it; last, ask hvkitd about the node with hvkitctl.
+out again; last, hand it to hvkitd and migrate it with hvkitctl to a second
+host (another hvkitd in a network namespace of its own), where it runs on
+with what it kept in memory, and stop it there.
 
 contrib/run-demo.sh builds hvkit (and the test guest) and runs this against
 the build, nothing installed. By hand, from a build directory:
@@ -16,6 +18,7 @@ Each step is a function: the first ones take the hypervisor, the guest's
 take a Guest, which holds what they share.
 """
 
+import ctypes
 import gc
 import json
 import os
@@ -33,6 +36,12 @@ COMMAND_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 60
 
 GUEST_NAME = 'hvkit-demo'
+# the two hosts' link, inside the demo's network namespaces only
+ADDRESS_A = '10.234.0.1'
+ADDRESS_B = '10.234.0.2'
+CLONE_NEWNET = 0x40000000
+# a file in the guest's tmpfs: its RAM, which the migration carries
+STATE_FILE = '/tmp/demo-state'
 READY_MARKER = 'HVKIT-GUEST-READY'
 POWERDOWN_MARKER = 'HVKIT-GUEST-POWERDOWN'
 # printk's timestamp: the kernel's boot messages are some 300 lines
@@ -257,8 +266,10 @@ def attach_and_resume(guest):
 
 def run_command(guest, command):
     """Runs a shell command on the guest's console and prints its output,
-    framed by markers that the command line itself cannot match."""
+    framed by markers that the command line itself cannot match; returns
+    the output's lines."""
     heading(f'in the guest: {command}')
+    output = []
     guest.console.send(f"printf 'HVKIT-DEMO-%s\\n' BEGIN; {command}; "
                        "printf 'HVKIT-DEMO-%s %d\\n' END $?")
     started = False
@@ -269,9 +280,10 @@ def run_command(guest, command):
         end = re.fullmatch(r'HVKIT-DEMO-END (\d+)', line)
         if end:
             print(f'(exit status {end.group(1)})')
-            return
+            return output
         if started and not line.startswith('UEVENT '):
             print(f'  {line}')
+            output.append(line)
         started = started or line == 'HVKIT-DEMO-BEGIN'
 
 
@@ -345,17 +357,6 @@ def hotplug(guest):
     guest.print_until('UEVENT remove net', COMMAND_TIMEOUT_S)
 
 
-def stop(guest):
-    """A soft StopInstance: the ACPI power button, until the guest powers
-    off; it says so on its console before it goes."""
-    heading(f'stop {GUEST_NAME}')
-    guest.kvm.stop_instance_sync(guest.instance, False, False, STOP_TIMEOUT_S, None)
-    guest.print_until(POWERDOWN_MARKER, COMMAND_TIMEOUT_S)
-    guest.console.close()
-    listed = guest.kvm.list_instances()
-    print(f'instances: {", ".join(listed) if listed else "none"}')
-
-
 def find_program(variable, relative):
     """A program of the build: the environment says where, or it is found
     from the plugin directory, build/plugin/kvm."""
@@ -367,38 +368,152 @@ def find_program(variable, relative):
     return os.path.join(build, relative)
 
 
-def show_hvkitctl(run_dir):
-    """hvkitd on a D-Bus session bus of the demo's own (no polkit there),
-    and hvkitctl asking it about the node, as a program in any language
-    could."""
-    heading('hvkitctl, through hvkitd on a private session bus')
-    hvkitd = find_program('HVKIT_DEMO_HVKITD', 'tools/hvkitd/hvkitd')
-    hvkitctl = find_program('HVKIT_DEMO_HVKITCTL', 'tools/hvkitctl/hvkitctl')
-    bus = Gio.Subprocess.new(['dbus-daemon', '--session', '--nofork', '--print-address=1'],
-                             Gio.SubprocessFlags.STDOUT_PIPE | Gio.SubprocessFlags.STDERR_SILENCE)
-    daemon = None
-    try:
-        address = Gio.DataInputStream.new(bus.get_stdout_pipe()).read_line_utf8(None)[0]
-        launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.NONE)
-        launcher.setenv('DBUS_SESSION_BUS_ADDRESS', address.strip(), True)
-        daemon = launcher.spawnv([hvkitd, '--session', '--run-dir', run_dir])
-        command = [hvkitctl, '--session', 'node-info']
-        print(f'$ {" ".join(["hvkitctl"] + command[1:])}')
+def run(argv):
+    """Runs a program (no shell); fails with what it said on stderr."""
+    process = Gio.Subprocess.new(argv, Gio.SubprocessFlags.STDERR_PIPE)
+    _, _, err = process.communicate_utf8(None, None)
+    if not process.get_successful():
+        raise RuntimeError(f'{" ".join(argv)}: {err.strip()}')
+
+
+def enter_private_network():
+    """A network namespace of the demo's own: the hot-added NIC's tap and
+    the link between the two hosts never touch this machine's network."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNET) != 0:
+        raise RuntimeError('cannot make a network namespace '
+                           f'({os.strerror(ctypes.get_errno())}): run the demo as root')
+    run(['ip', 'link', 'set', 'lo', 'up'])
+
+
+class Host:
+    """A host of its own: a D-Bus session bus and an hvkitd serving the run
+    directory on it (no polkit on a session bus). With netns, hvkitd and
+    the QEMUs it starts live in a network namespace of their own: unshare
+    execs hvkitd, so its pid names the namespace."""
+
+    def __init__(self, name, run_dir, netns):
+        self.name = name
+        self.run_dir = run_dir
+        self.netns = netns
+        self.hvkitd = None
+        self.bus = Gio.Subprocess.new(
+            ['dbus-daemon', '--session', '--nofork', '--print-address=1'],
+            Gio.SubprocessFlags.STDOUT_PIPE | Gio.SubprocessFlags.STDERR_SILENCE)
+        stream = Gio.DataInputStream.new(self.bus.get_stdout_pipe())
+        self.address = stream.read_line_utf8(None)[0].strip()
+        self.launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.NONE)
+        self.launcher.setenv('DBUS_SESSION_BUS_ADDRESS', self.address, True)
+        argv = [find_program('HVKIT_DEMO_HVKITD', 'tools/hvkitd/hvkitd'), '--session',
+                '--run-dir', run_dir,
+                # as the demo's own HvKvm: NICs on no network, a quick power button
+                '--option', "ifup-script='/bin/true'", '--option', "ifdown-script='/bin/true'",
+                '--option', 'powerdown-interval-ms=uint32 2000']
+        self.hvkitd = self.launcher.spawnv(['unshare', '--net', '--'] + argv if netns else argv)
         # hvkitd owns its name once it has loaded the plugins: wait for it
-        wait = launcher.spawnv(['gdbus', 'wait', '--session', '--timeout', '30', 'org.hvkit'])
-        wait.wait_check(None)
-        launcher.set_flags(Gio.SubprocessFlags.STDOUT_PIPE)
-        ctl = launcher.spawnv(command)
-        _, output, _ = ctl.communicate_utf8(None, None)
-        print(output.rstrip())
+        self.launcher.spawnv(['gdbus', 'wait', '--session', '--timeout', '30',
+                              'org.hvkit']).wait_check(None)
+
+    def ip(self, *args):
+        """`ip` in the host's network namespace."""
+        if self.netns:
+            run(['nsenter', '--target', self.hvkitd.get_identifier(), '--net', '--', 'ip', *args])
+        else:
+            run(['ip', *args])
+
+    def hvkitctl(self, *args):
+        """Runs hvkitctl against this host's hvkitd, printing each line it
+        prints as it comes."""
+        print(f'[{self.name}] $ hvkitctl {" ".join(args)}')
+        self.launcher.set_flags(Gio.SubprocessFlags.STDOUT_PIPE)
+        ctl = self.launcher.spawnv([find_program('HVKIT_DEMO_HVKITCTL', 'tools/hvkitctl/hvkitctl'),
+                                    '--session', *args])
+        self.launcher.set_flags(Gio.SubprocessFlags.NONE)
+        stream = Gio.DataInputStream.new(ctl.get_stdout_pipe())
+        while (line := stream.read_line_utf8(None)[0]) is not None:
+            print(f'  {line}')
+        ctl.wait(None)
         if not ctl.get_if_exited() or ctl.get_exit_status() != 0:
-            raise RuntimeError('hvkitctl node-info failed')
+            raise RuntimeError(f'hvkitctl {args[0]} on host {self.name} failed')
+
+    def stop_guest_if_there(self):
+        """Whatever went wrong, no QEMU of the demo is left running."""
+        ctl = self.launcher.spawnv([find_program('HVKIT_DEMO_HVKITCTL', 'tools/hvkitctl/hvkitctl'),
+                                    '--session', 'stop', GUEST_NAME, '--force'])
+        ctl.wait(None)
+
+    def close(self):
+        if self.hvkitd is not None:
+            self.hvkitd.send_signal(15)
+            self.hvkitd.wait(None)
+        self.bus.force_exit()
+        self.bus.wait(None)
+
+
+def link_hosts(a, b):
+    """A veth pair between the hosts' namespaces, an address on each end."""
+    run(['ip', 'link', 'add', 'demo-a', 'type', 'veth', 'peer', 'name', 'demo-b'])
+    run(['ip', 'link', 'set', 'demo-b', 'netns', b.hvkitd.get_identifier()])
+    for host, device, address in ((a, 'demo-a', ADDRESS_A), (b, 'demo-b', ADDRESS_B)):
+        host.ip('link', 'set', 'lo', 'up')
+        host.ip('addr', 'add', f'{address}/24', 'dev', device)
+        host.ip('link', 'set', device, 'up')
+
+
+def remember_state(guest):
+    """Something only the guest's memory holds: a file in its tmpfs, and
+    its uptime."""
+    return run_command(guest, f"echo 'written on host A' > {STATE_FILE}; "
+                              f"cat {STATE_FILE}; cut -d' ' -f1 /proc/uptime")
+
+
+def migrate(guest, a, b, before):
+    """hvkitctl migrate: Ganeti's sequence across the two hvkitd (migration
+    info from A, accept on B, the live migration with its progress, both
+    finalizes). The guest then answers on B's console, with A's file and
+    an uptime that went on counting."""
+    heading(f'live migration from host A ({ADDRESS_A}) to host B ({ADDRESS_B})')
+    a.hvkitctl('migrate', GUEST_NAME, ADDRESS_B, '--target-bus', b.address)
+    b.hvkitctl('list')
+    guest.console.close()
+    guest.console = SerialConsole(os.path.join(b.run_dir, GUEST_NAME + '.serial'))
+    after = run_command(guest, f"cat {STATE_FILE}; cut -d' ' -f1 /proc/uptime")
+    if after[0] != before[0] or float(after[1]) < float(before[1]):
+        raise RuntimeError(f'the guest on host B does not go on from host A: {after} after {before}')
+
+
+def stop_on(guest, host):
+    """A soft stop through hvkitctl: the ACPI power button, until the guest
+    powers off; it says so on its console before it goes."""
+    heading(f'stop {GUEST_NAME} on host {host.name}')
+    host.hvkitctl('stop', GUEST_NAME, '--timeout', str(STOP_TIMEOUT_S))
+    guest.print_until(POWERDOWN_MARKER, COMMAND_TIMEOUT_S)
+    guest.console.close()
+    host.hvkitctl('list')
+
+
+def hand_over_and_migrate(guest, run_dir_a, run_dir_b, before):
+    """Host A's hvkitd takes over the guest the demo started (hvkit
+    reconnects to running QEMUs); host B is a second hvkitd in a network
+    namespace of its own."""
+    heading('two hosts: hvkitd on a private session bus each, host B in its own network')
+    a = Host('A', run_dir_a, netns=False)
+    b = None
+    try:
+        b = Host('B', run_dir_b, netns=True)
+        link_hosts(a, b)
+        a.hvkitctl('node-info')
+        a.hvkitctl('list')
+        try:
+            migrate(guest, a, b, before)
+            stop_on(guest, b)
+        finally:
+            for host in (a, b):
+                host.stop_guest_if_there()
     finally:
-        if daemon is not None:
-            daemon.send_signal(15)
-            daemon.wait(None)
-        bus.force_exit()
-        bus.wait(None)
+        for host in (b, a):
+            if host is not None:
+                host.close()
 
 
 def main():
@@ -406,9 +521,11 @@ def main():
     print(f'plugin directory: {loader.get_plugin_dir()}')
     print(f'hypervisors: {", ".join(loader.list_hypervisors())}')
     description = find_test_guest()
+    enter_private_network()
 
     # short enough for a unix socket's path, which holds 108 bytes
-    with tempfile.TemporaryDirectory(prefix='hvkit-demo-') as run_dir:
+    with tempfile.TemporaryDirectory(prefix='hvkit-demo-') as tmp:
+        run_dir, run_dir_b = os.path.join(tmp, 'a'), os.path.join(tmp, 'b')
         config = GLib.Variant('a{sv}', {
             'run-dir': GLib.Variant('s', run_dir),
             # the guest's acpid may miss a press while it starts: press
@@ -427,16 +544,19 @@ def main():
         try:
             for step in (start_paused, attach_and_resume, show_guest_command,
                          show_instance_info, show_console_and_list, balloon_down,
-                         hotplug, stop):
+                         hotplug):
                 step(guest)
-        finally:
+            before = remember_state(guest)
+        except BaseException:
             # whatever failed, no QEMU is left running
             kvm.stop_instance_sync(guest.instance, True, False, 0, None)
+            raise
         # one process manages a run directory at a time (HvKvm locks it):
-        # this one lets it go before hvkitd takes it
-        del guest, kvm
+        # this one lets it go, the guest running on, before hvkitd takes it
+        guest.kvm = None
+        del kvm
         gc.collect()
-        show_hvkitctl(run_dir)
+        hand_over_and_migrate(guest, run_dir, run_dir_b, before)
     return 0
 
 

@@ -128,5 +128,10 @@ const gchar       *hv_migration_status_get_error_desc       (HvMigrationStatus *
 HV_AVAILABLE_IN_1_0
 void               hv_migration_status_set_error_desc       (HvMigrationStatus *self,
                                                              const gchar       *error_desc);
+HV_AVAILABLE_IN_1_0
+gint64             hv_migration_status_get_state_time       (HvMigrationStatus *self);
+HV_AVAILABLE_IN_1_0
+void               hv_migration_status_set_state_time       (HvMigrationStatus *self,
+                                                             gint64             state_time);
 
 G_END_DECLS

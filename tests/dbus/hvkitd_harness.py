@@ -5,6 +5,7 @@ this build serving on it with the real KVM plugin (or the test plugin
 "fake"). Every wait is for a reply, a signal or a process, with a
 timeout; nothing sleeps."""
 
+import ctypes
 import os
 import signal
 import sys
@@ -23,6 +24,7 @@ POLKIT_PATH = '/org/freedesktop/PolicyKit1/Authority'
 MOCK_IFACE = 'org.freedesktop.DBus.Mock'
 START_TIMEOUT_S = 30
 CALL_TIMEOUT_MS = 120 * 1000
+CLONE_NEWNET = 0x40000000
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -57,6 +59,17 @@ def program(variable):
     if not path:
         raise unittest_skip(f'{variable} is not set (run through meson test)')
     return path
+
+
+def unshare_net():
+    """Moves this process (its calling thread: the one that spawns) into a
+    new network namespace, with loopback up: every tap and veth the test
+    or its children make stays out of the host's. Needs root."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNET) != 0:
+        raise OSError(ctypes.get_errno(), 'unshare(CLONE_NEWNET)')
+    process = Gio.Subprocess.new(['ip', 'link', 'set', 'lo', 'up'], Gio.SubprocessFlags.NONE)
+    process.wait_check(None)
 
 
 def unittest_skip(message):
@@ -98,13 +111,16 @@ class Waiter:
 class Harness:
     """One private bus with polkit mocked, and hvkitd on it."""
 
-    def __init__(self, plugin_dir=None, hvkitd_args=(), run_dir=None, start=True):
+    def __init__(self, plugin_dir=None, hvkitd_args=(), run_dir=None, start=True, netns=False):
         self.tmp = tempfile.TemporaryDirectory(prefix='hvkit-dbus-')
         self.run_dir = run_dir or os.path.join(self.tmp.name, 'run')
         if run_dir is None:
             os.mkdir(self.run_dir)
         self.plugin_dir = plugin_dir
         self.hvkitd_args = list(hvkitd_args)
+        # hvkitd (and the QEMUs it starts) in a network namespace of its
+        # own, as on a host of its own: unshare(1) execs it, same pid
+        self.netns = netns
         self.waiter = Waiter()
         self.hvkitd = None
         self.hvkitd_exited = []
@@ -116,7 +132,10 @@ class Harness:
             if start:
                 self.start_hvkitd()
         except BaseException:
-            self.close()
+            try:
+                self.close()
+            except AssertionError:
+                pass    # the first failure is the one to tell
             raise
 
     # -- processes ------------------------------------------------------------
@@ -125,6 +144,11 @@ class Harness:
         # stdout is TAP's: children say nothing there
         flags = Gio.SubprocessFlags.STDOUT_PIPE if stdout else Gio.SubprocessFlags.STDOUT_SILENCE
         launcher = Gio.SubprocessLauncher.new(flags)
+        if 'HVKIT_TEST_ASAN_OPTIONS' in os.environ:
+            # an ASan build: the runtime preloaded into python is no one
+            # else's, and hvkitd gets the run's options (leaks reported)
+            launcher.unsetenv('LD_PRELOAD')
+            launcher.setenv('ASAN_OPTIONS', os.environ['HVKIT_TEST_ASAN_OPTIONS'], True)
         launcher.setenv('DBUS_SYSTEM_BUS_ADDRESS', getattr(self, 'address', ''), True)
         launcher.setenv('DBUS_SESSION_BUS_ADDRESS', getattr(self, 'address', ''), True)
         return launcher
@@ -194,6 +218,8 @@ class Harness:
                      '--option', f"ifup-script='{self.ifup_script()}'",
                      '--option', "ifdown-script='/bin/true'"]
         args += self.hvkitd_args + list(extra_args)
+        if self.netns:
+            args = ['unshare', '--net', '--'] + args
         self.hvkitd = self._launcher().spawnv(args)
         self.hvkitd_exited = []
         self.hvkitd.wait_async(None, self._on_hvkitd_exited, self.hvkitd_exited)
@@ -202,6 +228,16 @@ class Harness:
         if '--replace' in extra_args:
             self.wait_for_objects()
         return self.hvkitd
+
+    def ip(self, *args):
+        """`ip` in hvkitd's network namespace (netns=True), no shell."""
+        command = ['ip', *args]
+        if self.netns:
+            command = ['nsenter', '--target', self.hvkitd.get_identifier(), '--net', '--'] + command
+        process = Gio.Subprocess.new(command, Gio.SubprocessFlags.STDERR_PIPE)
+        _, _, err = process.communicate_utf8(None, None)
+        if not process.get_successful():
+            raise RuntimeError(f'{" ".join(command)}: {err.strip()}')
 
     def ifup_script(self):
         self.ifup_hold = os.path.join(self.tmp.name, 'ifup-hold')
@@ -262,13 +298,21 @@ class Harness:
         return process
 
     def close(self):
+        """Stops everything; fails if hvkitd did not exit 0 on SIGTERM
+        (a crash, or under ASan a leak it reported)."""
+        failed = None
         if self.hvkitd is not None:
-            self.stop_hvkitd()
+            process = self.stop_hvkitd()
+            if not process.get_if_exited() or process.get_exit_status() != 0:
+                failed = (f'hvkitd ended with wait status {process.get_status()} '
+                          'on SIGTERM (see its stderr)')
         for process in (self.polkit, self.bus):
             if process is not None:
                 process.force_exit()
                 process.wait(None)
         self.tmp.cleanup()
+        if failed:
+            raise AssertionError(failed)
 
     # -- calls ----------------------------------------------------------------
 

@@ -132,6 +132,24 @@ class HvkitdFakeTest(unittest.TestCase):
             error = caught.exception
             self.assertTrue(error.matches(Hv.error_quark(), code), error.message)
 
+    def test_monitor_error_class_in_the_name(self):
+        # QEMU's class is the name's last element; the message is untouched
+        name = 'error-7-DeviceNotFound'
+        with self.assertRaises(GLib.Error) as caught:
+            self.call('GetInstanceInfo', GLib.Variant('(s)', (name,)), '(a{sv})')
+        self.assert_dbus_error(caught, 'org.hvkit.Error.Monitor.DeviceNotFound',
+                               f'fake error 7 for {name}')
+        # through the remote hypervisor: the code again (PyGObject's
+        # GLib.Error keeps no more than domain, code and message)
+        with self.assertRaises(GLib.Error) as caught:
+            self.h.remote('fake').get_instance_info_sync(name, None)
+        self.assertTrue(caught.exception.matches(Hv.error_quark(), Hv.Error.MONITOR))
+        self.assertEqual(caught.exception.message, f'fake error 7 for {name}')
+        # hvkitctl (C, the remote hypervisor) has the class back and says it
+        status, out, err = self.hvkitctl('info', name)
+        self.assertEqual(status, 17, err)
+        self.assertEqual(err, f'hvkitctl: fake error 7 for {name} (QEMU error DeviceNotFound)\n')
+
     def test_every_error_code_round_trips_to_the_remote_hypervisor(self):
         remote = self.h.remote('fake')
         for code in range(1, len(HV_ERROR_NAMES) + 1):

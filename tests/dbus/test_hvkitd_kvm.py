@@ -19,7 +19,8 @@ import gi
 gi.require_version('Hv', '1.0')
 from gi.repository import Gio, GLib, Hv  # noqa: E402
 
-from hvkitd_harness import Harness, MANAGER_PATH, program, strip_remote  # noqa: E402
+from hvkitd_harness import (Harness, MANAGER_PATH, program, strip_remote,  # noqa: E402
+                            unshare_net)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'python'))
 import test_kvm_lifecycle as lifecycle  # noqa: E402
@@ -47,6 +48,9 @@ class HvkitdKvmTest(unittest.TestCase):
         if not os.environ.get('HVKIT_TEST_GUEST_DIR'):
             raise unittest.SkipTest('HVKIT_TEST_GUEST_DIR is not set (run through meson test)')
         cls.guest = lifecycle.load_test_guest(cls)
+        # the taps of hot-added NICs in a network namespace of the test's
+        # own, not the host's: hvkitd and its QEMU inherit it
+        unshare_net()
         # short: a reboot of a paused guest waits for it, then kills it
         cls.h = Harness(hvkitd_args=['--option', 'reboot-timeout-ms=uint32 3000'])
         cls.console = None
@@ -451,6 +455,49 @@ class HvkitdKvmTest(unittest.TestCase):
         self.h.waiter.until(lambda: removed, COMMAND_TIMEOUT_S, 'device-removed')
         kvm.disconnect(handler)
         self.assertEqual(removed[0][0], NAME)
+
+    def test_05b_qemu_error_class_crosses_the_bus(self):
+        # QEMU refuses a downtime limit above 2000 s with its GenericError
+        values = self.inst().unpack()
+        current = self.inst().lookup_value('hvparams', None)
+        hvparams = current.unpack()
+        types = {k: current.lookup_value(k, None).get_type_string() for k in hvparams}
+        hvparams['migration_downtime'] = 3000000
+        bad = GLib.Variant('a{sv}', {
+            'name': GLib.Variant('s', values['name']), 'uuid': GLib.Variant('s', values['uuid']),
+            'hvparams': GLib.Variant('a{sv}', {k: GLib.Variant(types[k], v)
+                                               for k, v in hvparams.items()}),
+            'beparams': self.inst().lookup_value('beparams', None)})
+        finished = []
+
+        def on_finished(c, sender, path, interface, member, params):
+            finished.append(params.unpack())
+            self.h.waiter.wake()
+
+        subscription = self.h.connection.signal_subscribe(
+            None, 'org.hvkit.Job1', 'Finished', None, None, Gio.DBusSignalFlags.NONE,
+            on_finished)
+        try:
+            (path,) = self.call('MigrateInstance', bad, GLib.Variant('s', '127.0.0.1'),
+                                GLib.Variant('b', True), reply_type='(o)')
+            self.h.waiter.until(lambda: finished, COMMAND_TIMEOUT_S, 'Finished of the job')
+        finally:
+            self.h.connection.signal_unsubscribe(subscription)
+        state, error_name, message = finished[0]
+        self.assertEqual((state, error_name), ('failed', 'org.hvkit.Error.Monitor.GenericError'),
+                         message)
+        self.assertIn('downtime', message)
+        self.h.call('Release', None, path=path, interface='org.hvkit.Job1')
+        # a method's error carries it too, and the remote hypervisor (C)
+        # turns it back into HV_ERROR_MONITOR; Python's GLib.Error keeps
+        # domain, code and message
+        kvm = self.h.remote('kvm')
+        with self.assertRaises(GLib.Error) as caught:
+            kvm.migrate_instance_sync(Hv.Instance.new_from_variant(bad), '127.0.0.1', True, None)
+        self.assertTrue(caught.exception.matches(Hv.error_quark(), Hv.Error.MONITOR),
+                        caught.exception.message)
+        self.assertIn('downtime', caught.exception.message)
+        self.assertEqual(self.info()['state'], 'running')
 
     def test_06_hvkitctl(self):
         status, out, err = self.hvkitctl('list', '--json')

@@ -96,13 +96,12 @@ progress_cb (HvHypervisor      *kvm,
 {
   g_autoptr(GEnumClass) states = g_type_class_ref (HV_TYPE_MIGRATION_STATE);
   GEnumValue *value = g_enum_get_value (states, hv_migration_status_get_state (status));
-  gint64 *qemu_time = g_object_get_data (G_OBJECT (status), "hv-kvm-qemu-timestamp");
+  gint64 state_time = hv_migration_status_get_state_time (status);
+  g_autofree gchar *when = state_time > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, state_time)
+                                          : g_strdup ("-");
 
-  g_autofree gchar *when = qemu_time != NULL ? g_strdup_printf ("%" G_GINT64_FORMAT, *qemu_time)
-                                              : g_strdup ("-");
-
-  /* the last field: the QEMU timestamp of the event it tells of, when
-   * HvKvm gave one (the `completed` that ends migrate_instance) */
+  /* the last field: QEMU's timestamp of the event that began the state
+   * (for `completed`, the one that ends migrate_instance) */
   g_print ("EVENT progress %s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
            " %s\n",
            value != NULL ? value->value_nick : "?",

@@ -212,6 +212,18 @@ test_live (Fixture       *fixture,
   g_assert_no_error (error);
   /* migration-progress was emitted, the last one completed */
   g_assert_cmpuint (hv_test_migration_host_count_progress (fixture->a), >, 0);
+  /* the `completed` progress says when QEMU completed (state-time, wall
+   * clock µs): before migrate_instance returned, and not long before */
+  {
+    g_autofree gchar *completed = hv_test_migration_host_wait_progress (fixture->a, "completed", 0);
+    g_auto(GStrv) fields = g_strsplit (completed, " ", -1);
+    gint64 state_time = g_ascii_strtoll (fields[4], NULL, 10);
+    gint64 returned = g_ascii_strtoll (done, NULL, 10);
+
+    g_assert_cmpint (state_time, >, 0);
+    g_assert_cmpint (state_time, <=, returned);
+    g_assert_cmpint (returned - state_time, <, 10 * G_USEC_PER_SEC);
+  }
 
   /* final figures: completed, a real downtime (QEMU's first answer can
    * say 0) */

@@ -63,7 +63,8 @@
   " 'error_desc': <'Unable to write to socket'>, 'expected_downtime': <int64 45>," \
   " 'future': <'kept'>, 'mbps': <268.4>," \
   " 'remaining': <int64 1048576>, 'setup_time': <int64 5>," \
-  " 'state': <'postcopy-active'>, 'total': <int64 2147483648>," \
+  " 'state': <'postcopy-active'>, 'state_time': <int64 1764806400123456>," \
+  " 'total': <int64 2147483648>," \
   " 'total_time': <int64 1500>, 'transferred': <int64 1073741824>}"
 
 #define CONSOLE_RECORD \
@@ -341,6 +342,7 @@ test_objects_defaults (void)
                            " 'downtime': <int64 0>, 'expected_downtime': <int64 0>,"
                            " 'mbps': <0.0>, 'remaining': <int64 0>,"
                            " 'setup_time': <int64 0>, 'state': <'none'>,"
+                           " 'state_time': <int64 0>,"
                            " 'total': <int64 0>, 'total_time': <int64 0>,"
                            " 'transferred': <int64 0>}");
   assert_variant_equal (status_written, expected);

@@ -469,7 +469,13 @@ hvctl_describe_commands (void)
 static gint
 hvctl_fail (const GError *error)
 {
-  g_printerr ("hvkitctl: %s\n", error->message);
+  const gchar *qmp_class = hv_error_get_qmp_class (error);
+
+  if (qmp_class != NULL)
+    /* TRANSLATORS: the last %s is QEMU's error class, such as DeviceNotFound */
+    g_printerr (_("hvkitctl: %s (QEMU error %s)\n"), error->message, qmp_class);
+  else
+    g_printerr ("hvkitctl: %s\n", error->message);
   return hvctl_exit_status_for_error (error);
 }
 

@@ -40,6 +40,8 @@ void             hvd_call_return_error  (HvdCall      *call,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HvdCall, hvd_call_free)
 
+gchar           *hvd_error_get_dbus_name (const GError *error);
+
 const HvdMethod *hvd_methods_lookup     (const gchar  *method);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hvd-call.h"
 #include "hvd-interfaces.h"
 #include "hvd-job.h"
 
@@ -169,7 +170,7 @@ hvd_job_on_migrated (GObject      *source,
   else
     self->state = "failed";
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    error_name = g_dbus_error_encode_gerror (error);
+    error_name = hvd_error_get_dbus_name (error);
   self->finished = TRUE;
   g_clear_signal_handler (&self->progress_handler, self->hypervisor);
 

@@ -59,7 +59,7 @@ typedef struct {
   gint64             last_progress;  /* monotonic µs */
   guint              requeries;      /* query-migrate asked again after `completed` */
   GSource           *progress_source;
-  gint64             completed_at;   /* the `completed` event's time, µs, or -1 */
+  gint64             state_time;     /* QEMU's time of the state's event, µs, or 0 */
 
   HvKvmMigrationPolicyState policy;
 } SourceMigration;
@@ -92,13 +92,10 @@ source_set_status (SourceMigration   *migration,
 }
 
 /* Each emission is a copy: the signal runs in the owner's thread while
- * this one goes on. @qemu_time: the QEMU timestamp (µs since the epoch)
- * of the event it tells of, or -1; kept on the copy as its
- * "hv-kvm-qemu-timestamp" data (a gint64 pointer), for the benchmark's
- * notice time. */
+ * this one goes on. It carries the QEMU timestamp of the MIGRATION event
+ * that began the current state (HvMigrationStatus:state-time). */
 static void
-source_emit_progress_at (SourceMigration *migration,
-                         gint64           qemu_time)
+source_emit_progress (SourceMigration *migration)
 {
   g_autoptr(GVariant) variant = NULL;
   HvMigrationStatus *copy;
@@ -109,17 +106,9 @@ source_emit_progress_at (SourceMigration *migration,
   copy = hv_migration_status_new_from_variant (variant, NULL);
   if (copy == NULL)
     return;
-  if (qemu_time >= 0)
-    g_object_set_data_full (G_OBJECT (copy), "hv-kvm-qemu-timestamp",
-                            g_memdup2 (&qemu_time, sizeof qemu_time), g_free);
+  hv_migration_status_set_state_time (copy, migration->state_time);
   hv_kvm_host_emit_migration_progress (migration->host, migration->name, copy);
   migration->last_progress = g_get_monotonic_time ();
-}
-
-static void
-source_emit_progress (SourceMigration *migration)
-{
-  source_emit_progress_at (migration, -1);
 }
 
 static void source_query (SourceMigration *migration);
@@ -394,15 +383,15 @@ source_on_state (SourceMigration  *migration,
     migration->status = hv_migration_status_new (state);
   else
     hv_migration_status_set_state (migration->status, state);
+  migration->state_time = MAX (timestamp, 0);
 
   switch (state)
     {
     case HV_MIGRATION_STATE_COMPLETED:
-      migration->completed_at = timestamp;
       /* the caller hears of it now, the `completed` progress first (so a
        * caller that returns from migrate_instance has it queued in its
        * context); the final figures follow */
-      source_emit_progress_at (migration, timestamp);
+      source_emit_progress (migration);
       source_end (migration, NULL);
       migration->requeries = COMPLETED_REQUERIES;
       hv_kvm_qmp_query_migrate_async (qmp, NULL, source_completed_query_cb,
@@ -657,7 +646,7 @@ migrate_job (HvKvmInstance *instance,
   migration->was_running = hv_kvm_instance_get_state (instance) == HV_INSTANCE_STATE_RUNNING;
   migration->caps = hv_kvm_migration_params_caps_to_set (&migrate->params);
   migration->status = hv_migration_status_new (HV_MIGRATION_STATE_SETUP);
-  migration->completed_at = -1;
+  migration->state_time = 0;
   migration->policy.downtime_ms = migrate->params.downtime_ms;
   migration->policy.best_remaining = -1;
   migration->task = g_object_ref (task);
@@ -832,6 +821,9 @@ status_query_cb (GObject      *source,
       hv_migration_status_get_state (status) != hv_migration_status_get_state (migration->status) &&
       hv_migration_status_get_state (status) == HV_MIGRATION_STATE_ACTIVE)
     hv_migration_status_set_state (status, hv_migration_status_get_state (migration->status));
+  if (migration != NULL && migration->status != NULL &&
+      hv_migration_status_get_state (status) == hv_migration_status_get_state (migration->status))
+    hv_migration_status_set_state_time (status, migration->state_time);
   if (migration != NULL)
     source_set_status (migration, status);
   g_task_return_pointer (task, g_steal_pointer (&status), g_object_unref);
@@ -1113,7 +1105,7 @@ pick_up_source_cb (GObject      *source,
   migration->caps = hv_kvm_migration_params_caps_to_set (&params);
   hv_kvm_migration_params_clear (&params);
   migration->status = g_steal_pointer (&status);
-  migration->completed_at = -1;
+  migration->state_time = 0;
   hv_kvm_instance_set_migration_state (instance, HV_KVM_MIGRATION_SIDE_SOURCE, migration, (GDestroyNotify) source_migration_free);
   {
     g_autoptr(GCancellable) mark = g_cancellable_new ();

@@ -13,7 +13,7 @@
 /* A driver for the dbus suite, as the plugin "fake": what the KVM plugin
  * cannot be made to do on demand. GetInstanceInfo of an instance named
  * "error-N" fails with HV_ERROR code N (every code, through the bus and
- * back); migrate_instance runs a pretend migration that reports progress
+ * back), "error-N-CLASS" with QEMU's error class CLASS too; migrate_instance runs a pretend migration that reports progress
  * every HV_TEST_FAKE_TICK_MS until 100 %, to a target named "fail" fails
  * with HV_ERROR_MIGRATION half-way, to one named "hold" never ends until
  * cancelled. */
@@ -60,9 +60,13 @@ hv_test_fake_get_instance_info_async (HvHypervisor        *self,
 
   if (g_str_has_prefix (name, "error-"))
     {
-      gint code = atoi (name + strlen ("error-"));
+      gchar *end = NULL;
+      gint code = (gint) g_ascii_strtoll (name + strlen ("error-"), &end, 10);
+      GError *error = g_error_new (HV_ERROR, code, "fake error %d for %s", code, name);
 
-      g_task_return_new_error (task, HV_ERROR, code, "fake error %d for %s", code, name);
+      if (*end == '-')
+        hv_error_set_qmp_class (error, end + 1);
+      g_task_return_error (task, error);
       return;
     }
   info = hv_instance_info_new (name);
