@@ -263,21 +263,75 @@ test_all_info_after_takeover (Fixture       *fixture,
     }
 }
 
-/* A QEMU whose QMP socket never greets: the start fails within
- * start-timeout-ms (the spawn and the greeting each have it), not the 60 s
- * of a command, says what QEMU did, and leaves no process behind. */
+/* The files under @dir (recursively) whose name starts with @name. */
 static void
-test_no_greeting (Fixture       *fixture,
-                  gconstpointer  user_data)
+find_leftovers (const gchar *dir,
+                const gchar *name,
+                GPtrArray   *found)
 {
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const gchar *entry;
+
+  if (listing == NULL)
+    return;
+  while ((entry = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename (dir, entry, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        find_leftovers (path, name, found);
+      if (g_str_has_prefix (entry, name))
+        g_ptr_array_add (found, g_steal_pointer (&path));
+    }
+}
+
+static void
+assert_nothing_left (Fixture     *fixture,
+                     const gchar *name)
+{
+  g_autoptr(GArray) left = find_qemus (fixture, name);
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_cmpuint (left->len, ==, 0);
+  find_leftovers (fixture->dir, name, files);
+  for (guint i = 0; i < files->len; i++)
+    g_test_message ("left behind: %s", (const gchar *) g_ptr_array_index (files, i));
+  g_assert_cmpuint (files->len, ==, 0);
+}
+
+/* A QEMU whose QMP socket misbehaves (hv-test-fake-qemu-silent, by the
+ * name it is run by): the start fails within start-timeout-ms (the spawn,
+ * the greeting and qmp_capabilities each have it), not the 60 s of a
+ * command, says what QEMU did, and leaves no process and no file of the
+ * instance behind. */
+typedef struct {
+  const gchar *mode;          /* the instance's name and the fake's */
+  gint         code;          /* HvError */
+  const gchar *says;          /* in the message */
+  gboolean     says_limit;    /* …with the start's limit */
+} Misbehaviour;
+
+static const Misbehaviour misbehaviours[] = {
+  { "silent", HV_ERROR_TIMEOUT, "greeting", TRUE },
+  { "mute", HV_ERROR_TIMEOUT, "qmp_capabilities", TRUE },
+  { "garbage", HV_ERROR_MONITOR, "does not speak QMP: Malformed", FALSE },
+  { "endless", HV_ERROR_MONITOR, "QMP message larger than", FALSE },
+  { "hangup", HV_ERROR_MONITOR, "closed the connection before the QMP greeting", FALSE },
+};
+
+static void
+test_misbehaving_qmp (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  const Misbehaviour *misbehaviour = user_data;
   g_autofree gchar *fake = g_test_build_filename (G_TEST_BUILT, "integration",
                                                   "hv-test-fake-qemu-silent", NULL);
+  g_autofree gchar *link = NULL;
   g_autofree gchar *limit = g_strdup_printf ("within %u ms", START_TIMEOUT_MS);
   g_autoptr(HvInstance) instance = NULL;
-  g_autoptr(GArray) left = NULL;
   g_autoptr(GError) error = NULL;
   GVariantDict hvparams;
-  gint64 started;
+  gint64 started, took;
 
   if (!g_file_test (QEMU, G_FILE_TEST_IS_EXECUTABLE))
     {
@@ -285,25 +339,28 @@ test_no_greeting (Fixture       *fixture,
       return;
     }
   g_assert_true (g_file_test (fake, G_FILE_TEST_IS_EXECUTABLE));
+  link = g_strdup_printf ("%s/fake-qemu-%s", fixture->dir, misbehaviour->mode);
+  g_assert_cmpint (symlink (fake, link), ==, 0);
   fixture->kvm = new_kvm (fixture, START_TIMEOUT_MS);
-  instance = new_instance (fixture->kvm, "silent");
+  instance = new_instance (fixture->kvm, misbehaviour->mode);
   g_variant_dict_init (&hvparams, hv_instance_get_hvparams (instance));
-  g_variant_dict_insert (&hvparams, "kvm_path", "s", fake);
+  g_variant_dict_insert (&hvparams, "kvm_path", "s", link);
   hv_instance_set_hvparams (instance, g_variant_dict_end (&hvparams));
 
   started = g_get_monotonic_time ();
   g_assert_false (hv_hypervisor_start_instance_sync (fixture->kvm, instance, TRUE, NULL,
                                                      &error));
-  g_test_message ("after %" G_GINT64_FORMAT " ms: %s",
-                  (g_get_monotonic_time () - started) / 1000, error->message);
-  g_assert_error (error, HV_ERROR, HV_ERROR_TIMEOUT);
-  g_assert_nonnull (strstr (error->message, "greeting"));
-  g_assert_nonnull (strstr (error->message, limit));
-  /* the probe of the fake binary is included: a real QEMU's, well short
-   * of the 60 s a command may take */
-  g_assert_cmpint (g_get_monotonic_time () - started, <, 30 * G_USEC_PER_SEC);
-  left = find_qemus (fixture, "silent");
-  g_assert_cmpuint (left->len, ==, 0);
+  took = g_get_monotonic_time () - started;
+  g_test_message ("%s: after %" G_GINT64_FORMAT " ms: %s (code %d)", misbehaviour->mode,
+                  took / 1000, error->message, error->code);
+  g_assert_error (error, HV_ERROR, misbehaviour->code);
+  g_assert_nonnull (strstr (error->message, misbehaviour->says));
+  if (misbehaviour->says_limit)
+    g_assert_nonnull (strstr (error->message, limit));
+  /* within its limit, with room for the spawn and a loaded machine; the
+   * probe of the fake binary may fall in here too (a real QEMU's) */
+  g_assert_cmpint (took, <, 30 * G_USEC_PER_SEC);
+  assert_nothing_left (fixture, misbehaviour->mode);
 }
 
 /* -- a stopped QEMU ------------------------------------------------------- */
@@ -538,7 +595,14 @@ main (int argc, char **argv)
   g_test_add ("/kvm/reliability/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("stuck-start", test_stuck_start);
   ADD ("bad-name", test_bad_name);
-  ADD ("no-greeting", test_no_greeting);
+  for (gsize i = 0; i < G_N_ELEMENTS (misbehaviours); i++)
+    {
+      g_autofree gchar *path = g_strdup_printf ("/kvm/reliability/misbehaving-qmp/%s",
+                                                misbehaviours[i].mode);
+
+      g_test_add (path, Fixture, &misbehaviours[i], fixture_set_up, test_misbehaving_qmp,
+                  fixture_tear_down);
+    }
   ADD ("all-info-after-takeover", test_all_info_after_takeover);
   ADD ("stopped-qemu", test_stopped_qemu);
 #undef ADD
