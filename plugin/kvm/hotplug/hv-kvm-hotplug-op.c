@@ -356,7 +356,16 @@ hv_kvm_hotplug_op_run_current (HvKvmHotplugOp *op)
   step->run (op, step->arg);
 }
 
-/* The first error is the one reported; the later ones are logged. */
+/* Whether QEMU's connection is gone (QEMU died, or closed it): what is
+ * left to do in QEMU then cannot be done, and is no news. */
+static gboolean
+hv_kvm_hotplug_op_lost_qemu (HvKvmHotplugOp *op)
+{
+  return op->qmp == NULL || !hv_kvm_qmp_client_is_connected (op->qmp);
+}
+
+/* The first error is the one reported; the later ones are logged (a
+ * warning unless they only say that QEMU is gone, as the first did). */
 static void
 hv_kvm_hotplug_op_keep_error (HvKvmHotplugOp *op,
                               GError         *error)
@@ -365,8 +374,12 @@ hv_kvm_hotplug_op_keep_error (HvKvmHotplugOp *op,
     op->error = error;
   else
     {
-      g_warning ("Hotplug of %s, after the first error: %s", hv_kvm_hotplug_op_describe (op),
-                 error->message);
+      if (hv_kvm_hotplug_op_lost_qemu (op))
+        g_debug ("Hotplug of %s, after the first error, with QEMU gone: %s",
+                 hv_kvm_hotplug_op_describe (op), error->message);
+      else
+        g_warning ("Hotplug of %s, after the first error: %s", hv_kvm_hotplug_op_describe (op),
+                   error->message);
       g_error_free (error);
     }
 }
@@ -430,7 +443,11 @@ hv_kvm_hotplug_op_step_done (HvKvmHotplugOp *op,
   if ((step->flags & HV_KVM_HOTPLUG_STEP_BEST_EFFORT) || op->no_return)
     {
       /* past the point of no return, or clean-up: go on */
-      g_warning ("Hotplug of %s: %s", hv_kvm_hotplug_op_describe (op), error->message);
+      if (hv_kvm_hotplug_op_lost_qemu (op))
+        g_debug ("Hotplug of %s, with QEMU gone: %s", hv_kvm_hotplug_op_describe (op),
+                 error->message);
+      else
+        g_warning ("Hotplug of %s: %s", hv_kvm_hotplug_op_describe (op), error->message);
       g_error_free (error);
       op->current++;
       hv_kvm_hotplug_op_run_current (op);

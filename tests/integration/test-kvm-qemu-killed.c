@@ -1,0 +1,720 @@
+/*
+ * Copyright (C) 2026 The hvkit authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "hvkit.h"
+#include "hv-kvm.h"
+#include "hv-kvm-hotplug-testhooks.h"
+#include "hv-kvm-process.h"
+#include "hv-kvm-qmp-testhooks.h"
+#include "hv-test.h"
+#include "hv-test-files.h"
+#include "hv-test-netns.h"
+
+/*
+ * QEMU killed with SIGKILL at every step boundary of a start, a hot-add
+ * and a hot-removal of a disk and of a NIC, and a balloon call, while a
+ * second, healthy instance runs beside it in the same HvKvm. The
+ * boundaries are the QMP client's (its socket connected, each command
+ * about to be sent: qmp/hv-kvm-qmp-testhooks.h) and, for the hot-adds,
+ * hotplug's journal steps (hotplug/hv-kvm-hotplug-testhooks.h), which
+ * also cover what hvkit does between two commands (a tap, a script, a NIC
+ * file). Each operation is run with the kill at boundary 0, 1, 2… until
+ * it runs to its end without reaching the boundary: every boundary it has
+ * is tried. After each kill: the call failed with a GError that says QEMU
+ * went away (or, killed after its last step, succeeded), the instance is
+ * reported not running and its cleanup leaves no QEMU, file, socket, tap,
+ * script process or fd of this process behind; the healthy instance
+ * answered throughout.
+ *
+ * Real QEMU without a guest (the instances have no kernel), so a
+ * hot-removal's steps after the guest's DEVICE_DELETED are not reached
+ * here (test-kvm-hotplug-crash covers them with hvkit killed instead).
+ * NICs need root: the test runs in a private network namespace then.
+ */
+
+#define QEMU          "/usr/bin/qemu-system-x86_64"
+#define VICTIM        "victim"
+#define HEALTHY       "healthy"
+#define DISK_UUID     "c1a50001-0000-4000-8000-000000000001"
+#define NIC_UUID      "c1a50002-0000-4000-8000-000000000002"
+#define NIC_MAC       "52:54:00:c1:00:02"
+#define MAX_BOUNDARIES 64
+
+static const gchar *const disk_add_steps[] = {
+  "intent", "slot-checked", "node-added", "device-added", "confirmed", NULL
+};
+static const gchar *const nic_add_steps[] = {
+  "intent", "slot-checked", "tap-opened", "ifup-done", "fd-passed", "netdev-added",
+  "device-added", "nic-files-written", "confirmed", NULL
+};
+
+static gboolean in_netns;
+
+typedef struct {
+  gchar        *dir;        /* the run dir, and the disks and scripts */
+  HvHypervisor *kvm;
+  HvInstance   *victim;
+  HvInstance   *healthy;
+  guint         fds;        /* this process's, with only the healthy one running */
+} Fixture;
+
+/* -- what is left ----------------------------------------------------------- */
+
+/* This process's fds but GLib's wakeup eventfds (a main context's, made
+ * and dropped as threads and sync calls come and go): sockets, pidfds,
+ * taps, pipes and files are what an operation could leak. */
+static guint
+count_fds_showing (gboolean show)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const gchar *entry;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename ("/proc/self/fd", entry, NULL);
+      g_autofree gchar *target = g_file_read_link (path, NULL);
+
+      if (show)
+        {
+          g_autofree gchar *info_path = g_build_filename ("/proc/self/fdinfo", entry, NULL);
+          g_autofree gchar *info = NULL;
+
+          g_file_get_contents (info_path, &info, NULL, NULL);
+          g_test_message ("fd %s: %s %s", entry, target,
+                          g_strcmp0 (target, "anon_inode:[pidfd]") == 0 ? info : "");
+        }
+      n += g_strcmp0 (target, "anon_inode:[eventfd]") != 0;
+    }
+  return n - 1;   /* the listing's own */
+}
+
+static guint
+count_fds (void)
+{
+  return count_fds_showing (FALSE);
+}
+
+/* No more fds than @expected. After a failed start one pidfd, of a
+ * process already reaped, is closed by another thread a moment after the
+ * call returned (GLib's child watch of the spawn, it seems): the count is
+ * given up to FD_SETTLE_MS to come down, an fd still open then is a leak. */
+#define FD_SETTLE_MS 5000
+
+static void
+assert_no_fd_left (guint expected)
+{
+  gint64 deadline = g_get_monotonic_time () + FD_SETTLE_MS * 1000;
+
+  while (count_fds () > expected && g_get_monotonic_time () < deadline)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (10 * 1000);
+    }
+  if (count_fds () > expected)
+    count_fds_showing (TRUE);
+  g_assert_cmpuint (count_fds (), <=, expected);
+}
+
+/* This process's children (a script still running, a QEMU not yet
+ * daemonized): every thread's. */
+static guint
+count_children (void)
+{
+  g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
+  const gchar *tid;
+  guint n = 0;
+
+  g_assert_nonnull (tasks);
+  while ((tid = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename ("/proc/self/task", tid, "children", NULL);
+      g_autofree gchar *children = NULL;
+      g_auto(GStrv) pids = NULL;
+
+      if (!g_file_get_contents (path, &children, NULL, NULL))
+        continue;
+      pids = g_strsplit (g_strstrip (children), " ", -1);
+      for (guint i = 0; pids[i] != NULL; i++)
+        n += pids[i][0] != '\0';
+    }
+  return n;
+}
+
+/* The QEMUs of @name in this test's run dir. */
+static guint
+count_qemus (Fixture     *fixture,
+             const gchar *name)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const gchar *entry;
+  guint n = 0;
+
+  while ((entry = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename ("/proc", entry, "cmdline", NULL);
+      g_autofree gchar *cmdline = NULL;
+      gsize length = 0;
+      gint64 pid;
+
+      if (!g_ascii_string_to_signed (entry, 10, 1, G_MAXINT, &pid, NULL) ||
+          !hv_kvm_process_is_instance ((GPid) pid, name) ||
+          !g_file_get_contents (path, &cmdline, &length, NULL))
+        continue;
+      for (gsize i = 0; i + 1 < length; i++)
+        if (cmdline[i] == '\0')
+          cmdline[i] = ' ';
+      n += strstr (cmdline, fixture->dir) != NULL;
+    }
+  return n;
+}
+
+static void
+kill_qemus (Fixture     *fixture,
+            const gchar *name)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const gchar *entry;
+
+  while ((entry = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename ("/proc", entry, "cmdline", NULL);
+      g_autofree gchar *cmdline = NULL;
+      gsize length = 0;
+      gint64 pid;
+
+      if (!g_ascii_string_to_signed (entry, 10, 1, G_MAXINT, &pid, NULL) ||
+          !hv_kvm_process_is_instance ((GPid) pid, name) ||
+          !g_file_get_contents (path, &cmdline, &length, NULL))
+        continue;
+      for (gsize i = 0; i + 1 < length; i++)
+        if (cmdline[i] == '\0')
+          cmdline[i] = ' ';
+      if (strstr (cmdline, fixture->dir) != NULL)
+        kill ((pid_t) pid, SIGKILL);
+    }
+}
+
+/* The files of the instance @name in the run dir, its subdirectories
+ * included (NIC files, records, journals). */
+static void
+find_files (const gchar *dir,
+            const gchar *name,
+            GPtrArray   *found)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const gchar *entry;
+
+  if (listing == NULL)
+    return;
+  while ((entry = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename (dir, entry, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        find_files (path, name, found);
+      if (g_str_has_prefix (entry, name))
+        g_ptr_array_add (found, g_steal_pointer (&path));
+    }
+}
+
+static guint
+count_taps (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) taps = NULL;
+
+  if (!in_netns)
+    return 0;
+  taps = hv_test_netns_list_taps (&error);
+  g_assert_no_error (error);
+  return g_strv_length (taps);
+}
+
+static void
+assert_healthy (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvInstanceInfo) info = hv_hypervisor_get_instance_info_sync (fixture->kvm, HEALTHY,
+                                                                          NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (hv_instance_info_get_state (info), ==, HV_INSTANCE_STATE_PAUSED);
+}
+
+/* A pidfd of the victim's QEMU, to wait for its end; -1 when it has none. */
+static gint
+open_victim_pidfd (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvInstanceInfo) info = hv_hypervisor_get_instance_info_sync (fixture->kvm, VICTIM,
+                                                                          NULL, &error);
+  gint pidfd;
+
+  if (info == NULL)
+    return -1;
+  pidfd = (gint) syscall (SYS_pidfd_open, (pid_t) hv_instance_info_get_pid (info), 0);
+  g_assert_cmpint (pidfd, >=, 0);
+  return pidfd;
+}
+
+/* The killed QEMU's exit, which hvkit asks its own pidfd about: waited
+ * for, not slept on. */
+static void
+wait_victim_exit (gint pidfd)
+{
+  GPollFD poll_fd = { .fd = pidfd, .events = G_IO_IN };
+
+  if (pidfd < 0)
+    return;
+  g_assert_cmpint (g_poll (&poll_fd, 1, 30000), ==, 1);
+  close (pidfd);
+}
+
+/* After QEMU died under an operation: the instance is not running; once
+ * cleaned up nothing of it is left. The healthy one answers. */
+static void
+assert_victim_gone (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvInstanceInfo) info = NULL;
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) names = NULL;
+
+  g_assert_cmpuint (count_qemus (fixture, VICTIM), ==, 0);
+  info = hv_hypervisor_get_instance_info_sync (fixture->kvm, VICTIM, NULL, &error);
+  g_assert_null (info);
+  g_assert_error (error, HV_ERROR, HV_ERROR_NOT_RUNNING);
+  g_clear_error (&error);
+  names = hv_hypervisor_list_instances (fixture->kvm, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_strv_contains ((const gchar *const *) names, VICTIM));
+
+  g_assert_true (hv_hypervisor_cleanup_instance_sync (fixture->kvm, VICTIM, NULL, &error));
+  g_assert_no_error (error);
+  find_files (fixture->dir, VICTIM, files);
+  for (guint i = 0; i < files->len; i++)
+    g_test_message ("left behind: %s", (const gchar *) g_ptr_array_index (files, i));
+  g_assert_cmpuint (files->len, ==, 0);
+  g_assert_cmpuint (count_taps (), ==, 0);
+  g_assert_cmpuint (count_children (), ==, 0);
+  /* what HvKvm posted to this (its owner's) context before the cleanup
+   * answered: its signals, holding what they tell about */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  assert_no_fd_left (fixture->fds);
+  assert_healthy (fixture);
+}
+
+/* -- the instances ------------------------------------------------------------ */
+
+static HvInstance *
+new_instance (HvHypervisor *kvm,
+              const gchar  *name)
+{
+  g_autoptr(GVariant) defaults = NULL;
+  HvInstance *instance = hv_instance_new (name);
+  GVariantDict hvparams;
+
+  g_object_get (kvm, "default-hvparams", &defaults, NULL);
+  g_variant_dict_init (&hvparams, defaults);
+  g_variant_dict_insert (&hvparams, "kvm_path", "s", QEMU);
+  g_variant_dict_insert (&hvparams, "kvm_flag", "s", "disabled");
+  g_variant_dict_insert (&hvparams, "kernel_path", "s", "");
+  hv_instance_set_hvparams (instance, g_variant_dict_end (&hvparams));
+  hv_instance_set_beparams (instance, g_variant_new_parsed (
+    "{'maxmem': <int64 128>, 'memory': <int64 128>, 'vcpus': <int64 1>}"));
+  return instance;
+}
+
+static void
+start (Fixture    *fixture,
+       HvInstance *instance)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (hv_hypervisor_start_instance_sync (fixture->kvm, instance, TRUE, NULL,
+                                                    &error));
+  g_assert_no_error (error);
+}
+
+static void
+stop (Fixture    *fixture,
+      HvInstance *instance)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (hv_hypervisor_stop_instance_sync (fixture->kvm, instance, TRUE, FALSE, 0,
+                                                   NULL, &error));
+  g_assert_no_error (error);
+}
+
+static HvDevice *
+new_device (Fixture      *fixture,
+            HvDeviceType  type)
+{
+  HvDisk *disk;
+  HvNic *nic;
+
+  if (type == HV_DEVICE_TYPE_NIC)
+    {
+      nic = hv_nic_new ();
+      hv_device_set_uuid (HV_DEVICE (nic), NIC_UUID);
+      hv_nic_set_mac (nic, NIC_MAC);
+      hv_nic_set_mode (nic, "bridged");
+      hv_nic_set_link (nic, "br0");
+      return HV_DEVICE (nic);
+    }
+  disk = hv_disk_new ();
+  hv_device_set_uuid (HV_DEVICE (disk), DISK_UUID);
+  hv_disk_set_size (disk, 16);
+  hv_disk_set_mode (disk, "rw");
+  {
+    g_autofree gchar *path = g_build_filename (fixture->dir, "disk.img", NULL);
+
+    hv_disk_set_link (disk, path);
+  }
+  return HV_DEVICE (disk);
+}
+
+static void
+write_script (const gchar *path,
+              const gchar *body)
+{
+  g_autofree gchar *text = g_strdup_printf ("#!/bin/sh\n%s\n", body);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (path, 0700), ==, 0);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *disk = NULL;
+  g_autofree gchar *ifup = NULL;
+  g_autofree gchar *ifdown = NULL;
+  GVariantDict config;
+  HvKvm *kvm;
+
+  if (!g_file_test (QEMU, G_FILE_TEST_IS_EXECUTABLE))
+    return;
+  fixture->dir = g_dir_make_tmp ("hvkit-killed-XXXXXX", &error);
+  g_assert_no_error (error);
+  disk = g_build_filename (fixture->dir, "disk.img", NULL);
+  g_assert_true (g_file_set_contents (disk, "", 0, &error));
+  g_assert_cmpint (truncate (disk, 16 * 1024 * 1024), ==, 0);
+  ifup = g_build_filename (fixture->dir, "ifup", NULL);
+  ifdown = g_build_filename (fixture->dir, "ifdown", NULL);
+  write_script (ifup, "ip link set \"$INTERFACE\" master \"$BRIDGE\" up");
+  write_script (ifdown, "exit 0");
+
+  g_variant_dict_init (&config, NULL);
+  g_variant_dict_insert (&config, "run-dir", "s", fixture->dir);
+  g_variant_dict_insert (&config, "ifup-script", "s", ifup);
+  g_variant_dict_insert (&config, "ifdown-script", "s", ifdown);
+  /* no guest to balloon or to give a device up: they fail in time */
+  g_variant_dict_insert (&config, "balloon-timeout-ms", "u", 1000);
+  g_variant_dict_insert (&config, "removal-timeout-ms", "u", 1000);
+  g_variant_dict_insert (&config, "start-timeout-ms", "u", 20000);
+  g_variant_dict_insert (&config, "command-timeout-ms", "u", 20000);
+  kvm = hv_kvm_new (g_variant_dict_end (&config), &error);
+  g_assert_no_error (error);
+  fixture->kvm = HV_HYPERVISOR (kvm);
+  fixture->victim = new_instance (fixture->kvm, VICTIM);
+  fixture->healthy = new_instance (fixture->kvm, HEALTHY);
+  start (fixture, fixture->healthy);
+  /* once around with the victim, so that what GLib opens once is open */
+  start (fixture, fixture->victim);
+  assert_healthy (fixture);
+  stop (fixture, fixture->victim);
+  fixture->fds = count_fds ();
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  HvKvmHotplugTestHooks no_hotplug_hooks = HV_KVM_HOTPLUG_TEST_HOOKS_INIT;
+
+  if (fixture->dir == NULL)
+    return;
+  hv_kvm_qmp_set_test_hooks (NULL);
+  hv_kvm_hotplug_set_test_hooks (&no_hotplug_hooks);
+  g_clear_object (&fixture->victim);
+  g_clear_object (&fixture->healthy);
+  /* HvKvm goes, its monitor thread, connections and run-dir lock with it;
+   * what it posted to this context (signals) holds it until dispatched */
+  g_object_add_weak_pointer (G_OBJECT (fixture->kvm), (gpointer *) &fixture->kvm);
+  g_object_unref (fixture->kvm);
+  {
+    gint64 deadline = g_get_monotonic_time () + FD_SETTLE_MS * 1000;
+
+    while (fixture->kvm != NULL && g_get_monotonic_time () < deadline)
+      {
+        while (g_main_context_iteration (NULL, FALSE))
+          ;
+        if (fixture->kvm != NULL)
+          g_usleep (10 * 1000);
+      }
+  }
+  g_assert_null (fixture->kvm);
+  kill_qemus (fixture, VICTIM);
+  kill_qemus (fixture, HEALTHY);
+  hv_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static gboolean
+require_qemu (Fixture *fixture)
+{
+  if (fixture->dir == NULL)
+    {
+      g_test_skip ("no " QEMU);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* -- the matrix ---------------------------------------------------------------- */
+
+typedef enum {
+  OP_START,
+  OP_HOT_ADD,
+  OP_HOT_DEL,
+  OP_BALLOON,
+} Op;
+
+typedef struct {
+  const gchar  *name;
+  Op            op;
+  HvDeviceType  type;
+  gboolean      needs_netns;
+} Matrix;
+
+/* What is set up before the operation under test (not killed). */
+static void
+prepare (Fixture      *fixture,
+         const Matrix *matrix)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HvDevice) device = NULL;
+
+  if (matrix->op == OP_START)
+    return;
+  start (fixture, fixture->victim);
+  if (matrix->op != OP_HOT_DEL)
+    return;
+  device = new_device (fixture, matrix->type);
+  g_assert_true (hv_hypervisor_hot_add_device_sync (fixture->kvm, fixture->victim, device, 0,
+                                                    NULL, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+run_op (Fixture      *fixture,
+        const Matrix *matrix,
+        GError      **error)
+{
+  g_autoptr(HvDevice) device = NULL;
+
+  switch (matrix->op)
+    {
+    case OP_START:
+      return hv_hypervisor_start_instance_sync (fixture->kvm, fixture->victim, TRUE, NULL,
+                                                error);
+    case OP_HOT_ADD:
+      device = new_device (fixture, matrix->type);
+      return hv_hypervisor_hot_add_device_sync (fixture->kvm, fixture->victim, device, 0, NULL,
+                                                error);
+    case OP_HOT_DEL:
+      device = new_device (fixture, matrix->type);
+      return hv_hypervisor_hot_del_device_sync (fixture->kvm, fixture->victim, device, 0, NULL,
+                                                error);
+    case OP_BALLOON:
+      return hv_hypervisor_balloon_instance_memory_sync (fixture->kvm, fixture->victim, 64,
+                                                         NULL, error);
+    }
+  g_assert_not_reached ();
+}
+
+/* The call's error when QEMU died under it: it says so, one way or
+ * another, and is one of hvkit's. */
+static void
+assert_error_says_qemu_died (const Matrix *matrix,
+                             const gchar  *at,
+                             GError       *error)
+{
+  g_test_message ("%s, QEMU killed at %s: %s", matrix->name, at,
+                  error != NULL ? error->message : "succeeded");
+  if (error == NULL)
+    return;
+  g_assert_true (error->domain == HV_ERROR);
+  /* about QEMU or its QMP socket, whichever step noticed */
+  g_assert_true (strstr (error->message, "QEMU") != NULL ||
+                 strstr (error->message, ".qmp") != NULL);
+  g_assert_false (g_str_has_suffix (error->message, ":"));
+}
+
+/* The operation once for each QMP boundary it has, QEMU killed there. */
+static void
+test_qmp_boundaries (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  const Matrix *matrix = user_data;
+  g_autofree gchar *socket_name = g_strconcat (VICTIM, ".qmp", NULL);
+  guint boundary;
+
+  if (!require_qemu (fixture))
+    return;
+  if (matrix->needs_netns && !in_netns)
+    {
+      g_test_skip ("NICs need root (a private network namespace)");
+      return;
+    }
+  for (boundary = 0; boundary < MAX_BOUNDARIES; boundary++)
+    {
+      HvKvmQmpTestHooks hooks = HV_KVM_QMP_TEST_HOOKS_INIT;
+      g_autoptr(GError) error = NULL;
+      g_autofree gchar *killed_at = NULL;
+      gboolean ok;
+
+      gint pidfd;
+
+      prepare (fixture, matrix);
+      pidfd = open_victim_pidfd (fixture);
+      hooks.socket_name = socket_name;
+      hooks.kill_at_boundary = (gint) boundary;
+      hv_kvm_qmp_set_test_hooks (&hooks);
+      ok = run_op (fixture, matrix, &error);
+      killed_at = hv_kvm_qmp_testhook_get_killed_at ();
+      hv_kvm_qmp_set_test_hooks (NULL);
+      if (killed_at == NULL)
+        {
+          if (pidfd >= 0)
+            close (pidfd);
+          /* ran to its end with fewer boundaries: every one was tried */
+          g_test_message ("%s: %u QMP boundaries", matrix->name, boundary);
+          if (error != NULL)
+            g_test_message ("%s, not killed: %s", matrix->name, error->message);
+          /* no guest: a balloon or a removal times out; the rest succeed */
+          if (matrix->op == OP_START || matrix->op == OP_HOT_ADD)
+            g_assert_no_error (error);
+          g_clear_error (&error);
+          stop (fixture, fixture->victim);
+          g_assert_true (hv_hypervisor_cleanup_instance_sync (fixture->kvm, VICTIM, NULL,
+                                                              &error));
+          g_assert_no_error (error);
+          g_assert_cmpuint (count_qemus (fixture, VICTIM), ==, 0);
+          assert_no_fd_left (fixture->fds);
+          break;
+        }
+      g_test_message ("boundary %u: %s", boundary, killed_at);
+      wait_victim_exit (pidfd);
+      g_assert_true (ok == (error == NULL));
+      assert_error_says_qemu_died (matrix, killed_at, error);
+      assert_victim_gone (fixture);
+    }
+  g_assert_cmpuint (boundary, >, 0);
+  g_assert_cmpuint (boundary, <, MAX_BOUNDARIES);
+}
+
+/* A hot-add once for each of its journal steps, QEMU killed after it. */
+static void
+test_hotplug_steps (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  const Matrix *matrix = user_data;
+  const gchar *const *steps = matrix->type == HV_DEVICE_TYPE_NIC ? nic_add_steps
+                                                                 : disk_add_steps;
+
+  if (!require_qemu (fixture))
+    return;
+  if (matrix->needs_netns && !in_netns)
+    {
+      g_test_skip ("NICs need root (a private network namespace)");
+      return;
+    }
+  for (guint i = 0; steps[i] != NULL; i++)
+    {
+      HvKvmHotplugTestHooks hooks = HV_KVM_HOTPLUG_TEST_HOOKS_INIT;
+      HvKvmHotplugTestHooks none = HV_KVM_HOTPLUG_TEST_HOOKS_INIT;
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+      gint pidfd;
+
+      prepare (fixture, matrix);
+      pidfd = open_victim_pidfd (fixture);
+      hooks.kill_after_step = steps[i];
+      hooks.kill_action = HV_HOTPLUG_ACTION_ADD;
+      hooks.kill_qemu = TRUE;
+      hv_kvm_hotplug_set_test_hooks (&hooks);
+      ok = run_op (fixture, matrix, &error);
+      hv_kvm_hotplug_set_test_hooks (&none);
+      wait_victim_exit (pidfd);
+      g_assert_true (ok == (error == NULL));
+      assert_error_says_qemu_died (matrix, steps[i], error);
+      assert_victim_gone (fixture);
+    }
+}
+
+static const Matrix qmp_matrix[] = {
+  { "start", OP_START, HV_DEVICE_TYPE_DISK, FALSE },
+  { "hot-add-disk", OP_HOT_ADD, HV_DEVICE_TYPE_DISK, FALSE },
+  { "hot-add-nic", OP_HOT_ADD, HV_DEVICE_TYPE_NIC, TRUE },
+  { "hot-del-disk", OP_HOT_DEL, HV_DEVICE_TYPE_DISK, FALSE },
+  { "hot-del-nic", OP_HOT_DEL, HV_DEVICE_TYPE_NIC, TRUE },
+  { "balloon", OP_BALLOON, HV_DEVICE_TYPE_DISK, FALSE },
+};
+
+static const Matrix step_matrix[] = {
+  { "hot-add-disk", OP_HOT_ADD, HV_DEVICE_TYPE_DISK, FALSE },
+  { "hot-add-nic", OP_HOT_ADD, HV_DEVICE_TYPE_NIC, TRUE },
+};
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_test_init (&argc, &argv, NULL);
+  /* HvKvm's monitor thread is made by this thread, so it shares the
+   * namespace and the taps it opens are in it */
+  if (geteuid () == 0 && access ("/dev/net/tun", R_OK | W_OK) == 0)
+    {
+      hv_test_netns_enter (&error);
+      g_assert_no_error (error);
+      hv_test_netns_add_bridge ("br0", &error);
+      g_assert_no_error (error);
+      in_netns = TRUE;
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (qmp_matrix); i++)
+    {
+      g_autofree gchar *path = g_strdup_printf ("/kvm/qemu-killed/qmp/%s", qmp_matrix[i].name);
+
+      g_test_add (path, Fixture, &qmp_matrix[i], fixture_set_up, test_qmp_boundaries,
+                  fixture_tear_down);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (step_matrix); i++)
+    {
+      g_autofree gchar *path = g_strdup_printf ("/kvm/qemu-killed/step/%s", step_matrix[i].name);
+
+      g_test_add (path, Fixture, &step_matrix[i], fixture_set_up, test_hotplug_steps,
+                  fixture_tear_down);
+    }
+  return g_test_run ();
+}
