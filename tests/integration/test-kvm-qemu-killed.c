@@ -12,10 +12,10 @@
 #include "hvkit.h"
 #include "hv-kvm.h"
 #include "hv-kvm-hotplug-testhooks.h"
-#include "hv-kvm-process.h"
 #include "hv-kvm-qmp-testhooks.h"
 #include "hv-test.h"
 #include "hv-test-files.h"
+#include "hv-test-leftovers.h"
 #include "hv-test-netns.h"
 
 /*
@@ -65,168 +65,6 @@ typedef struct {
   HvInstance   *healthy;
   guint         fds;        /* this process's, with only the healthy one running */
 } Fixture;
-
-/* -- what is left ----------------------------------------------------------- */
-
-/* This process's fds but GLib's wakeup eventfds (a main context's, made
- * and dropped as threads and sync calls come and go): sockets, pidfds,
- * taps, pipes and files are what an operation could leak. */
-static guint
-count_fds_showing (gboolean show)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  const gchar *entry;
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while ((entry = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *path = g_build_filename ("/proc/self/fd", entry, NULL);
-      g_autofree gchar *target = g_file_read_link (path, NULL);
-
-      if (show)
-        {
-          g_autofree gchar *info_path = g_build_filename ("/proc/self/fdinfo", entry, NULL);
-          g_autofree gchar *info = NULL;
-
-          g_file_get_contents (info_path, &info, NULL, NULL);
-          g_test_message ("fd %s: %s %s", entry, target,
-                          g_strcmp0 (target, "anon_inode:[pidfd]") == 0 ? info : "");
-        }
-      n += g_strcmp0 (target, "anon_inode:[eventfd]") != 0;
-    }
-  return n - 1;   /* the listing's own */
-}
-
-static guint
-count_fds (void)
-{
-  return count_fds_showing (FALSE);
-}
-
-/* No more fds than @expected. After a failed start one pidfd, of a
- * process already reaped, is closed by another thread a moment after the
- * call returned (GLib's child watch of the spawn, it seems): the count is
- * given up to FD_SETTLE_MS to come down, an fd still open then is a leak. */
-#define FD_SETTLE_MS 5000
-
-static void
-assert_no_fd_left (guint expected)
-{
-  gint64 deadline = g_get_monotonic_time () + FD_SETTLE_MS * 1000;
-
-  while (count_fds () > expected && g_get_monotonic_time () < deadline)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (10 * 1000);
-    }
-  if (count_fds () > expected)
-    count_fds_showing (TRUE);
-  g_assert_cmpuint (count_fds (), <=, expected);
-}
-
-/* This process's children (a script still running, a QEMU not yet
- * daemonized): every thread's. */
-static guint
-count_children (void)
-{
-  g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
-  const gchar *tid;
-  guint n = 0;
-
-  g_assert_nonnull (tasks);
-  while ((tid = g_dir_read_name (tasks)) != NULL)
-    {
-      g_autofree gchar *path = g_build_filename ("/proc/self/task", tid, "children", NULL);
-      g_autofree gchar *children = NULL;
-      g_auto(GStrv) pids = NULL;
-
-      if (!g_file_get_contents (path, &children, NULL, NULL))
-        continue;
-      pids = g_strsplit (g_strstrip (children), " ", -1);
-      for (guint i = 0; pids[i] != NULL; i++)
-        n += pids[i][0] != '\0';
-    }
-  return n;
-}
-
-/* The QEMUs of @name in this test's run dir. */
-static guint
-count_qemus (Fixture     *fixture,
-             const gchar *name)
-{
-  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
-  const gchar *entry;
-  guint n = 0;
-
-  while ((entry = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree gchar *path = g_build_filename ("/proc", entry, "cmdline", NULL);
-      g_autofree gchar *cmdline = NULL;
-      gsize length = 0;
-      gint64 pid;
-
-      if (!g_ascii_string_to_signed (entry, 10, 1, G_MAXINT, &pid, NULL) ||
-          !hv_kvm_process_is_instance ((GPid) pid, name) ||
-          !g_file_get_contents (path, &cmdline, &length, NULL))
-        continue;
-      for (gsize i = 0; i + 1 < length; i++)
-        if (cmdline[i] == '\0')
-          cmdline[i] = ' ';
-      n += strstr (cmdline, fixture->dir) != NULL;
-    }
-  return n;
-}
-
-static void
-kill_qemus (Fixture     *fixture,
-            const gchar *name)
-{
-  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
-  const gchar *entry;
-
-  while ((entry = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree gchar *path = g_build_filename ("/proc", entry, "cmdline", NULL);
-      g_autofree gchar *cmdline = NULL;
-      gsize length = 0;
-      gint64 pid;
-
-      if (!g_ascii_string_to_signed (entry, 10, 1, G_MAXINT, &pid, NULL) ||
-          !hv_kvm_process_is_instance ((GPid) pid, name) ||
-          !g_file_get_contents (path, &cmdline, &length, NULL))
-        continue;
-      for (gsize i = 0; i + 1 < length; i++)
-        if (cmdline[i] == '\0')
-          cmdline[i] = ' ';
-      if (strstr (cmdline, fixture->dir) != NULL)
-        kill ((pid_t) pid, SIGKILL);
-    }
-}
-
-/* The files of the instance @name in the run dir, its subdirectories
- * included (NIC files, records, journals). */
-static void
-find_files (const gchar *dir,
-            const gchar *name,
-            GPtrArray   *found)
-{
-  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
-  const gchar *entry;
-
-  if (listing == NULL)
-    return;
-  while ((entry = g_dir_read_name (listing)) != NULL)
-    {
-      g_autofree gchar *path = g_build_filename (dir, entry, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        find_files (path, name, found);
-      if (g_str_has_prefix (entry, name))
-        g_ptr_array_add (found, g_steal_pointer (&path));
-    }
-}
 
 static guint
 count_taps (void)
@@ -291,7 +129,7 @@ assert_victim_gone (Fixture *fixture)
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) names = NULL;
 
-  g_assert_cmpuint (count_qemus (fixture, VICTIM), ==, 0);
+  g_assert_cmpuint (hv_test_count_qemus (fixture->dir, VICTIM), ==, 0);
   info = hv_hypervisor_get_instance_info_sync (fixture->kvm, VICTIM, NULL, &error);
   g_assert_null (info);
   g_assert_error (error, HV_ERROR, HV_ERROR_NOT_RUNNING);
@@ -302,17 +140,17 @@ assert_victim_gone (Fixture *fixture)
 
   g_assert_true (hv_hypervisor_cleanup_instance_sync (fixture->kvm, VICTIM, NULL, &error));
   g_assert_no_error (error);
-  find_files (fixture->dir, VICTIM, files);
+  hv_test_find_files (fixture->dir, VICTIM, files);
   for (guint i = 0; i < files->len; i++)
     g_test_message ("left behind: %s", (const gchar *) g_ptr_array_index (files, i));
   g_assert_cmpuint (files->len, ==, 0);
   g_assert_cmpuint (count_taps (), ==, 0);
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (hv_test_count_children (), ==, 0);
   /* what HvKvm posted to this (its owner's) context before the cleanup
    * answered: its signals, holding what they tell about */
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  assert_no_fd_left (fixture->fds);
+  hv_test_assert_no_fd_left (fixture->fds);
   assert_healthy (fixture);
 }
 
@@ -441,7 +279,7 @@ fixture_set_up (Fixture       *fixture,
   start (fixture, fixture->victim);
   assert_healthy (fixture);
   stop (fixture, fixture->victim);
-  fixture->fds = count_fds ();
+  fixture->fds = hv_test_count_fds ();
 }
 
 static void
@@ -472,8 +310,8 @@ fixture_tear_down (Fixture       *fixture,
       }
   }
   g_assert_null (fixture->kvm);
-  kill_qemus (fixture, VICTIM);
-  kill_qemus (fixture, HEALTHY);
+  hv_test_kill_qemus (fixture->dir, VICTIM);
+  hv_test_kill_qemus (fixture->dir, HEALTHY);
   hv_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
 }
@@ -618,8 +456,8 @@ test_qmp_boundaries (Fixture       *fixture,
           g_assert_true (hv_hypervisor_cleanup_instance_sync (fixture->kvm, VICTIM, NULL,
                                                               &error));
           g_assert_no_error (error);
-          g_assert_cmpuint (count_qemus (fixture, VICTIM), ==, 0);
-          assert_no_fd_left (fixture->fds);
+          g_assert_cmpuint (hv_test_count_qemus (fixture->dir, VICTIM), ==, 0);
+          hv_test_assert_no_fd_left (fixture->fds);
           break;
         }
       g_test_message ("boundary %u: %s", boundary, killed_at);
