@@ -118,7 +118,7 @@ new_device (Fixture      *fixture,
   return HV_DEVICE (new_disk (disk, "rw"));
 }
 
-G_GNUC_UNUSED static guint
+static guint
 count_runs (Fixture *fixture)
 {
   g_autofree gchar *contents = NULL;
@@ -433,6 +433,117 @@ test_full_run_dir_start (Fixture       *fixture,
   g_assert_true (files_have (files, ".runtime"));
 }
 
+/* -- the host's devices, bridges and disks ---------------------------------- */
+
+typedef enum {
+  NO_TUN_ABSENT,      /* /dev/net is empty */
+  NO_TUN_NOT_TUN,     /* /dev/null where /dev/net/tun was */
+} NoTun;
+
+/* Starts @instance expecting a failure that says @says, before QEMU was
+ * run and with nothing of the instance left. */
+static void
+assert_start_refused (Fixture     *fixture,
+                      HvInstance  *instance,
+                      const gchar *says)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) left = g_ptr_array_new_with_free_func (g_free);
+  guint runs = count_runs (fixture);
+
+  g_assert_false (hv_hypervisor_start_instance_sync (fixture->kvm, instance, TRUE, NULL, &error));
+  g_test_message ("start: %s", error->message);
+  g_assert_nonnull (strstr (error->message, says));
+  g_assert_cmpuint (count_runs (fixture), ==, runs);
+  g_assert_cmpuint (hv_test_count_qemus (fixture->run_dir, hv_instance_get_name (instance)), ==,
+                    0);
+  hv_test_find_files (fixture->run_dir, hv_instance_get_name (instance), left);
+  for (guint i = 0; i < left->len; i++)
+    g_test_message ("left behind: %s", (const gchar *) g_ptr_array_index (left, i));
+  g_assert_cmpuint (left->len, ==, 0);
+  g_assert_cmpuint (count_taps (), ==, 0);
+}
+
+/* Without /dev/net/tun a start with a NIC is refused before QEMU runs,
+ * and a NIC hot-add into a running instance fails and is undone: the
+ * instance goes on as it was. */
+static void
+test_no_tun (Fixture       *fixture,
+             gconstpointer  user_data)
+{
+  NoTun how = GPOINTER_TO_INT (user_data);
+  g_autoptr(HvNic) nic = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!require_namespaces (fixture))
+    return;
+  /* the instance runs before the device goes */
+  start (fixture);
+  if (how == NO_TUN_ABSENT)
+    g_assert_cmpint (mount ("hvkit-test", "/dev/net", "tmpfs", MS_NOSUID, "size=4k"), ==, 0);
+  else
+    g_assert_cmpint (mount ("/dev/null", "/dev/net/tun", NULL, MS_BIND, NULL), ==, 0);
+
+  nic = new_nic ("br0");
+  g_assert_false (hv_hypervisor_hot_add_device_sync (fixture->kvm, fixture->victim,
+                                                     HV_DEVICE (nic), 0, NULL, &error));
+  g_test_message ("hot-add: %s", error->message);
+  g_assert_true (error->domain == HV_ERROR);
+  g_assert_nonnull (strstr (error->message, "/dev/net/tun"));
+  g_clear_error (&error);
+  g_assert_false (record_has_device (fixture, HV_DEVICE_TYPE_NIC, NULL));
+  g_assert_cmpuint (count_taps (), ==, 0);
+  stop (fixture);
+
+  hv_instance_add_nic (fixture->victim, nic);
+  assert_start_refused (fixture, fixture->victim, "/dev/net/tun");
+
+  g_assert_cmpint (umount2 (how == NO_TUN_ABSENT ? "/dev/net" : "/dev/net/tun", 0), ==, 0);
+  start (fixture);
+  stop (fixture);
+}
+
+/* A NIC on a bridge that does not exist: refused before QEMU runs, by
+ * the ifup script, which is what knows what a NIC's link means (a script
+ * may make its bridge on demand), its output in the error. */
+static void
+test_no_bridge (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr(HvNic) nic = new_nic ("br-missing");
+
+  if (!require_namespaces (fixture))
+    return;
+  hv_instance_add_nic (fixture->victim, nic);
+  assert_start_refused (fixture, fixture->victim, "br-missing");
+}
+
+/* A disk QEMU cannot open as asked: one on a read-only filesystem (root's
+ * rights do not help there, unlike a file's mode), and a directory. */
+static void
+test_bad_disk (Fixture       *fixture,
+               gconstpointer  user_data)
+{
+  g_autofree gchar *path = g_build_filename (fixture->dir, "disk.img", NULL);
+  g_autoptr(HvDisk) read_only = NULL;
+  g_autoptr(HvDisk) directory = NULL;
+  g_autoptr(HvInstance) other = NULL;
+
+  if (!require_namespaces (fixture))
+    return;
+  g_assert_cmpint (mount (path, path, NULL, MS_BIND, NULL), ==, 0);
+  g_assert_cmpint (mount (NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL), ==, 0);
+  read_only = new_disk (path, "rw");
+  hv_instance_add_disk (fixture->victim, read_only);
+  assert_start_refused (fixture, fixture->victim, path);
+  g_assert_cmpint (umount2 (path, 0), ==, 0);
+
+  other = new_instance (fixture, "other");
+  directory = new_disk (fixture->dir, "rw");
+  hv_instance_add_disk (other, directory);
+  assert_start_refused (fixture, other, fixture->dir);
+}
+
 /* A warning that a file could not be written for want of space is what
  * hvkit should log while the filesystem is full (a journal entry it could
  * not clear, say), and so is a rollback's removal left pending (these
@@ -488,6 +599,10 @@ main (int argc, char **argv)
   ADD ("full-run-dir/hot-add-disk", GINT_TO_POINTER (HV_DEVICE_TYPE_DISK), test_full_run_dir);
   ADD ("full-run-dir/hot-add-nic", GINT_TO_POINTER (HV_DEVICE_TYPE_NIC), test_full_run_dir);
   ADD ("full-run-dir/start", NULL, test_full_run_dir_start);
+  ADD ("no-tun/absent", GINT_TO_POINTER (NO_TUN_ABSENT), test_no_tun);
+  ADD ("no-tun/not-a-tun", GINT_TO_POINTER (NO_TUN_NOT_TUN), test_no_tun);
+  ADD ("no-bridge", NULL, test_no_bridge);
+  ADD ("bad-disk", NULL, test_bad_disk);
 #undef ADD
 
   return g_test_run ();

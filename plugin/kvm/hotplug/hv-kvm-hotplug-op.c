@@ -319,7 +319,12 @@ hv_kvm_hotplug_op_complete (HvKvmHotplugOp *op)
         g_warning ("%s", local_error->message);
     }
   if (op->error != NULL)
-    g_task_return_error (task, g_steal_pointer (&op->error));
+    {
+      /* a tap opened ahead (with the intent) and not handed to QEMU goes
+       * now, not when an answer still on its way lets the op go */
+      g_clear_pointer (&op->tap, hv_kvm_tap_free);
+      g_task_return_error (task, g_steal_pointer (&op->error));
+    }
   else
     g_task_return_boolean (task, TRUE);
 }
