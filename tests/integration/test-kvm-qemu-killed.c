@@ -13,6 +13,7 @@
 #include "hv-kvm.h"
 #include "hv-kvm-hotplug-testhooks.h"
 #include "hv-kvm-qmp-testhooks.h"
+#include "hv-kvm-runtime.h"
 #include "hv-test.h"
 #include "hv-test-files.h"
 #include "hv-test-leftovers.h"
@@ -57,9 +58,31 @@ static const gchar *const nic_add_steps[] = {
 };
 
 static gboolean in_netns;
+static gboolean tolerate_timeouts;   /* see log_writer() */
+static guint unexpected_warnings;
+
+typedef enum {
+  OP_START,
+  OP_HOT_ADD,
+  OP_HOT_DEL,
+  OP_BALLOON,
+} Op;
+
+typedef struct {
+  const gchar  *name;
+  Op            op;
+  HvDeviceType  type;
+  gboolean      needs_netns;
+  gboolean      stop_qemu;     /* SIGSTOP at the boundary, not SIGKILL */
+} Matrix;
+
+/* With QEMU stopped, its calls time out quickly; otherwise they are not
+ * expected to time out at all. */
+#define STOPPED_COMMAND_TIMEOUT_MS 1500
 
 typedef struct {
   gchar        *dir;        /* the run dir, and the disks and scripts */
+  GVariant     *config;     /* HvKvm's */
   HvHypervisor *kvm;
   HvInstance   *victim;
   HvInstance   *healthy;
@@ -268,8 +291,11 @@ fixture_set_up (Fixture       *fixture,
   g_variant_dict_insert (&config, "balloon-timeout-ms", "u", 1000);
   g_variant_dict_insert (&config, "removal-timeout-ms", "u", 1000);
   g_variant_dict_insert (&config, "start-timeout-ms", "u", 20000);
-  g_variant_dict_insert (&config, "command-timeout-ms", "u", 20000);
-  kvm = hv_kvm_new (g_variant_dict_end (&config), &error);
+  g_variant_dict_insert (&config, "command-timeout-ms", "u",
+                         ((const Matrix *) user_data)->stop_qemu ? STOPPED_COMMAND_TIMEOUT_MS
+                                                                 : 20000);
+  fixture->config = g_variant_ref_sink (g_variant_dict_end (&config));
+  kvm = hv_kvm_new (fixture->config, &error);
   g_assert_no_error (error);
   fixture->kvm = HV_HYPERVISOR (kvm);
   fixture->victim = new_instance (fixture->kvm, VICTIM);
@@ -288,6 +314,8 @@ fixture_tear_down (Fixture       *fixture,
 {
   HvKvmHotplugTestHooks no_hotplug_hooks = HV_KVM_HOTPLUG_TEST_HOOKS_INIT;
 
+  g_assert_cmpuint (unexpected_warnings, ==, 0);
+  tolerate_timeouts = FALSE;
   if (fixture->dir == NULL)
     return;
   hv_kvm_qmp_set_test_hooks (NULL);
@@ -314,6 +342,7 @@ fixture_tear_down (Fixture       *fixture,
   hv_test_kill_qemus (fixture->dir, HEALTHY);
   hv_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
+  g_clear_pointer (&fixture->config, g_variant_unref);
 }
 
 static gboolean
@@ -329,19 +358,6 @@ require_qemu (Fixture *fixture)
 
 /* -- the matrix ---------------------------------------------------------------- */
 
-typedef enum {
-  OP_START,
-  OP_HOT_ADD,
-  OP_HOT_DEL,
-  OP_BALLOON,
-} Op;
-
-typedef struct {
-  const gchar  *name;
-  Op            op;
-  HvDeviceType  type;
-  gboolean      needs_netns;
-} Matrix;
 
 /* What is set up before the operation under test (not killed). */
 static void
@@ -438,7 +454,7 @@ test_qmp_boundaries (Fixture       *fixture,
       hooks.kill_at_boundary = (gint) boundary;
       hv_kvm_qmp_set_test_hooks (&hooks);
       ok = run_op (fixture, matrix, &error);
-      killed_at = hv_kvm_qmp_testhook_get_killed_at ();
+      killed_at = hv_kvm_qmp_testhook_get_killed_at (NULL);
       hv_kvm_qmp_set_test_hooks (NULL);
       if (killed_at == NULL)
         {
@@ -509,6 +525,149 @@ test_hotplug_steps (Fixture       *fixture,
     }
 }
 
+/* Whether the victim's journal has nothing pending; then the device is
+ * in the record, or hot-adding it now succeeds. Otherwise FALSE with the
+ * refusal of that hot-add in @error. */
+static gboolean
+record_settled (Fixture       *fixture,
+                HvDeviceType   type,
+                GError       **error)
+{
+  g_autoptr(HvRuntimeStore) store = hv_kvm_runtime_store_new (fixture->dir);
+  g_autoptr(HvDevice) device = new_device (fixture, type);
+  HvKvmRuntime *runtime = hv_kvm_runtime_load (store, VICTIM, error);
+  guint pending, devices;
+
+  g_assert_nonnull (runtime);
+  pending = runtime->pending->len;
+  devices = type == HV_DEVICE_TYPE_DISK ? runtime->disks->len : runtime->nics->len;
+  hv_kvm_runtime_free (runtime);
+  g_test_message ("the record: %u device(s) of the kind, %u pending", devices, pending);
+  /* "other" may be there: the device under test is the one at seq 2 */
+  if (pending == 0 && devices >= 2)
+    return TRUE;
+  return hv_hypervisor_hot_add_device_sync (fixture->kvm, fixture->victim, device, 2, NULL,
+                                            error);
+}
+
+/* A new HvKvm over the run dir, as after a restart of hvkit: it takes the
+ * instances over and reconciles their journals before anything else. */
+static void
+restart_hvkit (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&fixture->kvm);
+  fixture->kvm = HV_HYPERVISOR (hv_kvm_new (fixture->config, &error));
+  g_assert_no_error (error);
+  /* a hotplug call waits behind the victim's takeover and reconcile */
+  g_assert_true (hv_hypervisor_hotplug_supported_sync (fixture->kvm, fixture->victim, NULL,
+                                                       &error));
+  g_assert_no_error (error);
+  assert_healthy (fixture);
+}
+
+/* QEMU stopped (SIGSTOP) at each QMP boundary of the operation: the call
+ * fails with HV_ERROR_TIMEOUT after command-timeout-ms (its rollback's
+ * commands time out too), the healthy instance answers meanwhile; after
+ * SIGCONT the instance answers again and another device can be hot-added
+ * into it. The device under test is either settled (not added, or added
+ * and recorded) or, when QEMU may have carried out a command it did not
+ * answer, kept pending: a hot-add of it is refused saying so, until a
+ * restarted hvkit's reconcile settles it. */
+static void
+test_stopped_at_boundaries (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  const Matrix *matrix = user_data;
+  g_autofree gchar *socket_name = g_strconcat (VICTIM, ".qmp", NULL);
+  guint boundary;
+
+  if (!require_qemu (fixture))
+    return;
+  tolerate_timeouts = TRUE;
+  for (boundary = 0; boundary < MAX_BOUNDARIES; boundary++)
+    {
+      HvKvmQmpTestHooks hooks = HV_KVM_QMP_TEST_HOOKS_INIT;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HvDisk) other = NULL;
+      g_autofree gchar *killed_at = NULL;
+      g_autofree gchar *other_path = g_build_filename (fixture->dir, "other.img", NULL);
+      GPid pid = 0;
+      gboolean ok;
+
+      prepare (fixture, matrix);
+      hooks.socket_name = socket_name;
+      hooks.kill_at_boundary = (gint) boundary;
+      hooks.signal_number = SIGSTOP;
+      hv_kvm_qmp_set_test_hooks (&hooks);
+      ok = run_op (fixture, matrix, &error);
+      killed_at = hv_kvm_qmp_testhook_get_killed_at (&pid);
+      hv_kvm_qmp_set_test_hooks (NULL);
+      if (killed_at == NULL)
+        {
+          g_test_message ("%s: %u QMP boundaries", matrix->name, boundary);
+          g_assert_no_error (error);
+          stop (fixture, fixture->victim);
+          break;
+        }
+      g_test_message ("stopped at %s: %s", killed_at, ok ? "succeeded" : error->message);
+      g_assert_false (ok);
+      g_assert_error (error, HV_ERROR, HV_ERROR_TIMEOUT);
+      assert_healthy (fixture);
+      g_assert_cmpint (kill ((pid_t) pid, SIGCONT), ==, 0);
+      g_clear_error (&error);
+
+      /* it answers again, and takes another disk */
+      {
+        g_autoptr(HvInstanceInfo) info = NULL;
+
+        info = hv_hypervisor_get_instance_info_sync (fixture->kvm, VICTIM, NULL, &error);
+        g_assert_no_error (error);
+        g_assert_cmpint (hv_instance_info_get_state (info), ==, HV_INSTANCE_STATE_PAUSED);
+      }
+      g_assert_true (g_file_set_contents (other_path, "", 0, NULL));
+      g_assert_cmpint (truncate (other_path, 16 * 1024 * 1024), ==, 0);
+      other = hv_disk_new ();
+      hv_device_set_uuid (HV_DEVICE (other), "c1a50003-0000-4000-8000-000000000003");
+      hv_disk_set_size (other, 16);
+      hv_disk_set_mode (other, "rw");
+      hv_disk_set_link (other, other_path);
+      ok = hv_hypervisor_hot_add_device_sync (fixture->kvm, fixture->victim, HV_DEVICE (other), 1,
+                                              NULL, &error);
+      g_test_message ("another disk after SIGCONT: %s", ok ? "added" : error->message);
+      g_assert_no_error (error);
+      if (!record_settled (fixture, matrix->type, &error))
+        {
+          /* the device's outcome is unknown to hvkit: it says so, and a
+           * restarted hvkit's reconcile settles it with QEMU */
+          g_test_message ("the same disk again: %s", error->message);
+          g_assert_error (error, HV_ERROR, HV_ERROR_HOTPLUG);
+          g_assert_nonnull (strstr (error->message, "still pending"));
+          g_clear_error (&error);
+          restart_hvkit (fixture);
+          /* settled: forward, back, or — a device QEMU has that was never
+           * confirmed — as a removal, which waits for a guest these
+           * instances do not have */
+          if (!record_settled (fixture, matrix->type, &error))
+            {
+              g_test_message ("after the reconcile: %s", error->message);
+              g_assert_error (error, HV_ERROR, HV_ERROR_HOTPLUG);
+              g_assert_nonnull (strstr (error->message, "still pending"));
+              g_clear_error (&error);
+            }
+        }
+      stop (fixture, fixture->victim);
+      g_assert_true (hv_hypervisor_cleanup_instance_sync (fixture->kvm, VICTIM, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (hv_test_count_qemus (fixture->dir, VICTIM), ==, 0);
+    }
+  g_assert_cmpuint (boundary, >, 0);
+  g_assert_cmpuint (boundary, <, MAX_BOUNDARIES);
+}
+
 static const Matrix qmp_matrix[] = {
   { "start", OP_START, HV_DEVICE_TYPE_DISK, FALSE },
   { "hot-add-disk", OP_HOT_ADD, HV_DEVICE_TYPE_DISK, FALSE },
@@ -518,17 +677,44 @@ static const Matrix qmp_matrix[] = {
   { "balloon", OP_BALLOON, HV_DEVICE_TYPE_DISK, FALSE },
 };
 
+static const Matrix stopped_matrix[] = {
+  { "hot-add-disk", OP_HOT_ADD, HV_DEVICE_TYPE_DISK, FALSE, TRUE },
+};
+
 static const Matrix step_matrix[] = {
   { "hot-add-disk", OP_HOT_ADD, HV_DEVICE_TYPE_DISK, FALSE },
   { "hot-add-nic", OP_HOT_ADD, HV_DEVICE_TYPE_NIC, TRUE },
 };
+
+/* A rollback whose commands QEMU does not answer (it is stopped) logs
+ * each one it could not undo: a warning hvkit should give then, and only
+ * then. Warnings are not fatal here; any other one fails the test in its
+ * teardown. */
+static GLogWriterOutput
+log_writer (GLogLevelFlags   log_level,
+            const GLogField *fields,
+            gsize            n_fields,
+            gpointer         user_data)
+{
+  if (log_level & G_LOG_LEVEL_WARNING)
+    {
+      for (gsize i = 0; i < n_fields; i++)
+        if (g_str_equal (fields[i].key, "MESSAGE") &&
+            (fields[i].length >= 0 || !tolerate_timeouts ||
+             strstr (fields[i].value, "did not answer") == NULL))
+          unexpected_warnings++;
+    }
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
 
 int
 main (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
 
+  g_log_set_writer_func (log_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   /* HvKvm's monitor thread is made by this thread, so it shares the
    * namespace and the taps it opens are in it */
   if (geteuid () == 0 && access ("/dev/net/tun", R_OK | W_OK) == 0)
@@ -552,6 +738,14 @@ main (int argc, char **argv)
       g_autofree gchar *path = g_strdup_printf ("/kvm/qemu-killed/step/%s", step_matrix[i].name);
 
       g_test_add (path, Fixture, &step_matrix[i], fixture_set_up, test_hotplug_steps,
+                  fixture_tear_down);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (stopped_matrix); i++)
+    {
+      g_autofree gchar *path = g_strdup_printf ("/kvm/qemu-killed/stopped/%s",
+                                                stopped_matrix[i].name);
+
+      g_test_add (path, Fixture, &stopped_matrix[i], fixture_set_up, test_stopped_at_boundaries,
                   fixture_tear_down);
     }
   return g_test_run ();

@@ -458,6 +458,11 @@ hv_kvm_hotplug_op_step_done (HvKvmHotplugOp *op,
       hv_kvm_hotplug_op_run_current (op);
       return;
     }
+  /* a command QEMU did not answer in time may still be carried out (a
+   * stopped QEMU, once it runs again): the journal keeps the entry, as
+   * after a crash in that step, for the reconcile to settle */
+  if (step->undo != NULL && g_error_matches (error, HV_ERROR, HV_ERROR_TIMEOUT))
+    op->keep_journal = TRUE;
   g_debug ("%s: step %s failed (%s), undoing %u step(s)", hv_kvm_hotplug_op_describe (op),
            step->name, error->message, op->n_done);
   op->failed_step = step->name;

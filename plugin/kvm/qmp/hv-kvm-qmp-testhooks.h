@@ -25,9 +25,11 @@ G_BEGIN_DECLS
 typedef struct {
   const gchar *socket_name;       /* NULL: no hook */
   gint         kill_at_boundary;  /* from 0; < 0 never (boundaries are still counted) */
+  gint         signal_number;     /* 0: SIGKILL; SIGSTOP stops QEMU there instead */
 } HvKvmQmpTestHooks;
 
-#define HV_KVM_QMP_TEST_HOOKS_INIT { .socket_name = NULL, .kill_at_boundary = -1 }
+#define HV_KVM_QMP_TEST_HOOKS_INIT { .socket_name = NULL, .kill_at_boundary = -1, \
+                                     .signal_number = 0 }
 
 #ifdef HV_KVM_TESTHOOKS
 
@@ -35,9 +37,10 @@ typedef struct {
  * none. Resets the count. */
 void   hv_kvm_qmp_set_test_hooks          (const HvKvmQmpTestHooks *hooks);
 /* How many boundaries were passed since the hooks were set, and at which
- * one QEMU was killed ("greeting" or the command's name; %NULL: not yet). */
+ * one QEMU was signalled ("greeting" or the command's name; %NULL: not
+ * yet) and its pid. */
 guint  hv_kvm_qmp_testhook_get_boundaries (void);
-gchar *hv_kvm_qmp_testhook_get_killed_at  (void);
+gchar *hv_kvm_qmp_testhook_get_killed_at  (GPid                    *out_pid);
 void   hv_kvm_qmp_testhook_boundary       (GSocket                 *socket,
                                            const gchar             *socket_path,
                                            const gchar             *what);
