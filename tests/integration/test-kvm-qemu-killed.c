@@ -21,7 +21,9 @@
 
 /*
  * QEMU killed with SIGKILL at every step boundary of a start, a hot-add
- * and a hot-removal of a disk and of a NIC, and a balloon call, while a
+ * and a hot-removal of a disk and of a NIC, a balloon call and a live
+ * migration (to a second HvKvm in this process, its own run dir, over the
+ * loopback of the test's network namespace), while a
  * second, healthy instance runs beside it in the same HvKvm. The
  * boundaries are the QMP client's (its socket connected, each command
  * about to be sent: qmp/hv-kvm-qmp-testhooks.h) and, for the hot-adds,
@@ -66,6 +68,7 @@ typedef enum {
   OP_HOT_ADD,
   OP_HOT_DEL,
   OP_BALLOON,
+  OP_MIGRATE,   /* to a second HvKvm in this process, over the loopback */
 } Op;
 
 typedef struct {
@@ -84,6 +87,8 @@ typedef struct {
   gchar        *dir;        /* the run dir, and the disks and scripts */
   GVariant     *config;     /* HvKvm's */
   HvHypervisor *kvm;
+  HvHypervisor *target;     /* a migration's, run dir <dir>/target */
+  GBytes       *migration_info;
   HvInstance   *victim;
   HvInstance   *healthy;
   guint         fds;        /* this process's, with only the healthy one running */
@@ -260,6 +265,8 @@ write_script (const gchar *path,
   g_assert_cmpint (g_chmod (path, 0700), ==, 0);
 }
 
+static void new_target (Fixture *fixture);
+
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
@@ -300,6 +307,8 @@ fixture_set_up (Fixture       *fixture,
   fixture->kvm = HV_HYPERVISOR (kvm);
   fixture->victim = new_instance (fixture->kvm, VICTIM);
   fixture->healthy = new_instance (fixture->kvm, HEALTHY);
+  if (((const Matrix *) user_data)->op == OP_MIGRATE)
+    new_target (fixture);
   start (fixture, fixture->healthy);
   /* once around with the victim, so that what GLib opens once is open */
   start (fixture, fixture->victim);
@@ -322,6 +331,8 @@ fixture_tear_down (Fixture       *fixture,
   hv_kvm_hotplug_set_test_hooks (&no_hotplug_hooks);
   g_clear_object (&fixture->victim);
   g_clear_object (&fixture->healthy);
+  g_clear_object (&fixture->target);
+  g_clear_pointer (&fixture->migration_info, g_bytes_unref);
   /* HvKvm goes, its monitor thread, connections and run-dir lock with it;
    * what it posted to this context (signals) holds it until dispatched */
   g_object_add_weak_pointer (G_OBJECT (fixture->kvm), (gpointer *) &fixture->kvm);
@@ -359,6 +370,70 @@ require_qemu (Fixture *fixture)
 /* -- the matrix ---------------------------------------------------------------- */
 
 
+/* A second HvKvm, a migration's target host, on <dir>/target. */
+static void
+new_target (Fixture *fixture)
+{
+  g_autofree gchar *run_dir = g_build_filename (fixture->dir, "target", NULL);
+  g_autoptr(GError) error = NULL;
+  GVariantDict config;
+
+  g_variant_dict_init (&config, fixture->config);
+  g_variant_dict_insert (&config, "run-dir", "s", run_dir);
+  fixture->target = HV_HYPERVISOR (hv_kvm_new (g_variant_dict_end (&config), &error));
+  g_assert_no_error (error);
+}
+
+/* The target accepts the victim. */
+static void
+prepare_target (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&fixture->migration_info, g_bytes_unref);
+  fixture->migration_info = hv_hypervisor_migration_info (fixture->kvm, fixture->victim, &error);
+  g_assert_no_error (error);
+  g_assert_true (hv_hypervisor_accept_instance_sync (fixture->target, fixture->victim,
+                                                     fixture->migration_info, "127.0.0.1", NULL,
+                                                     &error));
+  g_assert_no_error (error);
+}
+
+/* Both sides of a migration finalized as @success says; on failure the
+ * target has nothing left of the victim. */
+static void
+end_migration (Fixture  *fixture,
+               gboolean  success)
+{
+  g_autofree gchar *run_dir = g_build_filename (fixture->dir, "target", NULL);
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (hv_hypervisor_finalize_migration_dst_sync (fixture->target, fixture->victim,
+                                                            fixture->migration_info, success,
+                                                            NULL, &error));
+  g_assert_no_error (error);
+  if (!hv_hypervisor_finalize_migration_source_sync (fixture->kvm, fixture->victim, success,
+                                                     TRUE, NULL, &error))
+    {
+      /* its QEMU is gone: nothing to resume */
+      g_test_message ("finalize on the source: %s", error->message);
+      g_assert_false (success);
+      g_clear_error (&error);
+    }
+  if (success)
+    {
+      g_assert_true (hv_hypervisor_stop_instance_sync (fixture->target, fixture->victim, TRUE,
+                                                       FALSE, 0, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (hv_test_count_qemus (run_dir, VICTIM), ==, 0);
+  hv_test_find_files (run_dir, VICTIM, files);
+  for (guint i = 0; i < files->len; i++)
+    g_test_message ("left on the target: %s", (const gchar *) g_ptr_array_index (files, i));
+  g_assert_cmpuint (files->len, ==, 0);
+}
+
 /* What is set up before the operation under test (not killed). */
 static void
 prepare (Fixture      *fixture,
@@ -370,6 +445,11 @@ prepare (Fixture      *fixture,
   if (matrix->op == OP_START)
     return;
   start (fixture, fixture->victim);
+  if (matrix->op == OP_MIGRATE)
+    {
+      prepare_target (fixture);
+      return;
+    }
   if (matrix->op != OP_HOT_DEL)
     return;
   device = new_device (fixture, matrix->type);
@@ -401,6 +481,9 @@ run_op (Fixture      *fixture,
     case OP_BALLOON:
       return hv_hypervisor_balloon_instance_memory_sync (fixture->kvm, fixture->victim, 64,
                                                          NULL, error);
+    case OP_MIGRATE:
+      return hv_hypervisor_migrate_instance_sync (fixture->kvm, fixture->victim, "127.0.0.1",
+                                                  TRUE, NULL, error);
     }
   g_assert_not_reached ();
 }
@@ -429,7 +512,7 @@ test_qmp_boundaries (Fixture       *fixture,
                      gconstpointer  user_data)
 {
   const Matrix *matrix = user_data;
-  g_autofree gchar *socket_name = g_strconcat (VICTIM, ".qmp", NULL);
+  g_autofree gchar *socket_name = g_strconcat (fixture->dir, "/" VICTIM ".qmp", NULL);
   guint boundary;
 
   if (!require_qemu (fixture))
@@ -465,9 +548,14 @@ test_qmp_boundaries (Fixture       *fixture,
           if (error != NULL)
             g_test_message ("%s, not killed: %s", matrix->name, error->message);
           /* no guest: a balloon or a removal times out; the rest succeed */
-          if (matrix->op == OP_START || matrix->op == OP_HOT_ADD)
+          if (matrix->op == OP_START || matrix->op == OP_HOT_ADD || matrix->op == OP_MIGRATE)
             g_assert_no_error (error);
           g_clear_error (&error);
+          if (matrix->op == OP_MIGRATE)
+            {
+              end_migration (fixture, TRUE);
+              break;
+            }
           stop (fixture, fixture->victim);
           g_assert_true (hv_hypervisor_cleanup_instance_sync (fixture->kvm, VICTIM, NULL,
                                                               &error));
@@ -480,6 +568,8 @@ test_qmp_boundaries (Fixture       *fixture,
       wait_victim_exit (pidfd);
       g_assert_true (ok == (error == NULL));
       assert_error_says_qemu_died (matrix, killed_at, error);
+      if (matrix->op == OP_MIGRATE)
+        end_migration (fixture, FALSE);
       assert_victim_gone (fixture);
     }
   g_assert_cmpuint (boundary, >, 0);
@@ -675,6 +765,8 @@ static const Matrix qmp_matrix[] = {
   { "hot-del-disk", OP_HOT_DEL, HV_DEVICE_TYPE_DISK, FALSE },
   { "hot-del-nic", OP_HOT_DEL, HV_DEVICE_TYPE_NIC, TRUE },
   { "balloon", OP_BALLOON, HV_DEVICE_TYPE_DISK, FALSE },
+  /* the loopback of a private network namespace: no port of the host's */
+  { "migrate", OP_MIGRATE, HV_DEVICE_TYPE_DISK, TRUE },
 };
 
 static const Matrix stopped_matrix[] = {

@@ -89,7 +89,9 @@ hv_kvm_qmp_testhook_boundary (GSocket     *socket,
   gint signal_number;
 
   g_mutex_lock (&test_lock);
-  if (test_socket_name == NULL || g_strcmp0 (name, test_socket_name) != 0 ||
+  if (test_socket_name == NULL ||
+      g_strcmp0 (g_path_is_absolute (test_socket_name) ? socket_path : name,
+                 test_socket_name) != 0 ||
       test_boundaries++ != (guint) test_kill_at || test_kill_at < 0)
     {
       g_mutex_unlock (&test_lock);

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
  * points where a client starts to talk to QEMU: when its socket has
  * connected (before the greeting is read) and before each command is
  * sent. The hook counts them on the connections to one socket (by its
- * base name, "<instance>.qmp") from the moment it is set, and kills the
+ * base name, "<instance>.qmp", or its absolute path, where two hosts in
+ * one process have the instance) from the moment it is set, and kills the
  * peer of the socket (its SO_PEERCRED pid: QEMU) at boundary number
  * kill_at_boundary. Like hotplug's hooks it exists only in the build of
  * qmp/ that the tests link (HV_KVM_TESTHOOKS); in the module it is a
