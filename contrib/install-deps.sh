@@ -32,3 +32,34 @@ if [ -n "$missing" ]; then
   # shellcheck disable=SC2086
   apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends $missing
 fi
+
+# -- Ganeti 3.0's own KVM driver, for the tests that adopt what it started --
+# (test-kvm-adopt, test_hvkitd_adopt run its StartInstance). The package
+# installs Ganeti's daemons: a policy-rc.d that exits 101 keeps them from
+# starting on this host, and goes once apt is done (one that was there
+# before is put back).
+if ! dpkg-query -W -f='${Status}' ganeti 2>/dev/null | grep -q 'install ok installed'; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: need root to install: ganeti" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  policy_rc_d=/usr/sbin/policy-rc.d
+  saved=""
+  if [ -e "$policy_rc_d" ]; then
+    saved="$policy_rc_d.hvkit-saved"
+    mv "$policy_rc_d" "$saved"
+  fi
+  printf '#!/bin/sh\nexit 101\n' > "$policy_rc_d"
+  chmod 755 "$policy_rc_d"
+  status=0
+  apt-get -o DPkg::Lock::Timeout=600 update || status=$?
+  if [ "$status" -eq 0 ]; then
+    apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ganeti || status=$?
+  fi
+  rm -f "$policy_rc_d"
+  if [ -n "$saved" ]; then
+    mv "$saved" "$policy_rc_d"
+  fi
+  [ "$status" -eq 0 ] || exit "$status"
+fi
