@@ -640,6 +640,17 @@ record_settled (Fixture       *fixture,
                                             error);
 }
 
+/* A hot-add of the device under test refused because hvkit knows it may
+ * be in QEMU: pending, or recorded already (QEMU took it, its
+ * confirmation did not come back in time). */
+static void
+assert_refused_as_unsettled (GError *error)
+{
+  g_assert_error (error, HV_ERROR, HV_ERROR_HOTPLUG);
+  g_assert_true (strstr (error->message, "still pending") != NULL ||
+                 strstr (error->message, "already has") != NULL);
+}
+
 /* A new HvKvm over the run dir, as after a restart of hvkit: it takes the
  * instances over and reconciles their journals before anything else. */
 static void
@@ -734,8 +745,7 @@ test_stopped_at_boundaries (Fixture       *fixture,
           /* the device's outcome is unknown to hvkit: it says so, and a
            * restarted hvkit's reconcile settles it with QEMU */
           g_test_message ("the same disk again: %s", error->message);
-          g_assert_error (error, HV_ERROR, HV_ERROR_HOTPLUG);
-          g_assert_nonnull (strstr (error->message, "still pending"));
+          assert_refused_as_unsettled (error);
           g_clear_error (&error);
           restart_hvkit (fixture);
           /* settled: forward, back, or — a device QEMU has that was never
@@ -744,8 +754,7 @@ test_stopped_at_boundaries (Fixture       *fixture,
           if (!record_settled (fixture, matrix->type, &error))
             {
               g_test_message ("after the reconcile: %s", error->message);
-              g_assert_error (error, HV_ERROR, HV_ERROR_HOTPLUG);
-              g_assert_nonnull (strstr (error->message, "still pending"));
+              assert_refused_as_unsettled (error);
               g_clear_error (&error);
             }
         }
