@@ -460,8 +460,11 @@ hv_kvm_hotplug_op_step_done (HvKvmHotplugOp *op,
     }
   /* a command QEMU did not answer in time may still be carried out (a
    * stopped QEMU, once it runs again): the journal keeps the entry, as
-   * after a crash in that step, for the reconcile to settle */
-  if (step->undo != NULL && g_error_matches (error, HV_ERROR, HV_ERROR_TIMEOUT))
+   * after a crash in that step, for the reconcile to settle. (An ifup
+   * script killed at its timeout, with its process group, does nothing
+   * later.) */
+  if (step->undo != NULL && g_error_matches (error, HV_ERROR, HV_ERROR_TIMEOUT) &&
+      !g_str_equal (step->name, HV_KVM_HOTPLUG_STEP_IFUP_DONE))
     op->keep_journal = TRUE;
   g_debug ("%s: step %s failed (%s), undoing %u step(s)", hv_kvm_hotplug_op_describe (op),
            step->name, error->message, op->n_done);
