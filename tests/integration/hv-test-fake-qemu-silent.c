@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,18 @@
 #include <unistd.h>
 
 /*
- * A QEMU whose QMP socket never greets, to use as kvm_path: it passes the
+ * A QEMU whose QMP socket misbehaves, to use as kvm_path: it passes the
  * capability probe by running the real QEMU for it (anything without
  * -daemonize), and for a start it does what a daemonizing QEMU does —
  * listens on its -qmp socket, writes its -pidfile, and leaves a daemon
- * behind its exiting parent — but never accepts or says anything. Its
- * command line stays the one it was given, -name included.
+ * behind its exiting parent. What the daemon does on its socket is named
+ * by the end of the name it was run by (a symbolic link to it):
+ *   …-silent   never accepts, never says anything (also any other name);
+ *   …-mute     greets, then reads and never answers;
+ *   …-garbage  sends bytes that are not JSON, then nothing;
+ *   …-endless  sends one line that never ends;
+ *   …-hangup   accepts and closes the connection at once.
+ * Its command line stays the one it was given, -name included.
  */
 
 #define REAL_QEMU "/usr/bin/qemu-system-x86_64"
@@ -40,9 +47,81 @@ listen_on (const char *qmp)
   return fd;
 }
 
+#define GREETING "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, " \
+                 "\"major\": 7}, \"package\": \"\"}, \"capabilities\": [\"oob\"]}}\r\n"
+#define GARBAGE  "\x01\x02 this is not QMP }{ \xff\xfe\r\n"
+
+static int
+has_suffix (const char *name,
+            const char *suffix)
+{
+  size_t length = strlen (name), suffix_length = strlen (suffix);
+
+  return length >= suffix_length && strcmp (name + length - suffix_length, suffix) == 0;
+}
+
+static int
+write_all (int         fd,
+           const char *data,
+           size_t      length)
+{
+  while (length > 0)
+    {
+      ssize_t written = write (fd, data, length);
+
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written <= 0)
+        return -1;
+      data += written;
+      length -= (size_t) written;
+    }
+  return 0;
+}
+
+/* What the daemon does with its listening socket @fd, by @mode (its name). */
+static void
+serve (int         fd,
+       const char *mode)
+{
+  char buffer[4096];
+  int client;
+
+  signal (SIGPIPE, SIG_IGN);
+  if (!has_suffix (mode, "-mute") && !has_suffix (mode, "-garbage") &&
+      !has_suffix (mode, "-endless") && !has_suffix (mode, "-hangup"))
+    return;
+  client = accept (fd, NULL, NULL);
+  if (client < 0)
+    return;
+  if (has_suffix (mode, "-hangup"))
+    {
+      close (client);
+      close (fd);
+    }
+  else if (has_suffix (mode, "-mute"))
+    {
+      if (write_all (client, GREETING, strlen (GREETING)) == 0)
+        while (read (client, buffer, sizeof buffer) > 0)
+          ;
+    }
+  else if (has_suffix (mode, "-garbage"))
+    {
+      write_all (client, GARBAGE, strlen (GARBAGE));
+    }
+  else
+    {
+      memset (buffer, 'x', sizeof buffer);
+      write_all (client, "{\"QMP\": \"", 9);
+      while (write_all (client, buffer, sizeof buffer) == 0)
+        ;
+    }
+}
+
 int
 main (int argc, char **argv)
 {
+  int listening;
   const char *pidfile = NULL;
   const char *qmp = NULL;
   int daemonize = 0;
@@ -66,7 +145,7 @@ main (int argc, char **argv)
       fprintf (stderr, "cannot run %s: %s\n", REAL_QEMU, strerror (errno));
       return 127;
     }
-  if (pidfile == NULL || qmp == NULL || listen_on (qmp) < 0 || pipe (ready) < 0)
+  if (pidfile == NULL || qmp == NULL || (listening = listen_on (qmp)) < 0 || pipe (ready) < 0)
     {
       fprintf (stderr, "fake QEMU: no -pidfile or -qmp, or cannot listen: %s\n",
                strerror (errno));
@@ -89,6 +168,7 @@ main (int argc, char **argv)
   if (write (ready[1], &byte, 1) != 1)
     return 1;
   close (ready[1]);
+  serve (listening, argv[0]);
   for (;;)
     pause ();
 }

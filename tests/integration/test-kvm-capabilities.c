@@ -431,6 +431,214 @@ test_two_qemus (Fixture       *fixture,
   g_assert_cmpuint (count_runs (fixture), ==, 1);
 }
 
+/* -- a damaged cache file, case by case ----------------------------------- */
+
+typedef enum {
+  DAMAGE_EMPTY,            /* truncated to nothing */
+  DAMAGE_HEADER_ONLY,      /* truncated after its header line */
+  DAMAGE_GARBAGE,          /* bytes that are no cache file, no newline */
+  DAMAGE_OLD_FORMAT,       /* intact, checksum right, another format number */
+  DAMAGE_BAD_PAYLOAD,      /* checksum right, the payload not an a{sv} */
+  DAMAGE_BAD_CAPABILITIES, /* checksum right, capabilities of no known form */
+  DAMAGE_OTHER_BINARY,     /* another QEMU's file, under this one's name */
+  DAMAGE_REPLACED_BINARY,  /* the binary replaced, its size and mtime kept */
+} Damage;
+
+static const struct {
+  const gchar *name;
+  Damage       damage;
+} damages[] = {
+  { "empty", DAMAGE_EMPTY },
+  { "header-only", DAMAGE_HEADER_ONLY },
+  { "garbage", DAMAGE_GARBAGE },
+  { "old-format", DAMAGE_OLD_FORMAT },
+  { "bad-payload", DAMAGE_BAD_PAYLOAD },
+  { "bad-capabilities", DAMAGE_BAD_CAPABILITIES },
+  { "other-binary", DAMAGE_OTHER_BINARY },
+  { "replaced-binary", DAMAGE_REPLACED_BINARY },
+};
+
+/* A cache file whose header is right for @payload, with format @format. */
+static GBytes *
+cache_file_new (guint     format,
+                GVariant *payload)
+{
+  g_autofree gchar *checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                                            g_variant_get_data (payload),
+                                                            g_variant_get_size (payload));
+  GString *contents = g_string_new (NULL);
+
+  g_string_append_printf (contents, "hvkit-kvm-capabilities %u %s\n", format, checksum);
+  g_string_append_len (contents, g_variant_get_data (payload),
+                       (gssize) g_variant_get_size (payload));
+  return g_string_free_to_bytes (contents);
+}
+
+/* The payload of the intact cache file @contents. */
+static GVariant *
+cache_file_payload (const gchar *contents,
+                    gsize        length)
+{
+  const gchar *newline = memchr (contents, '\n', length);
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_assert_nonnull (newline);
+  bytes = g_bytes_new (newline + 1, length - (gsize) (newline + 1 - contents));
+  return g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_VARDICT, bytes, FALSE));
+}
+
+static void
+write_bytes (const gchar *path,
+             GBytes      *bytes)
+{
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  const gchar *data = g_bytes_get_data (bytes, &length);
+
+  g_assert_true (g_file_set_contents (path, data, (gssize) length, &error));
+  g_assert_no_error (error);
+}
+
+/* Another binary, a copy of the wrapper under another name and with
+ * another size: its cache file. */
+static GBytes *
+other_binary_file (Fixture *fixture)
+{
+  g_autofree gchar *other = g_build_filename (fixture->dir, "other-qemu", NULL);
+  g_autofree gchar *other_cache = g_build_filename (fixture->dir, "other-cache", NULL);
+  g_autoptr(HvKvmCapabilitiesCache) cache = hv_kvm_capabilities_cache_new (other_cache);
+  g_autoptr(HvKvmCapabilities) capabilities = NULL;
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+
+  write_script (other, "#!/bin/sh\n# another QEMU, another size\nexec " QEMU " \"$@\"\n");
+  capabilities = lookup (cache, other, NULL, &error);
+  g_assert_no_error (error);
+  path = hv_kvm_capabilities_cache_get_file_path (cache, other);
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  return g_bytes_new_take (g_steal_pointer (&contents), length);
+}
+
+/* The wrapper replaced by a new file (another inode) of the same size and
+ * mtime, as a package upgrade that keeps the packaged mtime could. */
+static void
+replace_binary (Fixture *fixture)
+{
+  g_autofree gchar *contents = NULL;
+  g_autofree gchar *next = g_strconcat (fixture->qemu, ".new", NULL);
+  struct stat st;
+  struct utimbuf times;
+  gsize length;
+
+  g_assert_cmpint (g_stat (fixture->qemu, &st), ==, 0);
+  g_assert_true (g_file_get_contents (fixture->qemu, &contents, &length, NULL));
+  write_script (next, contents);
+  times.actime = st.st_atime;
+  times.modtime = st.st_mtime;
+  g_assert_cmpint (g_utime (next, &times), ==, 0);
+  g_assert_cmpint (g_rename (next, fixture->qemu), ==, 0);
+}
+
+/* Each damage: a new cache (another process) probes again, gets what the
+ * first probe got, and rewrites the file, which the next process uses. */
+static void
+test_damage (Fixture       *fixture,
+             gconstpointer  data)
+{
+  Damage damage = GPOINTER_TO_INT (data);
+  g_autoptr(HvKvmCapabilitiesCache) cache = hv_kvm_capabilities_cache_new (fixture->cache_dir);
+  g_autoptr(HvKvmCapabilitiesCache) second = NULL;
+  g_autoptr(HvKvmCapabilitiesCache) third = NULL;
+  g_autoptr(HvKvmCapabilities) first = NULL;
+  g_autoptr(HvKvmCapabilities) probed = NULL;
+  g_autoptr(HvKvmCapabilities) reread = NULL;
+  g_autoptr(GVariant) first_variant = NULL;
+  g_autoptr(GVariant) probed_variant = NULL;
+  g_autoptr(GVariant) payload = NULL;
+  g_autoptr(GBytes) damaged = NULL;
+  g_autofree gchar *cache_file = NULL;
+  g_autofree gchar *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantDict dict;
+  gsize length;
+
+  first = lookup (cache, fixture->qemu, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_runs (fixture), ==, 1);
+  cache_file = hv_kvm_capabilities_cache_get_file_path (cache, fixture->qemu);
+  g_assert_true (g_file_get_contents (cache_file, &contents, &length, NULL));
+  payload = cache_file_payload (contents, length);
+
+  switch (damage)
+    {
+    case DAMAGE_EMPTY:
+      damaged = g_bytes_new_static ("", 0);
+      break;
+    case DAMAGE_HEADER_ONLY:
+      damaged = g_bytes_new (contents, (gsize) ((gchar *) memchr (contents, '\n', length) -
+                                                contents) + 1);
+      break;
+    case DAMAGE_GARBAGE:
+      {
+        gchar junk[1024];
+
+        for (gsize i = 0; i < sizeof junk; i++)
+          junk[i] = (gchar) (0x80 | (i * 37));
+        damaged = g_bytes_new (junk, sizeof junk);
+      }
+      break;
+    case DAMAGE_OLD_FORMAT:
+      damaged = cache_file_new (1, payload);
+      break;
+    case DAMAGE_BAD_PAYLOAD:
+      {
+        g_autoptr(GVariant) other = g_variant_ref_sink (g_variant_new_string ("a string"));
+
+        damaged = cache_file_new (2, other);
+      }
+      break;
+    case DAMAGE_BAD_CAPABILITIES:
+      {
+        g_autoptr(GVariant) binary = g_variant_lookup_value (payload, "binary", NULL);
+        g_autoptr(GVariant) bad = NULL;
+
+        g_variant_dict_init (&dict, NULL);
+        g_variant_dict_insert_value (&dict, "binary", binary);
+        g_variant_dict_insert_value (&dict, "capabilities",
+                                     g_variant_new_parsed ("{'format': <uint32 999>}"));
+        bad = g_variant_ref_sink (g_variant_get_normal_form (g_variant_dict_end (&dict)));
+        damaged = cache_file_new (2, bad);
+      }
+      break;
+    case DAMAGE_OTHER_BINARY:
+      damaged = other_binary_file (fixture);
+      break;
+    case DAMAGE_REPLACED_BINARY:
+      replace_binary (fixture);
+      break;
+    }
+  if (damaged != NULL)
+    write_bytes (cache_file, damaged);
+
+  second = hv_kvm_capabilities_cache_new (fixture->cache_dir);
+  probed = lookup (second, fixture->qemu, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hv_kvm_capabilities_cache_get_probe_count (second), ==, 1);
+  g_assert_cmpuint (count_runs (fixture), ==, 2);
+  first_variant = hv_kvm_capabilities_to_variant (first);
+  probed_variant = hv_kvm_capabilities_to_variant (probed);
+  g_assert_true (g_variant_equal (first_variant, probed_variant));
+
+  /* rewritten: the next process reads it, no third probe */
+  third = hv_kvm_capabilities_cache_new (fixture->cache_dir);
+  reread = lookup (third, fixture->qemu, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hv_kvm_capabilities_cache_get_probe_count (third), ==, 0);
+  g_assert_cmpuint (count_runs (fixture), ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -450,6 +658,13 @@ main (int argc, char **argv)
               test_changed_binary, fixture_tear_down);
   g_test_add ("/kvm/capabilities/damaged-file", Fixture, NULL, fixture_set_up,
               test_damaged_file, fixture_tear_down);
+  for (gsize i = 0; i < G_N_ELEMENTS (damages); i++)
+    {
+      g_autofree gchar *path = g_strdup_printf ("/kvm/capabilities/damage/%s", damages[i].name);
+
+      g_test_add (path, Fixture, GINT_TO_POINTER (damages[i].damage), fixture_set_up,
+                  test_damage, fixture_tear_down);
+    }
   g_test_add ("/kvm/capabilities/concurrent-lookups", Fixture, NULL, fixture_set_up,
               test_concurrent_lookups, fixture_tear_down);
   g_test_add ("/kvm/capabilities/failures", Fixture, NULL, fixture_set_up, test_failures,

@@ -648,7 +648,8 @@ test_failed_starts (Fixture       *fixture,
   }
   assert_nothing_left (fixture);
 
-  /* QEMU itself fails: its disk does not exist; the NIC was up by then */
+  /* a disk file that does not exist: refused before a tap, a script or
+   * QEMU, saying which */
   hv_device_set_uuid (HV_DEVICE (disk), "d15c0000-0000-4000-8000-000000000001");
   hv_disk_set_size (disk, 16);
   hv_disk_set_mode (disk, "rw");
@@ -656,6 +657,23 @@ test_failed_starts (Fixture       *fixture,
   hv_instance_add_disk (fixture->instance, disk);
   add_bridged_nic (fixture->instance, "0a1b2c3d-0000-4000-8000-000000000003",
                    "aa:00:00:11:22:03");
+  g_assert_false (hv_hypervisor_start_instance_sync (fixture->kvm, fixture->instance, TRUE, NULL,
+                                                     &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, missing));
+  g_clear_error (&error);
+  assert_nothing_left (fixture);
+  {
+    g_autoptr(GDir) dir = g_dir_open (fixture->record_dir, 0, NULL);
+    const gchar *entry;
+
+    while ((entry = g_dir_read_name (dir)) != NULL)
+      g_assert_false (g_str_has_prefix (entry, "kvm-ifup-"));
+  }
+
+  /* QEMU itself fails: a disk path QEMU resolves (relative, so hvkit
+   * leaves it to QEMU) that does not exist; the NIC was up by then */
+  hv_disk_set_link (disk, "no-such-disk.img");
   g_assert_false (hv_hypervisor_start_instance_sync (fixture->kvm, fixture->instance, TRUE, NULL,
                                                      &error));
   g_assert_error (error, HV_ERROR, HV_ERROR_FAILED);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # The module users install: it exports its entry symbol and nothing else,
-# and carries none of the test hooks (hotplug/hv-kvm-hotplug-testhooks.h),
-# which only the tests' build of hotplug/ has. TAP.
+# and carries none of the test hooks (hotplug/hv-kvm-hotplug-testhooks.h,
+# qmp/hv-kvm-qmp-testhooks.h), which only the tests' builds of hotplug/ and
+# qmp/ have. TAP.
 #
 # Usage: check-kvm-module.py NM MODULE
 
@@ -9,7 +10,9 @@ import subprocess
 import sys
 
 TEST_HOOKS = ('hv_kvm_hotplug_set_test_hooks', 'hv_kvm_hotplug_testhook_force_slot',
-              'hv_kvm_hotplug_testhook_step_done')
+              'hv_kvm_hotplug_testhook_step_done', 'hv_kvm_qmp_set_test_hooks',
+              'hv_kvm_qmp_testhook_get_boundaries', 'hv_kvm_qmp_testhook_get_killed_at',
+              'hv_kvm_qmp_testhook_boundary')
 
 
 def symbols(nm, module, *flags):

@@ -43,5 +43,9 @@
  * instance's queue for ever. */
 #define HV_KVM_DEFAULT_SCRIPT_TIMEOUT_MS 60000
 
+/* How long one QMP command may go unanswered before its call fails with
+ * HV_ERROR_TIMEOUT (a QEMU stopped or stuck fails only its own calls). */
+#define HV_KVM_DEFAULT_COMMAND_TIMEOUT_MS 60000
+
 /* How long a killed QEMU may take to be gone. */
 #define HV_KVM_KILL_TIMEOUT_MS 30000

@@ -33,6 +33,7 @@ struct _HvKvmHost {
   guint         removal_timeout_ms;
   HvKvmMigrationPolicy migration_policy;
   guint         script_timeout_ms;
+  guint         command_timeout_ms;
 
   HvKvmCapabilitiesCache *capabilities_cache;
   HvRuntimeStore *store;
@@ -91,6 +92,7 @@ static const struct {
   { "migration-downtime-max-ms", CONFIG_UINT,
     G_STRUCT_OFFSET (HvKvmHost, migration_policy.downtime_max_ms) },
   { "script-timeout-ms", CONFIG_UINT, G_STRUCT_OFFSET (HvKvmHost, script_timeout_ms) },
+  { "command-timeout-ms", CONFIG_UINT, G_STRUCT_OFFSET (HvKvmHost, command_timeout_ms) },
 };
 
 static gint
@@ -594,6 +596,7 @@ hv_kvm_host_add_instance (HvKvmHost   *self,
   instance = hv_kvm_instance_new (name, self->run_dir, self->store);
   hv_kvm_instance_set_nic_scripts (instance, ifup, ifdown);
   hv_kvm_instance_set_removal_timeout (instance, self->removal_timeout_ms);
+  hv_kvm_instance_set_command_timeout (instance, self->command_timeout_ms);
   hv_kvm_instance_set_vhost_net_device (instance, self->vhost_net_device);
   watch_instance (self, instance);
   g_hash_table_insert (self->instances, g_strdup (name), instance);
@@ -723,5 +726,6 @@ hv_kvm_host_init (HvKvmHost *self)
   self->migration_policy.downtime_step_ms = 100;
   self->migration_policy.downtime_max_ms = 2000;
   self->script_timeout_ms = HV_KVM_DEFAULT_SCRIPT_TIMEOUT_MS;
+  self->command_timeout_ms = HV_KVM_DEFAULT_COMMAND_TIMEOUT_MS;
   self->instances = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }

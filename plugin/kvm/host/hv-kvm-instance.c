@@ -31,6 +31,7 @@ struct _HvKvmInstance {
   HvNicScript       *ifup;
   HvNicScript       *ifdown;
   guint              removal_timeout_ms;
+  guint              command_timeout_ms;
   gchar             *vhost_net_device;
   HvRuntimeStore    *journal_store;   /* the store without fsync, made once */
 
@@ -132,6 +133,7 @@ static void
 hv_kvm_instance_init (HvKvmInstance *self)
 {
   self->removal_timeout_ms = HV_KVM_DEFAULT_REMOVAL_TIMEOUT_MS;
+  self->command_timeout_ms = HV_KVM_DEFAULT_COMMAND_TIMEOUT_MS;
   self->pidfd = -1;
   self->state = HV_INSTANCE_STATE_STOPPED;
   g_queue_init (&self->jobs);
@@ -282,6 +284,8 @@ hv_kvm_instance_set_qmp (HvKvmInstance  *self,
   self->pci_used = 0;
   self->pci_known = FALSE;
   self->hotplug_watched = FALSE;
+  if (qmp != NULL)
+    hv_kvm_qmp_client_set_command_timeout (qmp, self->command_timeout_ms);
   if (qmp != NULL)
     self->qmp_event_id = g_signal_connect (qmp, "event",
                                            G_CALLBACK (hv_kvm_instance_qmp_event_cb), self);
@@ -584,6 +588,25 @@ hv_kvm_instance_get_removal_timeout (HvKvmInstance *self)
   g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), 0);
 
   return self->removal_timeout_ms;
+}
+
+guint
+hv_kvm_instance_get_command_timeout (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), 0);
+
+  return self->command_timeout_ms;
+}
+
+void
+hv_kvm_instance_set_command_timeout (HvKvmInstance *self,
+                                     guint          timeout_ms)
+{
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+
+  self->command_timeout_ms = timeout_ms;
+  if (self->qmp != NULL)
+    hv_kvm_qmp_client_set_command_timeout (self->qmp, timeout_ms);
 }
 
 void

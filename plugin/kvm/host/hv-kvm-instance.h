@@ -111,6 +111,12 @@ guint              hv_kvm_instance_get_removal_timeout (HvKvmInstance      *self
 void               hv_kvm_instance_set_removal_timeout (HvKvmInstance      *self,
                                                         guint               timeout_ms);
 
+/* How long each QMP command of the instance's connections may go
+ * unanswered (set on every client hv_kvm_instance_set_qmp() is given). */
+guint              hv_kvm_instance_get_command_timeout (HvKvmInstance      *self);
+void               hv_kvm_instance_set_command_timeout (HvKvmInstance      *self,
+                                                        guint               timeout_ms);
+
 /* NIC files: <run-dir>/nic/<name>/<seq> and .../<uuid>, holding the tap's
  * name; written atomically, without fsync (no tap outlives the host). */
 gboolean           hv_kvm_instance_write_nic_file     (HvKvmInstance       *self,

@@ -319,7 +319,12 @@ hv_kvm_hotplug_op_complete (HvKvmHotplugOp *op)
         g_warning ("%s", local_error->message);
     }
   if (op->error != NULL)
-    g_task_return_error (task, g_steal_pointer (&op->error));
+    {
+      /* a tap opened ahead (with the intent) and not handed to QEMU goes
+       * now, not when an answer still on its way lets the op go */
+      g_clear_pointer (&op->tap, hv_kvm_tap_free);
+      g_task_return_error (task, g_steal_pointer (&op->error));
+    }
   else
     g_task_return_boolean (task, TRUE);
 }
@@ -356,7 +361,16 @@ hv_kvm_hotplug_op_run_current (HvKvmHotplugOp *op)
   step->run (op, step->arg);
 }
 
-/* The first error is the one reported; the later ones are logged. */
+/* Whether QEMU's connection is gone (QEMU died, or closed it): what is
+ * left to do in QEMU then cannot be done, and is no news. */
+static gboolean
+hv_kvm_hotplug_op_lost_qemu (HvKvmHotplugOp *op)
+{
+  return op->qmp == NULL || !hv_kvm_qmp_client_is_connected (op->qmp);
+}
+
+/* The first error is the one reported; the later ones are logged (a
+ * warning unless they only say that QEMU is gone, as the first did). */
 static void
 hv_kvm_hotplug_op_keep_error (HvKvmHotplugOp *op,
                               GError         *error)
@@ -365,8 +379,12 @@ hv_kvm_hotplug_op_keep_error (HvKvmHotplugOp *op,
     op->error = error;
   else
     {
-      g_warning ("Hotplug of %s, after the first error: %s", hv_kvm_hotplug_op_describe (op),
-                 error->message);
+      if (hv_kvm_hotplug_op_lost_qemu (op))
+        g_debug ("Hotplug of %s, after the first error, with QEMU gone: %s",
+                 hv_kvm_hotplug_op_describe (op), error->message);
+      else
+        g_warning ("Hotplug of %s, after the first error: %s", hv_kvm_hotplug_op_describe (op),
+                   error->message);
       g_error_free (error);
     }
 }
@@ -430,12 +448,24 @@ hv_kvm_hotplug_op_step_done (HvKvmHotplugOp *op,
   if ((step->flags & HV_KVM_HOTPLUG_STEP_BEST_EFFORT) || op->no_return)
     {
       /* past the point of no return, or clean-up: go on */
-      g_warning ("Hotplug of %s: %s", hv_kvm_hotplug_op_describe (op), error->message);
+      if (hv_kvm_hotplug_op_lost_qemu (op))
+        g_debug ("Hotplug of %s, with QEMU gone: %s", hv_kvm_hotplug_op_describe (op),
+                 error->message);
+      else
+        g_warning ("Hotplug of %s: %s", hv_kvm_hotplug_op_describe (op), error->message);
       g_error_free (error);
       op->current++;
       hv_kvm_hotplug_op_run_current (op);
       return;
     }
+  /* a command QEMU did not answer in time may still be carried out (a
+   * stopped QEMU, once it runs again): the journal keeps the entry, as
+   * after a crash in that step, for the reconcile to settle. (An ifup
+   * script killed at its timeout, with its process group, does nothing
+   * later.) */
+  if (step->undo != NULL && g_error_matches (error, HV_ERROR, HV_ERROR_TIMEOUT) &&
+      !g_str_equal (step->name, HV_KVM_HOTPLUG_STEP_IFUP_DONE))
+    op->keep_journal = TRUE;
   g_debug ("%s: step %s failed (%s), undoing %u step(s)", hv_kvm_hotplug_op_describe (op),
            step->name, error->message, op->n_done);
   op->failed_step = step->name;

@@ -51,6 +51,16 @@ hv_kvm_hotplug_testhook_step_done (HvKvmHotplugOp *op,
   if (test_hooks.kill_after_step == NULL || op->action != test_hooks.kill_action ||
       !g_str_equal (step, test_hooks.kill_after_step))
     return;
+  if (test_hooks.kill_qemu)
+    {
+      GPid pid = hv_kvm_instance_get_pid (op->instance);
+
+      /* QEMU dies there; the operation goes on and finds it gone */
+      g_debug ("test hook: QEMU %d killed after step %s of %s", (int) pid, step, op->qemu_id);
+      if (pid > 0)
+        kill ((pid_t) pid, SIGKILL);
+      return;
+    }
   /* what a crash leaves: the journal as the steps saved it, QEMU as it is */
   g_debug ("test hook: killed after step %s of %s", step, op->qemu_id);
   kill (getpid (), SIGKILL);

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 
 /*
  * Test hooks of hotplug: a forced slot (device_add on a taken slot) and a
- * SIGKILL of the process right after a named step (a crash there). They
+ * SIGKILL of the process, or of the instance's QEMU, right after a named
+ * step (a crash there). They
  * exist only in the build of hotplug/ that the tests link
  * (HV_KVM_TESTHOOKS, libhv_kvm_hotplug_testhooks); in the module users
  * install they are constants and the code that kills is absent — a test
@@ -24,10 +25,13 @@ typedef struct {
   const gchar *kill_after_step;   /* SIGKILL this process once a step of that
                                    * name has completed (NULL: never) */
   HvHotplugAction kill_action;    /* …in an operation doing this */
+  gboolean     kill_qemu;         /* kill the instance's QEMU instead (QEMU dies
+                                   * there, hvkit lives on) */
 } HvKvmHotplugTestHooks;
 
 #define HV_KVM_HOTPLUG_TEST_HOOKS_INIT { .force_slot = -1, .kill_after_step = NULL, \
-                                         .kill_action = HV_HOTPLUG_ACTION_ADD }
+                                         .kill_action = HV_HOTPLUG_ACTION_ADD, \
+                                         .kill_qemu = FALSE }
 
 #ifdef HV_KVM_TESTHOOKS
 

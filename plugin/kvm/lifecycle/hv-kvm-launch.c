@@ -6,7 +6,10 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -728,6 +731,50 @@ launch_new_runtime (GTask   *task,
   return g_steal_pointer (&runtime);
 }
 
+/* A disk file QEMU would fail to open as asked (gone, a directory, on a
+ * read-only filesystem — which stops root too) is refused here, before a
+ * tap is made or QEMU is run, saying which. A URI, or a path QEMU opens
+ * under another user (runas), is left to QEMU. */
+static gboolean
+launch_check_disks (HvKvmInstance  *instance,
+                    HvKvmRuntime   *runtime,
+                    GError        **error)
+{
+  for (guint i = 0; i < runtime->disks->len; i++)
+    {
+      g_autoptr(HvDevice) device = hv_kvm_runtime_device_to_device (
+        g_ptr_array_index (runtime->disks, i), error);
+      const gchar *link;
+      gboolean read_only;
+      struct stat st;
+      int errsv;
+
+      if (device == NULL)
+        return FALSE;
+      link = hv_disk_get_link (HV_DISK (device));
+      if (link == NULL || link[0] != '/')
+        continue;
+      read_only = g_strcmp0 (hv_disk_get_mode (HV_DISK (device)), "ro") == 0;
+      if (stat (link, &st) == 0 && S_ISDIR (st.st_mode))
+        {
+          g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                       _("Disk %u of instance %s, '%s', is a directory"), i,
+                       hv_kvm_instance_get_name (instance), link);
+          return FALSE;
+        }
+      if (access (link, read_only ? R_OK : R_OK | W_OK) != 0)
+        {
+          errsv = errno;
+          g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                       read_only ? _("Disk %u of instance %s, '%s', cannot be read: %s")
+                                 : _("Disk %u of instance %s, '%s', cannot be written: %s"),
+                       i, hv_kvm_instance_get_name (instance), link, g_strerror (errsv));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static void
 launch_capabilities_cb (GObject      *source,
                         GAsyncResult *result,
@@ -752,7 +799,9 @@ launch_capabilities_cb (GObject      *source,
       launch_fail (task, error);
       return;
     }
-  if (launch->runtime == NULL || !launch_open_taps (task, &error))
+  if (launch->runtime == NULL ||
+      !launch_check_disks (launch_get_instance (task), launch->runtime, &error) ||
+      !launch_open_taps (task, &error))
     {
       launch_fail (task, error);
       return;

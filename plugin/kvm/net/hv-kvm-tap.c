@@ -98,8 +98,8 @@ hv_kvm_tap_open_queue (HvKvmTap     *tap,
       int errsv = errno;
 
       g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
-                   _("Cannot create tap device '%s' (queue %u): %s"),
-                   name != NULL ? name : "tap%d", queue, g_strerror (errsv));
+                   _("Cannot create tap device '%s' (queue %u) through %s: %s"),
+                   name != NULL ? name : "tap%d", queue, HV_KVM_TUN_DEVICE, g_strerror (errsv));
       close (fd);
       return FALSE;
     }

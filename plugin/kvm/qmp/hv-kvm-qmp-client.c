@@ -16,6 +16,7 @@
 #include "hv-kvm-qmp-json.h"
 #include "hv-kvm-qmp-message.h"
 #include "hv-kvm-qmp-parser.h"
+#include "hv-kvm-qmp-testhooks.h"
 
 /*
  * HvKvmQmpClient in one file, by concern: the object and its I/O, the
@@ -613,6 +614,7 @@ hv_kvm_qmp_client_send_command (HvKvmQmpClient *self,
 {
   gsize start = self->output->len;
 
+  hv_kvm_qmp_testhook_boundary (self->socket, self->socket_path, command);
   /* QEMU 7.2 reads its QMP socket one byte per main-loop iteration, some
    * 4.5 µs a byte here: the command goes out as short as JSON allows */
   g_string_append (self->output, "{\"execute\":");
@@ -977,6 +979,7 @@ static void
 start_reading (HvKvmQmpClient *self)
 {
   hv_kvm_qmp_destroy_source (&self->connect_source);
+  hv_kvm_qmp_testhook_boundary (self->socket, self->socket_path, "greeting");
   self->state = HV_KVM_QMP_STATE_GREETING;
   self->read_source = g_socket_create_source (self->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
