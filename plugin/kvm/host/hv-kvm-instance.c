@@ -346,6 +346,10 @@ hv_kvm_instance_exited_cb (gint         fd,
   g_close (self->pidfd, NULL);
   self->pidfd = -1;
   self->pid = 0;
+  /* QEMU's last events (a guest's SHUTDOWN) may still wait in the socket:
+   * the exit is often seen before them, and they say how it ended */
+  if (self->qmp != NULL)
+    hv_kvm_qmp_client_drain (self->qmp);
   if (self->qmp != NULL)
     hv_kvm_qmp_client_close (self->qmp);
   hv_kvm_instance_set_state (self, self->user_shutdown ? HV_INSTANCE_STATE_SHUTDOWN

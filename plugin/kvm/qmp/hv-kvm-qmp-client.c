@@ -975,6 +975,37 @@ on_socket_readable (GSocket      *socket,
   return G_SOURCE_CONTINUE;
 }
 
+/**
+ * hv_kvm_qmp_client_drain:
+ *
+ * Reads and handles what QEMU wrote that is not read yet, without waiting
+ * (the socket does not block): the events a QEMU sent just before it
+ * exited (its SHUTDOWN) are still in the socket when its exit is seen
+ * first. Stops at the end of what is there; the connection stays as it
+ * is, for the caller to close.
+ */
+void
+hv_kvm_qmp_client_drain (HvKvmQmpClient *self)
+{
+  g_return_if_fail (HV_KVM_IS_QMP_CLIENT (self));
+
+  g_autoptr(HvKvmQmpClient) guard = g_object_ref (self);
+
+  /* the end of the stream, an error or nothing more to read: the caller
+   * closes the connection as it meant to */
+  while (self->read_source != NULL && self->socket != NULL)
+    {
+      gsize size;
+      guint8 *buffer = hv_kvm_qmp_parser_reserve (self->parser, &size);
+      gssize n = g_socket_receive (self->socket, (gchar *) buffer, size, NULL, NULL);
+
+      if (n <= 0)
+        return;
+      hv_kvm_qmp_parser_commit (self->parser, (gsize) n);
+      process_messages (self);
+    }
+}
+
 static void
 start_reading (HvKvmQmpClient *self)
 {
