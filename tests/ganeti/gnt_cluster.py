@@ -44,6 +44,9 @@ FILE_DIR = '/srv/ganeti/file-storage'
 SHARED_DIR = '/srv/ganeti/shared-file-storage'
 GANETI_RUN_DIR = '/run/ganeti/kvm-hypervisor'
 QEMU = '/usr/bin/qemu-system-x86_64'
+HVKIT_RUN_DIR = '/run/hvkit'
+HVKITD_LOG = '/var/log/ganeti/hvkitd.log'
+DAEMON_UTIL = '/usr/lib/ganeti/daemon-util'
 COMMAND_TIMEOUT_S = 300
 PR_SET_PDEATHSIG = 1
 NODE_ENV = {
@@ -131,7 +134,7 @@ class Node:
         self.pid = None          # the host's pid of the node's PID 1
         self.pidns = None
         self.backend = 'stock'
-        self.extra_binds = []    # (host path, node path) for hvkit's files
+        self.bus_up = False
 
     def __str__(self):
         return self.short
@@ -189,17 +192,23 @@ class Node:
             ['unshare', '--pid', '--fork', '--mount-proc', '--uts', '--net', '--mount',
              '--propagation', 'private',
              sys.executable, os.path.join(HERE, 'gnt_init.py'), str(self.cluster.deadline_s)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, preexec_fn=_pdeathsig,
-            cwd='/', env=NODE_ENV)
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log(),
+            preexec_fn=_pdeathsig, cwd='/', env=NODE_ENV)
         ready, _, _ = select.select([self.unshare.stdout], [], [], 30)
         line = self.unshare.stdout.readline() if ready else b''
         if line.strip() != b'ready':
-            raise AssertionError(f'{self}: its PID 1 did not start')
+            with open(os.path.join(self.dir, 'init.log'), encoding='utf-8') as file:
+                raise AssertionError(f'{self}: its PID 1 did not start: {file.read()}')
         self.pid = self._child_of(self.unshare.pid)
         self.pidns = os.readlink(f'/proc/{self.pid}/ns/pid')
         with open(os.path.join(self.cluster.tmp, 'node-pids'), 'a', encoding='ascii') as file:
             file.write(f'{self.pid}\n')
         self._setup_inside()
+
+    def _log(self):
+        # unshare's and PID 1's own messages (unshare complains about its
+        # signal mask when its child is killed)
+        return open(os.path.join(self.dir, 'init.log'), 'ab')
 
     @staticmethod
     def _child_of(parent):
@@ -209,11 +218,28 @@ class Node:
             raise AssertionError(f'unshare {parent} has children {children}')
         return int(children[0])
 
+    def _prepare_hvkit_files(self):
+        """The system bus's policy directory and polkit's actions with
+        hvkit's files added, as a package would install them: bind-mounted
+        over the host's in every node, used once hvkitd runs there."""
+        hvkit = self.cluster.hvkit
+        if hvkit is None:
+            return []
+        binds = []
+        for host_dir, name, extra in (('/etc/dbus-1/system.d', 'dbus-system.d', hvkit.bus_policy),
+                                      ('/usr/share/polkit-1/actions', 'polkit-actions',
+                                       hvkit.polkit_policy)):
+            copy = os.path.join(self.dir, name)
+            shutil.copytree(host_dir, copy, symlinks=True)
+            shutil.copy(extra, copy)
+            binds.append((copy, host_dir))
+        return binds
+
     def _setup_inside(self):
         binds = [(os.path.join(self.dir, 'etc-hosts'), '/etc/hosts')]
+        binds += self._prepare_hvkit_files()
         binds += [(self.path(p), p) for p in PRIVATE_DIRS if p != '/tmp']
         binds.append((self.cluster.shared_dir, SHARED_DIR))
-        binds += self.extra_binds
         # last: the cluster's directory is under the host's /tmp
         binds.append((self.path('/tmp'), '/tmp'))
         script = ['set -e', 'mount --make-rprivate /',
@@ -264,6 +290,42 @@ class Node:
             os.close(fd)
         self.pid = None
 
+    # -- hvkit ------------------------------------------------------------------
+
+    def start_hvkitd(self):
+        """The node's system bus (dbus-daemon --system, polkitd activated
+        by it) and hvkitd --system on it, as the node's init would start
+        them; returns when hvkitd owns org.hvkit."""
+        hvkit = self.cluster.hvkit
+        if not self.bus_up:
+            # --fork returns once the bus listens
+            self.run(['dbus-daemon', '--system', '--fork'])
+            self.bus_up = True
+        argv = [hvkit.hvkitd, '--system', '--run-dir', HVKIT_RUN_DIR,
+                '--plugin-dir', hvkit.plugin_dir,
+                '--option', f"ifup-script='{hvkit.script_dir}/kvm-ifup'",
+                '--option', f"ifdown-script='{hvkit.script_dir}/kvm-ifdown'"]
+        self.run(['sh', '-c', f'{shlex.join(argv)} </dev/null >>{HVKITD_LOG} 2>&1 &'])
+        proc = self.run(['gdbus', 'wait', '--system', '--timeout', '60', 'org.hvkit'],
+                        check=False, timeout=90)
+        if proc.returncode != 0:
+            with open(self.path(HVKITD_LOG), encoding='utf-8', errors='replace') as file:
+                raise AssertionError(f'{self}: hvkitd did not come up: {file.read()[-2000:]}')
+
+    def hvkitctl(self, *args, check=True):
+        """hvkitctl --system ARGS on this node; --json output parsed."""
+        proc = self.run([self.cluster.hvkit.hvkitctl, '--system', '--no-ask-password']
+                        + list(args), check=check)
+        if '--json' in args or '-j' in args:
+            return json.loads(proc.stdout) if proc.stdout.strip() else None
+        return proc.stdout
+
+    def restart_noded(self):
+        """Ganeti's node daemon forks its per-RPC workers from a process
+        that imported the hypervisor class: a switch needs a restart."""
+        self.run([DAEMON_UTIL, 'stop', 'ganeti-noded'])
+        self.run([DAEMON_UTIL, 'start', 'ganeti-noded'])
+
     # -- commands ---------------------------------------------------------------
 
     def run(self, argv, check=True, timeout=COMMAND_TIMEOUT_S, env=None, input=None):
@@ -280,6 +342,18 @@ class Node:
             raise CommandError(self, argv, proc)
         return proc
 
+    def inside(self, path):
+        """A path of the node's mount namespace as the host reaches it."""
+        return f'/proc/{self.pid}/root{path}'
+
+    def read(self, path):
+        """A file of the node's view (its /run is its own); None if absent."""
+        try:
+            with open(self.inside(path), encoding='utf-8') as file:
+                return file.read()
+        except FileNotFoundError:
+            return None
+
     def gnt(self, *args, check=True, timeout=COMMAND_TIMEOUT_S):
         """Runs a Ganeti command (gnt-instance …) on this node; returns its
         stdout."""
@@ -293,15 +367,48 @@ class Node:
         return proc.stdout
 
 
+class Hvkit:
+    """This build's hvkit as a node runs it, from the environment meson
+    gives the suite (tests/ganeti/meson.build)."""
+
+    VARIABLES = {
+        'hvkitd': 'HVKIT_TEST_HVKITD',
+        'hvkitctl': 'HVKIT_TEST_HVKITCTL',
+        'plugin_dir': 'HVKIT_PLUGIN_DIR',
+        'script_dir': 'HVKIT_TEST_SCRIPT_DIR',
+        'bus_policy': 'HVKIT_TEST_BUS_POLICY',
+        'polkit_policy': 'HVKIT_TEST_POLKIT_POLICY',
+    }
+
+    def __init__(self):
+        for attribute, variable in self.VARIABLES.items():
+            value = os.environ.get(variable)
+            if not value:
+                raise Missing(f'{variable} is not set (run through meson test)')
+            setattr(self, attribute, value)
+        for program in ('dbus-daemon', 'gdbus', '/usr/lib/polkit-1/polkitd'):
+            if shutil.which(program) is None:
+                raise Missing(f'{program} is not installed (contrib/install-deps.sh)')
+        for directory in ('/etc/dbus-1/system.d', '/usr/share/polkit-1/actions'):
+            if not os.path.isdir(directory):
+                raise Missing(f'{directory} does not exist (contrib/install-deps.sh)')
+        # the typelib and libhvkit of the build, for the Ganeti processes
+        # that load hvkit's backend (they inherit it from the commands
+        # that start them: gnt-cluster init, daemon-util)
+        self.env = {name: os.environ[name] for name in ('GI_TYPELIB_PATH', 'LD_LIBRARY_PATH')
+                    if os.environ.get(name)}
+
+
 class Cluster:
     """Two nodes, a cluster on node 1, node 2 added. Use as a context
     manager: the exit tears everything down."""
 
-    def __init__(self, deadline_s=900, node_count=2):
+    def __init__(self, deadline_s=900, node_count=2, hvkit=True):
         check_requirements()
         self.guest = load_guest()
+        self.hvkit = Hvkit() if hvkit else None
         self.deadline_s = deadline_s
-        self.node_env = {}
+        self.node_env = dict(self.hvkit.env) if self.hvkit else {}
         self.tmp = tempfile.mkdtemp(prefix='hvkit-ganeti-')
         os.chmod(self.tmp, 0o711)
         self.watchdog = subprocess.Popen(
@@ -417,3 +524,84 @@ class Cluster:
             if node.name == primary:
                 return node
         raise AssertionError(f'{instance}: unknown primary node {primary!r}')
+
+
+# where each driver keeps an instance's pidfile, HMP and serial sockets
+# on its node: Ganeti's (also an adopted instance's until hvkit changes it)
+# and hvkit's
+QEMU_FILES = {
+    'stock': (GANETI_RUN_DIR + '/pid/{name}', GANETI_RUN_DIR + '/ctrl/{name}.monitor',
+              GANETI_RUN_DIR + '/ctrl/{name}.serial'),
+    'hvkit': (HVKIT_RUN_DIR + '/{name}.pid', HVKIT_RUN_DIR + '/{name}.monitor',
+              HVKIT_RUN_DIR + '/{name}.serial'),
+}
+VIRTIO_BLOCK = '1af4:1001'
+VIRTIO_NET = '1af4:1000'
+
+
+class Qemu:
+    """One running QEMU of an instance, as its node sees it: the process,
+    QEMU's own answers on the human monitor, the guest's on its serial
+    console."""
+
+    def __init__(self, node, name, files, pid):
+        self.node = node
+        self.name = name
+        self.files = files
+        self.pid = pid
+
+    def __repr__(self):
+        return f'<QEMU {self.pid} of {self.name} on {self.node} ({self.files})>'
+
+    def monitor(self, command):
+        return self.node.hmp(QEMU_FILES[self.files][1].format(name=self.name), command)
+
+    def status(self):
+        for line in self.monitor('info status').splitlines():
+            if line.startswith('VM status:'):
+                return line.split(':', 1)[1].strip()
+        return None
+
+    def pci_devices(self):
+        """[(vendor:device, id)] of QEMU's PCI bus."""
+        devices, current = [], None
+        for line in self.monitor('info pci').splitlines():
+            line = line.strip()
+            if 'PCI device ' in line and line.split('PCI device ')[1].count(':') == 1:
+                current = line.split('PCI device ')[1].strip()
+                devices.append([current, None])
+            elif line.startswith('id "') and devices:
+                devices[-1][1] = line[4:-1]
+        return [tuple(device) for device in devices]
+
+    def count(self, kind):
+        return sum(1 for device, _ in self.pci_devices() if device == kind)
+
+    def guest(self, command, timeout_s=180):
+        """COMMAND's output in the guest's shell."""
+        serial = QEMU_FILES[self.files][2].format(name=self.name)
+        return self.node.run([sys.executable, os.path.join(HERE, 'gnt_console.py'), serial,
+                              str(timeout_s), command], timeout=timeout_s + 30).stdout
+
+    def guest_disks(self):
+        return sorted(d for d in self.guest('ls /sys/block').split() if d.startswith('vd'))
+
+    def guest_nics(self):
+        return sorted(d for d in self.guest('ls /sys/class/net').split() if d != 'lo')
+
+
+def find_qemu(node, name):
+    """The instance's live QEMU on NODE, or None: a pidfile of either
+    driver whose process is there."""
+    for files, (pidfile, _, _) in QEMU_FILES.items():
+        text = node.read(pidfile.format(name=name))
+        if not text or not text.strip().isdigit():
+            continue
+        try:
+            with open(node.inside(f'/proc/{text.strip()}/cmdline'), 'rb') as file:
+                argv = file.read().split(b'\0')
+        except FileNotFoundError:
+            continue
+        if b'qemu' in os.path.basename(argv[0]):
+            return Qemu(node, name, files, int(text.strip()))
+    return None
