@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Runs inside a private mount namespace (test_ganeti_backend's
+SwitchTest): Ganeti's kvm class before, after `hvkit-ganeti-switch enable
+--bind-mount` and after `disable`, one word each on stdout.
+
+Usage: ganeti_switch_helper.py SWITCH PYTHON_DIR STATE_DIR GANETI_DIR"""
+
+import subprocess
+import sys
+
+switch, python_dir, state_dir, ganeti_dir = sys.argv[1:5]
+ENV = {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'PYTHONDONTWRITEBYTECODE': '1'}
+PROBE = ("from ganeti import hypervisor; "
+         "print(hypervisor.GetHypervisorClass('kvm').__name__)")
+
+
+def kvm_class():
+    return subprocess.run(['/usr/bin/python3', '-c', PROBE], capture_output=True, text=True,
+                          check=True, env=dict(ENV, PYTHONPATH=ganeti_dir)).stdout.strip()
+
+
+def switch_to(command, *extra):
+    result = subprocess.run([switch, command, '--ganeti-dir', f'{ganeti_dir}/ganeti',
+                             '--state-dir', state_dir, *extra],
+                            capture_output=True, text=True, check=False, env=ENV)
+    if result.returncode != 0:
+        sys.exit(f'{command}: {result.stdout}{result.stderr}')
+
+
+print(f'before:{kvm_class()}')
+switch_to('enable', '--bind-mount', '--python-path', python_dir)
+print(f'enabled:{kvm_class()}')
+switch_to('disable')
+print(f'disabled:{kvm_class()}')
