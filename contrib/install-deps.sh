@@ -61,6 +61,7 @@ if ! dpkg-query -W -f='${Status}' ganeti 2>/dev/null | grep -q 'install ok insta
   [ "$status" -eq 0 ] || exit "$status"
 fi
 # --- end of Ganeti -----------------------------------------------------------
+
 # --- suite 'ganeti' and bench-ganeti (tests/ganeti): a real Ganeti 3.0
 # cluster in namespaces. Installed with a policy-rc.d that refuses every
 # daemon start, so neither Ganeti's daemons nor sshd start on this machine
