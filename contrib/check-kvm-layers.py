@@ -22,7 +22,7 @@ LAYERS = {
                        'runtime', 'runtime/ganeti', 'qmp', 'net'],
     'migration':      ['lifecycle', 'host', 'cmdline', 'caps', 'qmp', 'runtime', 'net'],
     'hotplug':        ['host', 'cmdline', 'qmp', 'runtime', 'net'],
-    'lifecycle':      ['host', 'cmdline', 'caps', 'qmp', 'runtime', 'net'],
+    'lifecycle':      ['host', 'cmdline', 'caps', 'qmp', 'runtime', 'runtime/ganeti', 'net'],
     'host':           ['caps', 'qmp', 'runtime', 'net'],
     'cmdline':        ['caps', 'runtime', 'net'],
     'caps':           [],

@@ -562,3 +562,82 @@ hv_hypervisor_verify_finish (HvHypervisor  *self,
   g_return_val_if_fail (iface->verify_finish != NULL, FALSE);
   return iface->verify_finish (self, result, error);
 }
+
+/**
+ * hv_hypervisor_adopt_instances_async:
+ * @self: an #HvHypervisor
+ * @source_dir: (nullable): where the other manager keeps its instances'
+ *   files; %NULL for the driver's default (the KVM driver: Ganeti's
+ *   `/var/run/ganeti/kvm-hypervisor`)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the operation completes
+ * @user_data: (closure callback): data for @callback
+ *
+ * Takes over the instances that another manager (for the KVM driver,
+ * Ganeti's own KVM driver) started and still runs: from then on this
+ * driver lists, queries, hot-plugs into, balloons and stops each of them
+ * as if it had started it. An instance the driver cannot take over safely
+ * is refused and left exactly as it was; the result says, per instance,
+ * which it was and why. The call as a whole fails only when @source_dir
+ * cannot be read at all.
+ *
+ * Optional: a driver that does not implement it answers
+ * %HV_ERROR_NOT_SUPPORTED.
+ *
+ * Finish with hv_hypervisor_adopt_instances_finish().
+ *
+ * Since: 1.0
+ */
+void
+hv_hypervisor_adopt_instances_async (HvHypervisor        *self,
+                                     const gchar         *source_dir,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  HvHypervisorInterface *iface;
+
+  g_return_if_fail (HV_IS_HYPERVISOR (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  iface = HV_HYPERVISOR_GET_IFACE (self);
+  if (iface->adopt_instances_async == NULL)
+    hv_hypervisor_report_unsupported (self, hv_hypervisor_adopt_instances_async,
+                                      "adopt_instances", callback, user_data);
+  else
+    iface->adopt_instances_async (self, source_dir, cancellable, callback, user_data);
+}
+
+/**
+ * hv_hypervisor_adopt_instances_finish:
+ * @self: an #HvHypervisor
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes hv_hypervisor_adopt_instances_async().
+ *
+ * Returns: (transfer container) (element-type HvAdoption): one outcome per
+ *   instance found, sorted by name, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+hv_hypervisor_adopt_instances_finish (HvHypervisor  *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  HvHypervisorInterface *iface;
+  GPtrArray *adoptions;
+
+  g_return_val_if_fail (HV_IS_HYPERVISOR (self), NULL);
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_async_result_is_tagged (result, hv_hypervisor_adopt_instances_async))
+    return g_task_propagate_pointer (G_TASK (result), error);
+
+  iface = HV_HYPERVISOR_GET_IFACE (self);
+  g_return_val_if_fail (iface->adopt_instances_finish != NULL, NULL);
+  adoptions = iface->adopt_instances_finish (self, result, error);
+  return hv_hypervisor_own_array (adoptions, (GCopyFunc) g_object_ref, g_object_unref);
+}

@@ -723,3 +723,36 @@ hv_hypervisor_balloon_instance_memory_sync (HvHypervisor  *self,
   hv_sync_call_wait (&call);
   return hv_hypervisor_balloon_instance_memory_finish (self, call.result, error);
 }
+
+/**
+ * hv_hypervisor_adopt_instances_sync:
+ * @self: an #HvHypervisor
+ * @source_dir: (nullable): as for hv_hypervisor_adopt_instances_async()
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * The blocking form of hv_hypervisor_adopt_instances_async(); see
+ * hv_hypervisor_start_instance_sync() for how it waits.
+ *
+ * Returns: (transfer container) (element-type HvAdoption): one outcome per
+ *   instance found, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+hv_hypervisor_adopt_instances_sync (HvHypervisor  *self,
+                                    const gchar   *source_dir,
+                                    GCancellable  *cancellable,
+                                    GError       **error)
+{
+  g_auto(HvSyncCall) call = HV_SYNC_CALL_INIT;
+
+  g_return_val_if_fail (HV_IS_HYPERVISOR (self), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  hv_sync_call_begin (&call);
+  hv_hypervisor_adopt_instances_async (self, source_dir, cancellable, hv_sync_call_done, &call);
+  hv_sync_call_wait (&call);
+  return hv_hypervisor_adopt_instances_finish (self, call.result, error);
+}

@@ -138,6 +138,43 @@ hv_remote_get_instance_info_finish (HvHypervisor  *hypervisor,
 }
 
 static void
+hv_remote_adopt_instances_async (HvHypervisor        *hypervisor,
+                                 const gchar         *source_dir,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  hv_remote_call_async (hypervisor, hv_remote_adopt_instances_async, "AdoptInstances",
+                        g_variant_new ("(s)", source_dir != NULL ? source_dir : ""),
+                        "(aa{sv})", cancellable, callback, user_data);
+}
+
+static GPtrArray *
+hv_remote_adopt_instances_finish (HvHypervisor  *hypervisor,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_autoptr(GVariant) reply = hv_remote_finish_reply (hypervisor, result, error);
+  g_autoptr(GVariant) dicts = NULL;
+  g_autoptr(GPtrArray) adoptions = NULL;
+
+  if (reply == NULL)
+    return NULL;
+  dicts = g_variant_get_child_value (reply, 0);
+  adoptions = g_ptr_array_new_with_free_func (g_object_unref);
+  for (gsize i = 0; i < g_variant_n_children (dicts); i++)
+    {
+      g_autoptr(GVariant) dict = g_variant_get_child_value (dicts, i);
+      HvAdoption *adoption = hv_adoption_new_from_variant (dict, error);
+
+      if (adoption == NULL)
+        return NULL;
+      g_ptr_array_add (adoptions, adoption);
+    }
+  return g_steal_pointer (&adoptions);
+}
+
+static void
 hv_remote_get_all_instances_info_async (HvHypervisor        *hypervisor,
                                         GCancellable        *cancellable,
                                         GAsyncReadyCallback  callback,
@@ -420,6 +457,8 @@ hv_remote_hypervisor_init_calls (HvHypervisorInterface *iface)
   iface->get_instance_info_finish = hv_remote_get_instance_info_finish;
   iface->get_all_instances_info_async = hv_remote_get_all_instances_info_async;
   iface->get_all_instances_info_finish = hv_remote_get_all_instances_info_finish;
+  iface->adopt_instances_async = hv_remote_adopt_instances_async;
+  iface->adopt_instances_finish = hv_remote_adopt_instances_finish;
   iface->get_node_info_async = hv_remote_get_node_info_async;
   iface->get_node_info_finish = hv_remote_get_node_info_finish;
   iface->verify_async = hv_remote_verify_async;

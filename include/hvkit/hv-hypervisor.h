@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 
 #include <hvkit/hv-version-macros.h>
+#include <hvkit/hv-adoption.h>
 #include <hvkit/hv-console.h>
 #include <hvkit/hv-device.h>
 #include <hvkit/hv-instance.h>
@@ -72,6 +73,9 @@ G_DECLARE_INTERFACE (HvHypervisor, hv_hypervisor, HV, HYPERVISOR, GObject)
  * @finalize_migration_source_finish: finish @finalize_migration_source_async
  * @balloon_instance_memory_async: change the memory of a running instance
  * @balloon_instance_memory_finish: finish @balloon_instance_memory_async
+ * @adopt_instances_async: take over instances another manager started
+ *   (optional; Since: 1.0)
+ * @adopt_instances_finish: finish @adopt_instances_async
  *
  * The methods a driver implements; the public functions of the same names
  * check their arguments and call them. Every method may be left %NULL: it
@@ -269,9 +273,17 @@ struct _HvHypervisorInterface {
   gboolean     (*balloon_instance_memory_finish) (HvHypervisor  *self,
                                                   GAsyncResult  *result,
                                                   GError       **error);
+  void         (*adopt_instances_async)   (HvHypervisor        *self,
+                                           const gchar         *source_dir,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+  GPtrArray   *(*adopt_instances_finish)  (HvHypervisor        *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
 
   /*< private >*/
-  gpointer padding[16];
+  gpointer padding[14];
 };
 
 /* synchronous: pure checks and local files */
@@ -614,5 +626,22 @@ gboolean            hv_hypervisor_balloon_instance_memory_sync (HvHypervisor    
                                                                 gint64               memory,
                                                                 GCancellable        *cancellable,
                                                                 GError             **error);
+
+/* adopting instances another manager started */
+HV_AVAILABLE_IN_1_0
+void                hv_hypervisor_adopt_instances_async   (HvHypervisor        *self,
+                                                           const gchar         *source_dir,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+HV_AVAILABLE_IN_1_0
+GPtrArray          *hv_hypervisor_adopt_instances_finish  (HvHypervisor        *self,
+                                                           GAsyncResult        *result,
+                                                           GError             **error);
+HV_AVAILABLE_IN_1_0
+GPtrArray          *hv_hypervisor_adopt_instances_sync    (HvHypervisor        *self,
+                                                           const gchar         *source_dir,
+                                                           GCancellable        *cancellable,
+                                                           GError             **error);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include <hvkit/hv-instance.h>
 #include <hvkit/hv-instance-info.h>
 #include <hvkit/hv-migration-status.h>
+#include <hvkit/hv-adoption.h>
 #include <hvkit/hv-console.h>
 #include <hvkit/hv-instance-name.h>
 #include <hvkit/hv-nic-script.h>

@@ -335,6 +335,49 @@ hvctl_migrate_command (HvctlContext *ctx, gint argc, gchar **argv, GError **erro
   return hvctl_migrate (ctx, instance, argv[2], hvctl_target_bus, !hvctl_non_live, error);
 }
 
+G_DEFINE_QUARK (hvctl-refused-quark, hvctl_refused)
+
+/* One line per instance found; --json: the HvAdoption dictionaries. Some
+ * instance refused: exit status 1, as for a failure no other status
+ * describes (the call itself succeeded). */
+static gboolean
+hvctl_adopt (HvctlContext *ctx, gint argc, gchar **argv, GError **error)
+{
+  g_autoptr(GPtrArray) adoptions = NULL;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
+  guint refused = 0;
+
+  adoptions = hv_hypervisor_adopt_instances_sync (ctx->hypervisor, argc > 1 ? argv[1] : NULL, NULL,
+                                                  error);
+  if (adoptions == NULL)
+    return FALSE;
+  for (guint i = 0; i < adoptions->len; i++)
+    {
+      HvAdoption *adoption = g_ptr_array_index (adoptions, i);
+      g_autoptr(GVariant) dict = hv_adoption_to_variant (adoption);
+
+      if (!hv_adoption_get_adopted (adoption))
+        refused++;
+      if (ctx->json)
+        g_variant_builder_add_value (&builder, dict);
+      else if (hv_adoption_get_adopted (adoption))
+        g_print (_("%s adopted\n"), hv_adoption_get_name (adoption));
+      else
+        g_print (_("%s refused: %s\n"), hv_adoption_get_name (adoption),
+                 hv_adoption_get_reason (adoption));
+    }
+  if (ctx->json)
+    hvctl_print_variant (ctx, g_variant_builder_end (&builder));
+  if (refused > 0)
+    {
+      g_set_error (error, hvctl_refused_quark (), 0,
+                   g_dngettext (GETTEXT_PACKAGE, "%u instance refused", "%u instances refused",
+                                refused), refused);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static const HvctlCommand hvctl_commands[] = {
   { "list", "", N_("List the running instances"), hvctl_list },
   { "info", "NAME", N_("Show a running instance"), hvctl_info },
@@ -351,6 +394,8 @@ static const HvctlCommand hvctl_commands[] = {
   { "verify", "", N_("Check that the node can run instances"), hvctl_verify },
   { "migrate", "NAME TARGET", N_("Migrate an instance to the hvkitd on another bus"),
     hvctl_migrate_command },
+  { "adopt", "[GANETI-RUN-DIR]", N_("Take over the instances Ganeti's KVM driver started"),
+    hvctl_adopt },
 };
 
 static const GOptionEntry hvctl_start_entries[] = {

@@ -461,6 +461,41 @@ hvd_run_balloon_instance_memory (HvdCall *call)
                                                NULL, hvd_on_ballooned, call);
 }
 
+static void
+hvd_on_adopted (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(HvdCall) call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) adoptions = NULL;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
+
+  adoptions = hv_hypervisor_adopt_instances_finish (HV_HYPERVISOR (source), result, &error);
+  if (adoptions == NULL)
+    {
+      hvd_call_return_error (call, error);
+      return;
+    }
+  for (guint i = 0; i < adoptions->len; i++)
+    {
+      g_autoptr(GVariant) dict = hv_adoption_to_variant (g_ptr_array_index (adoptions, i));
+      g_variant_builder_add_value (&builder, dict);
+    }
+  hvd_call_return (call, g_variant_new ("(aa{sv})", &builder));
+}
+
+static void
+hvd_run_adopt_instances (HvdCall *call)
+{
+  const gchar *source_dir;
+
+  g_variant_get_child (call->parameters, 0, "&s", &source_dir);
+  hv_hypervisor_adopt_instances_async (hvd_call_hypervisor (call),
+                                       *source_dir != '\0' ? source_dir : NULL, NULL,
+                                       hvd_on_adopted, call);
+}
+
 /* One polkit action per kind of operation (data/org.hvkit.policy.in). */
 #define HVD_ACTION_INSTANCE_READ "org.hvkit.instance.read"
 #define HVD_ACTION_START "org.hvkit.instance.start"
@@ -469,6 +504,7 @@ hvd_run_balloon_instance_memory (HvdCall *call)
 #define HVD_ACTION_MIGRATE "org.hvkit.instance.migrate"
 #define HVD_ACTION_MODIFY "org.hvkit.instance.modify"
 #define HVD_ACTION_NODE_READ "org.hvkit.node.read"
+#define HVD_ACTION_ADOPT "org.hvkit.node.adopt"
 
 static const HvdMethod hvd_methods[] = {
   { "StartInstance", HVD_ACTION_START, hvd_run_start_instance },
@@ -496,6 +532,7 @@ static const HvdMethod hvd_methods[] = {
   { "FinalizeMigrationSource", HVD_ACTION_MIGRATE, hvd_run_finalize_migration_source },
   { "FinalizeMigrationDst", HVD_ACTION_MIGRATE, hvd_run_finalize_migration_dst },
   { "BalloonInstanceMemory", HVD_ACTION_MODIFY, hvd_run_balloon_instance_memory },
+  { "AdoptInstances", HVD_ACTION_ADOPT, hvd_run_adopt_instances },
 };
 
 const HvdMethod *

@@ -62,6 +62,9 @@ hvd_call_read_arguments (HvdCall  *call,
 
   if (g_variant_n_children (call->parameters) == 0)
     return TRUE;
+  /* AdoptInstances: a directory, no instance */
+  if (g_str_equal (method, "AdoptInstances"))
+    return TRUE;
   first = g_variant_get_child_value (call->parameters, 0);
   /* CleanupInstance and GetInstanceInfo: an instance by name */
   if (g_variant_is_of_type (first, G_VARIANT_TYPE_STRING))

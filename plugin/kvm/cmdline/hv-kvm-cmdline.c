@@ -358,19 +358,27 @@ cmdline_add_resources (HvKvmCmdline  *self,
 
 /* pidfile, monitors and the daemon: the same paths the lifecycle and the
  * console look at, all under the run dir. */
+void
+hv_kvm_cmdline_add_process_options (GPtrArray   *argv,
+                                    const gchar *run_dir,
+                                    const gchar *name)
+{
+  g_autofree gchar *socket_dir = hv_kvm_cmdline_escape (run_dir);
+
+  g_ptr_array_add (argv, g_strdup ("-pidfile"));
+  g_ptr_array_add (argv, g_strdup_printf ("%s/%s.pid", run_dir, name));
+  g_ptr_array_add (argv, g_strdup ("-daemonize"));
+  g_ptr_array_add (argv, g_strdup ("-qmp"));
+  g_ptr_array_add (argv, g_strdup_printf ("unix:%s/%s.qmp,server=on,wait=off", socket_dir, name));
+  g_ptr_array_add (argv, g_strdup ("-monitor"));
+  g_ptr_array_add (argv, g_strdup_printf ("unix:%s/%s.monitor,server=on,wait=off", socket_dir, name));
+}
+
 static void
 cmdline_add_process (HvKvmCmdline *self)
 {
-  const gchar *name = hv_instance_get_name (self->instance);
-  const gchar *run_dir = self->config->run_dir;
-  g_autofree gchar *socket_dir = hv_kvm_cmdline_escape (run_dir);
-
-  hv_kvm_cmdline_add_printf (self, "-pidfile", "%s/%s.pid", run_dir, name);
-  hv_kvm_cmdline_add (self, "-daemonize", NULL);
-  hv_kvm_cmdline_add_printf (self, "-qmp", "unix:%s/%s.qmp,server=on,wait=off",
-                             socket_dir, name);
-  hv_kvm_cmdline_add_printf (self, "-monitor", "unix:%s/%s.monitor,server=on,wait=off",
-                             socket_dir, name);
+  hv_kvm_cmdline_add_process_options (self->argv, self->config->run_dir,
+                                      hv_instance_get_name (self->instance));
 }
 
 static void

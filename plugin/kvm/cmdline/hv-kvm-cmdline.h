@@ -103,6 +103,16 @@ gboolean  hv_kvm_cmdline_pin_record_machine (HvKvmRuntime         *runtime,
                                              HvKvmCapabilities    *capabilities,
                                              GError              **error);
 
+/* The base of an instance Ganeti started, for hvkit's next start of it
+ * (hv-kvm-cmdline-adopt.c); hvkit's own process options, in any argv. */
+GStrv     hv_kvm_cmdline_adopt_base     (const gchar * const       *argv,
+                                         const gchar               *source_dir,
+                                         const gchar               *run_dir,
+                                         const gchar               *name);
+void      hv_kvm_cmdline_add_process_options (GPtrArray            *argv,
+                                              const gchar          *run_dir,
+                                              const gchar          *name);
+
 GStrv     hv_kvm_cmdline_split_extra    (const gchar               *extra,
                                          GError                   **error);
 gint64    hv_kvm_cmdline_disk_cylinders (gint64                     size_mib,

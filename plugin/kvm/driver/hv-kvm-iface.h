@@ -64,5 +64,6 @@ gboolean  hv_kvm_task_check      (HvHypervisor        *hypervisor,
 void      hv_kvm_lifecycle_iface_init (HvHypervisorInterface *iface);
 void      hv_kvm_hotplug_iface_init   (HvHypervisorInterface *iface);
 void      hv_kvm_migration_iface_init (HvHypervisorInterface *iface);
+void      hv_kvm_adopt_iface_init     (HvHypervisorInterface *iface);
 
 G_END_DECLS

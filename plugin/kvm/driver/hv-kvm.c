@@ -245,6 +245,7 @@ hv_kvm_hypervisor_iface_init (HvHypervisorInterface *iface)
   hv_kvm_lifecycle_iface_init (iface);
   hv_kvm_hotplug_iface_init (iface);
   hv_kvm_migration_iface_init (iface);
+  hv_kvm_adopt_iface_init (iface);
 }
 
 /* -- the way to the monitor thread and back -------------------------------- */

@@ -15,6 +15,10 @@
 /* The QEMU of an instance whose kvm_path is empty. */
 #define HV_KVM_DEFAULT_QEMU "/usr/bin/qemu-system-x86_64"
 
+/* Where Ganeti's own KVM driver keeps its instances' files: what
+ * adopt_instances reads when no directory is given. */
+#define HV_KVM_DEFAULT_GANETI_RUN_DIR "/var/run/ganeti/kvm-hypervisor"
+
 /* The device `vhost_net` needs (QEMU 7.2 aborts without it). */
 #define HV_KVM_DEFAULT_VHOST_NET_DEVICE "/dev/vhost-net"
 

@@ -814,6 +814,10 @@ launch_begin (HvKvmHost           *self,
   const gchar *qemu;
 
   g_task_set_source_tag (task, hv_kvm_launch_async);
+  /* a record started by hvkit (a reboot, a migration target) has no
+   * files of Ganeti's, even if it was adopted from there */
+  if (runtime != NULL)
+    hv_kvm_adopted_forget_source (runtime);
   launch->host = self;
   launch->owner = owner != NULL ? g_object_ref (owner) : NULL;
   launch->paused = paused;

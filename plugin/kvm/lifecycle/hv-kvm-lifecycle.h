@@ -108,6 +108,21 @@ HvConsole *hv_kvm_make_console        (HvKvmHost           *host,
 /* A new driver takes over what runs (hv-kvm-reconnect.c). */
 GPtrArray *hv_kvm_reconnect           (HvKvmHost           *host);
 
+/* Adopting what Ganeti's own driver started (hv-kvm-adopt.c): one
+ * HvAdoption per record of @source_dir; @out_adopted the instances taken
+ * over, whose QMP connection is up. */
+void      hv_kvm_adopt_async          (HvKvmHost           *host,
+                                       const gchar         *source_dir,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+GPtrArray *hv_kvm_adopt_finish        (GAsyncResult        *result,
+                                       GPtrArray          **out_adopted,
+                                       GError             **error);
+/* Teardown of an adopted instance removes Ganeti's files of it too. */
+void      hv_kvm_adopted_remove_source_files (HvKvmInstance *instance);
+void      hv_kvm_adopted_forget_source       (HvKvmRuntime  *runtime);
+
 /* -- steps, on one known instance; none of them queues --------------------- */
 
 /* Starts QEMU for @instance: from @runtime (a record, taken) when given,

@@ -30,6 +30,7 @@ hv_kvm_remove_instance_files (HvKvmInstance *instance)
   };
   HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (instance);
 
+  hv_kvm_adopted_remove_source_files (instance);
   for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
       g_autofree gchar *path = hv_kvm_instance_get_path (instance, suffixes[i]);
