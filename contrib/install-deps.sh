@@ -38,6 +38,8 @@ fi
 # Installed with a policy-rc.d that refuses every start, so none of
 # Ganeti's daemons (nor sshd, which it pulls in) starts on this machine;
 # the policy file is removed again unless it was there before.
+# Also for the tests that adopt what Ganeti's own KVM driver started
+# (test-kvm-adopt, test_hvkitd_adopt run its StartInstance).
 if ! dpkg-query -W -f='${Status}' ganeti 2>/dev/null | grep -q 'install ok installed'; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: need root to install: ganeti" >&2

@@ -335,6 +335,7 @@ hvctl_migrate_command (HvctlContext *ctx, gint argc, gchar **argv, GError **erro
   return hvctl_migrate (ctx, instance, argv[2], hvctl_target_bus, !hvctl_non_live, error);
 }
 
+static GQuark hvctl_refused_quark (void);
 G_DEFINE_QUARK (hvctl-refused-quark, hvctl_refused)
 
 /* One line per instance found; --json: the HvAdoption dictionaries. Some
