@@ -320,6 +320,26 @@ class Node:
             return json.loads(proc.stdout) if proc.stdout.strip() else None
         return proc.stdout
 
+    def hvkit_list(self):
+        """The instances the node's hvkitd runs."""
+        return self.hvkitctl('--json', 'list')
+
+    def switch_to_hvkit(self):
+        """This node's Ganeti uses hvkit's backend (hvkit-ganeti-switch
+        --bind-mount: for this node's mount namespace only). The caller
+        restarts the node daemon."""
+        hvkit = self.cluster.hvkit
+        with open(self.path('/etc/ganeti') + '/hvkit.conf', 'w', encoding='ascii') as file:
+            file.write(hvkit.ganeti_config())
+        self.run([hvkit.ganeti_switch, 'enable', '--bind-mount',
+                  '--python-path', hvkit.ganeti_python])
+        self.backend = 'hvkit'
+
+    def switch_to_stock(self):
+        """Back to Ganeti's own driver. The caller restarts the node daemon."""
+        self.run([self.cluster.hvkit.ganeti_switch, 'disable'])
+        self.backend = 'stock'
+
     def restart_noded(self):
         """Ganeti's node daemon forks its per-RPC workers from a process
         that imported the hypervisor class: a switch needs a restart."""
@@ -378,6 +398,9 @@ class Hvkit:
         'script_dir': 'HVKIT_TEST_SCRIPT_DIR',
         'bus_policy': 'HVKIT_TEST_BUS_POLICY',
         'polkit_policy': 'HVKIT_TEST_POLKIT_POLICY',
+        'ganeti_python': 'HVKIT_TEST_GANETI_PYTHON',
+        'ganeti_switch': 'HVKIT_TEST_GANETI_SWITCH',
+        'framework_dir': 'HVKIT_TEST_FRAMEWORK_DIR',
     }
 
     def __init__(self):
@@ -392,11 +415,17 @@ class Hvkit:
         for directory in ('/etc/dbus-1/system.d', '/usr/share/polkit-1/actions'):
             if not os.path.isdir(directory):
                 raise Missing(f'{directory} does not exist (contrib/install-deps.sh)')
-        # the typelib and libhvkit of the build, for the Ganeti processes
-        # that load hvkit's backend (they inherit it from the commands
-        # that start them: gnt-cluster init, daemon-util)
+        # libhvkit and its typelib in the build, for hvkitctl in a node
         self.env = {name: os.environ[name] for name in ('GI_TYPELIB_PATH', 'LD_LIBRARY_PATH')
                     if os.environ.get(name)}
+
+    def ganeti_config(self):
+        """A node's /etc/ganeti/hvkit.conf (docs/ganeti.md): hvkitd on the
+        node's system bus, libhvkit from the build."""
+        return ('[hvkitd]\n'
+                f'run_dir = {HVKIT_RUN_DIR}\n'
+                f'typelib_dir = {self.framework_dir}\n'
+                f'library_dir = {self.framework_dir}\n')
 
 
 class Cluster:
@@ -574,8 +603,8 @@ class Qemu:
                 devices[-1][1] = line[4:-1]
         return [tuple(device) for device in devices]
 
-    def count(self, kind):
-        return sum(1 for device, _ in self.pci_devices() if device == kind)
+    def count(self, kind, devices=None):
+        return sum(1 for device, _ in (devices or self.pci_devices()) if device == kind)
 
     def guest(self, command, timeout_s=180):
         """COMMAND's output in the guest's shell."""
@@ -583,17 +612,21 @@ class Qemu:
         return self.node.run([sys.executable, os.path.join(HERE, 'gnt_console.py'), serial,
                               str(timeout_s), command], timeout=timeout_s + 30).stdout
 
-    def guest_disks(self):
-        return sorted(d for d in self.guest('ls /sys/block').split() if d.startswith('vd'))
-
-    def guest_nics(self):
-        return sorted(d for d in self.guest('ls /sys/class/net').split() if d != 'lo')
+    def guest_devices(self):
+        """The guest's virtio disks and its NICs, as two sorted lists."""
+        disks, nics = self.guest('ls /sys/block; echo --; ls /sys/class/net').split('--')
+        return (sorted(d for d in disks.split() if d.startswith('vd')),
+                sorted(d for d in nics.split() if d != 'lo'))
 
 
 def find_qemu(node, name):
     """The instance's live QEMU on NODE, or None: a pidfile of either
     driver whose process is there."""
-    for files, (pidfile, _, _) in QEMU_FILES.items():
+    # an adopted instance has both drivers' files (hvkit's link to
+    # Ganeti's sockets): the node's driver's first
+    order = ['hvkit', 'stock'] if node.backend == 'hvkit' else ['stock', 'hvkit']
+    for files in order:
+        pidfile = QEMU_FILES[files][0]
         text = node.read(pidfile.format(name=name))
         if not text or not text.strip().isdigit():
             continue

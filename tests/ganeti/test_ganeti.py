@@ -85,18 +85,22 @@ class Lifecycle:
         expect(self.cluster.node_of(self.name) is node,
                f'{self.name}: Ganeti says it is on {self.cluster.node_of(self.name)}, not {node}')
         if node.backend == 'hvkit':
-            listed = [entry['name'] for entry in node.hvkitctl('--json', 'list')]
+            listed = node.hvkit_list()
             expect(self.name in listed, f'{node}: hvkitd lists {listed}, not {self.name}')
+            expect(qemu.files == 'hvkit', f'{qemu}: not hvkit\'s')
+        else:
+            expect(qemu.files == 'stock', f'{qemu}: not Ganeti\'s own driver\'s')
         return qemu
 
     def check_devices(self, qemu):
         """QEMU's PCI bus and the guest agree with what Ganeti holds."""
-        expect(qemu.count(VIRTIO_BLOCK) == self.disks,
-               f'{qemu}: {qemu.count(VIRTIO_BLOCK)} virtio disks on the PCI bus, '
-               f'expected {self.disks}')
-        expect(qemu.count(VIRTIO_NET) == self.nics,
-               f'{qemu}: {qemu.count(VIRTIO_NET)} virtio NICs, expected {self.nics}')
-        disks, nics = qemu.guest_disks(), qemu.guest_nics()
+        pci = qemu.pci_devices()
+        expect(qemu.count(VIRTIO_BLOCK, pci) == self.disks,
+               f'{qemu}: {qemu.count(VIRTIO_BLOCK, pci)} virtio disks on the PCI bus, '
+               f'expected {self.disks}: {pci}')
+        expect(qemu.count(VIRTIO_NET, pci) == self.nics,
+               f'{qemu}: {qemu.count(VIRTIO_NET, pci)} virtio NICs, expected {self.nics}: {pci}')
+        disks, nics = qemu.guest_devices()
         expect(len(disks) == self.disks, f'the guest sees disks {disks}, expected {self.disks}')
         expect(len(nics) == self.nics, f'the guest sees NICs {nics}, expected {self.nics}')
         held = self.gnt('gnt-instance', 'list', '--no-headers', '--separator=|',
@@ -182,7 +186,7 @@ class Lifecycle:
         for other in self.cluster.nodes:
             expect(find_qemu(other, self.name) is None, f'a QEMU of {self.name} on {other}')
         if node.backend == 'hvkit':
-            listed = [entry['name'] for entry in node.hvkitctl('--json', 'list')]
+            listed = node.hvkit_list()
             expect(self.name not in listed, f'{node}: hvkitd still lists {self.name}')
         state = self.gnt('gnt-instance', 'list', '--no-headers', '-o', 'status',
                          self.name).strip()
@@ -231,7 +235,7 @@ def upgrade_path(steps, cluster):
     ids = stock_qemu.pci_devices()
     adopted = steps.run('node 1 to hvkit, adopting', switch_node, node1, True)
     expect(LEGACY in adopted, f'hvkitctl adopt said: {adopted}')
-    listed = [entry['name'] for entry in node1.hvkitctl('--json', 'list')]
+    listed = node1.hvkit_list()
     expect(LEGACY in listed, f'hvkitd on node 1 lists {listed}')
     qemu = legacy.qemu_on(node1)
     expect(qemu.pid == stock_qemu.pid, f'{qemu}: not the QEMU Ganeti started')
