@@ -82,8 +82,13 @@ class CommandError(AssertionError):
                          f'stdout: {proc.stdout.strip()}\nstderr: {proc.stderr.strip()}')
 
 
+# where progress goes: TAP comments on stdout for the test; the benchmark,
+# whose stdout is its JSON, sets it to sys.stderr
+LOG_STREAM = sys.stdout
+
+
 def log(message):
-    print(f'# {message}', flush=True)
+    print(f'# {message}', file=LOG_STREAM, flush=True)
 
 
 def _pdeathsig():
