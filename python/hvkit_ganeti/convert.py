@@ -77,11 +77,6 @@ def dict_to_variant(mapping, types=None):
     })
 
 
-def variant_to_python(variant):
-    """An a{sv} (or any GLib.Variant) as plain Python values."""
-    return variant.unpack() if variant is not None else None
-
-
 def _as_dict(obj):
     return obj.ToDict() if hasattr(obj, 'ToDict') else dict(obj)
 

@@ -103,26 +103,35 @@ def gi_modules():
     with _gi_lock:
         if _gi is None:
             try:
-                settings = read_settings()
-            except ConfigError:
-                settings = Settings()   # the caller reports it
-            import gi
-            gi.require_version('GIRepository', '2.0')
-            from gi.repository import GIRepository
-            typelib_dir, library_dir = settings.typelib_dir, settings.library_dir
-            if typelib_dir is None and not os.environ.get('GI_TYPELIB_PATH'):
-                typelib_dir, library_dir = _build.TYPELIB_DIR, _build.LIBRARY_DIR
-            if library_dir and os.path.isdir(library_dir):
-                GIRepository.Repository.prepend_library_path(library_dir)
-            if typelib_dir and os.path.isdir(typelib_dir):
-                GIRepository.Repository.prepend_search_path(typelib_dir)
-            gi.require_version('Hv', '1.0')
-            from gi.repository import Gio, GLib, Hv
-            # registers org.hvkit.Error.* so hvkitd's errors come back as Hv
-            # errors with their codes
-            Hv.error_quark()
-            _gi = (Gio, GLib, Hv)
+                _gi = _import_gi()
+            except (ImportError, ValueError) as err:
+                from ganeti import errors
+                raise errors.HypervisorError(
+                    f"hvkit's Python bindings (gi, Hv 1.0) cannot be loaded: {err}") from err
         return _gi
+
+
+def _import_gi():
+    try:
+        settings = read_settings()
+    except ConfigError:
+        settings = Settings()   # the caller reports it
+    import gi
+    gi.require_version('GIRepository', '2.0')
+    from gi.repository import GIRepository
+    typelib_dir, library_dir = settings.typelib_dir, settings.library_dir
+    if typelib_dir is None and not os.environ.get('GI_TYPELIB_PATH'):
+        typelib_dir, library_dir = _build.TYPELIB_DIR, _build.LIBRARY_DIR
+    if library_dir and os.path.isdir(library_dir):
+        GIRepository.Repository.prepend_library_path(library_dir)
+    if typelib_dir and os.path.isdir(typelib_dir):
+        GIRepository.Repository.prepend_search_path(typelib_dir)
+    gi.require_version('Hv', '1.0')
+    from gi.repository import Gio, GLib, Hv
+    # registers org.hvkit.Error.* so hvkitd's errors come back as Hv
+    # errors with their codes
+    Hv.error_quark()
+    return (Gio, GLib, Hv)
 
 
 # -- the connection, one per process ----------------------------------------

@@ -32,6 +32,17 @@ NIC1_UUID = '41c00001-0000-4000-8000-000000000001'
 UEVENT_TIMEOUT_S = 60
 
 
+# the methods of the brief; each is hvkit's (tested by MasterSideTest)
+METHODS = (
+    'StartInstance', 'StopInstance', 'RebootInstance', 'CleanupInstance', 'ListInstances',
+    'GetInstanceInfo', 'GetAllInstancesInfo', 'GetNodeInfo', 'GetInstanceConsole', 'Verify',
+    'CheckParameterSyntax', 'ValidateParameters', 'HotplugSupported', 'VerifyHotplugSupport',
+    'HotAddDevice', 'HotDelDevice', 'HotModDevice', 'MigrationInfo', 'AcceptInstance',
+    'MigrateInstance', 'GetMigrationStatus', 'FinalizeMigrationSource', 'FinalizeMigrationDst',
+    'BalloonInstanceMemory',
+)
+
+
 def ganeti_available():
     return os.path.isfile(os.path.join(GANETI_DIR, 'ganeti', 'hypervisor', 'hv_kvm',
                                        '__init__.py'))
@@ -42,7 +53,7 @@ if ganeti_available():
     sys.path.insert(0, os.path.join(HERE, '..', 'dbus'))
     from ganeti import constants, errors, objects  # noqa: E402
     from ganeti.hypervisor import hv_base  # noqa: E402
-    from hvkit_ganeti import remote  # noqa: E402
+    from hvkit_ganeti import convert, remote  # noqa: E402
     from hvkit_ganeti.hypervisor import HvkitKvmHypervisor  # noqa: E402
     import test_kvm_lifecycle as lifecycle  # noqa: E402
 
@@ -78,6 +89,14 @@ def ganeti_nic(uuid, mac):
     return objects.NIC(uuid=uuid, mac=mac, ip=None, network=None,
                        nicparams={constants.NIC_MODE: constants.NIC_MODE_BRIDGED,
                                   constants.NIC_LINK: 'gnt0', constants.NIC_VLAN: ''})
+
+
+def free_port():
+    """A TCP port nothing listens on now, for the migration target."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
 
 
 def write_config(directory, bus_address, run_dir):
@@ -227,9 +246,19 @@ class GanetiBackendTest(unittest.TestCase):
 
         self.hv.VerifyHotplugSupport(instance, constants.HOTPLUG_ACTION_REMOVE,
                                      constants.HOTPLUG_TARGET_DISK)
-        self.hv.HotDelDevice(instance, constants.HOTPLUG_TARGET_DISK, disk1,
-                             (disk1_link, None), 1)
+        # as LUInstanceSetParams removes a disk: no extra
+        self.hv.HotDelDevice(instance, constants.HOTPLUG_TARGET_DISK, disk1, None, 1)
         self.assertEqual(self.wait_uevent('remove', 'block').group(1), added_disk)
+        # Ganeti's hot-mod of a NIC (a new link): out and back in, same MAC
+        nic1.nicparams[constants.NIC_LINK] = 'gnt1'
+        self.hv.VerifyHotplugSupport(instance, constants.HOTPLUG_ACTION_MODIFY,
+                                     constants.HOTPLUG_TARGET_NIC)
+        self.hv.HotModDevice(instance, constants.HOTPLUG_TARGET_NIC, nic1, None, 1)
+        self.assertEqual(self.wait_uevent('remove', 'net').group(1), added_nic)
+        added_nic = self.wait_uevent('add', 'net').group(1)
+        output, status = self.run_in_guest(f'cat /sys/class/net/{os.path.basename(added_nic)}'
+                                           '/address')
+        self.assertEqual((output, status), (['aa:00:00:4e:00:02'], 0))
         self.hv.HotDelDevice(instance, constants.HOTPLUG_TARGET_NIC, nic1, None, 1)
         self.assertEqual(self.wait_uevent('remove', 'net').group(1), added_nic)
 
@@ -276,6 +305,118 @@ class GanetiBackendTest(unittest.TestCase):
             self.hv.BalloonInstanceMemory(instance, 128)
         with self.assertRaisesRegex(errors.HypervisorError, 'by name only'):
             self.hv.StopInstance(None, name=NAME)
+
+    def test_migration(self):
+        """Ganeti's migration sequence between two hvkitd (two nodes on one
+        machine, each with its own bus and run directory; the target
+        listens on 127.0.0.1), with a disk hot-added on the source first:
+        the guest runs on, on the target, with both disks."""
+        from hvkitd_harness import Harness
+        source_config = os.environ[remote.ENV_CONFIG]
+        target = Harness(hvkitd_args=['--option', 'powerdown-interval-ms=uint32 2000'])
+        self.addCleanup(target.close)
+        target_config = write_config(tempfile.mkdtemp(dir=self.files.name), target.address,
+                                     target.run_dir)
+        target_hv = HvkitKvmHypervisor()
+
+        def on(config):
+            os.environ[remote.ENV_CONFIG] = config
+
+        def stop_on_target():
+            on(target_config)
+            for call in (lambda: target_hv.StopInstance(None, force=True, name=NAME),
+                         lambda: target_hv.CleanupInstance(NAME)):
+                try:
+                    call()
+                except errors.HypervisorError:
+                    pass
+            on(source_config)
+        self.addCleanup(stop_on_target)
+
+        disk0_path, disk0_link = self.disk_file(0)
+        disk1_path, disk1_link = self.disk_file(1)
+        disk0 = ganeti_disk(DISK0_UUID, disk0_path, 0)
+        disk1 = ganeti_disk(DISK1_UUID, disk1_path, 1)
+        instance = ganeti_instance(self.guest, disks=[disk0])
+        instance.hvparams[constants.HV_MIGRATION_PORT] = free_port()
+        instance.hvparams[constants.HV_MIGRATION_BANDWIDTH] = 200
+        self.start_and_boot(instance, [(disk0, disk0_link, None)])
+        self.hv.HotAddDevice(instance, constants.HOTPLUG_TARGET_DISK, disk1,
+                             (disk1_link, None), 1)
+        self.wait_uevent('add', 'block')
+        instance.disks.append(disk1.uuid)
+        instance.disks_info.append(disk1)
+
+        info = self.hv.MigrationInfo(instance)
+        on(target_config)
+        target_hv.AcceptInstance(instance, info, '127.0.0.1')
+        on(source_config)
+        self.hv.MigrateInstance('cluster.example.com', instance, '127.0.0.1', True)
+        status = self.hv.GetMigrationStatus(instance)
+        self.assertEqual(status.status, constants.HV_MIGRATION_COMPLETED)
+        self.assertGreater(status.total_ram, 0)
+        self.hv.FinalizeMigrationSource(instance, True, True)
+        on(target_config)
+        target_hv.FinalizeMigrationDst(instance, info, True)
+        self.assertEqual(target_hv.ListInstances(), [NAME])
+        info_target = target_hv.GetInstanceInfo(NAME)
+        self.assertEqual(info_target[4], hv_base.HvInstanceState.RUNNING)
+        on(source_config)
+        self.assertIsNone(self.hv.GetInstanceInfo(NAME))
+        self.assertEqual(self.hv.ListInstances(), [])
+        # the same guest, now on the target's serial socket, answers, with
+        # both disks
+        self.console.close()
+        self.console = lifecycle.SerialConsole(os.path.join(target.run_dir, f'{NAME}.serial'),
+                                               self.loop.quit)
+        output, status = self.run_in_guest('ls /sys/block | grep vd')
+        self.assertEqual((output, status), (['vda', 'vdb'], 0))
+        on(target_config)
+
+        # information that is not hvkit's is refused with the reason
+        with self.assertRaisesRegex(errors.HypervisorError, 'not from hvkit'):
+            target_hv.AcceptInstance(instance, '["stock", "runtime"]', '127.0.0.1')
+
+    def test_guest_powers_off(self):
+        """A guest that powers itself off is down for Ganeti — its user
+        shutdown only when the hvparams enable it, as with the stock class
+        — and Ganeti's watcher can start it again."""
+        instance = ganeti_instance(self.guest)
+        self.start_and_boot(instance, [])
+        self.console.send('poweroff -f')
+        # SHUTDOWN, or STOPPED when the KVM plugin sees QEMU exit before it
+        # reads QEMU's SHUTDOWN event (hv_kvm_instance_exited_cb)
+        Hv = lifecycle.Hv
+        down = (Hv.InstanceState.SHUTDOWN, Hv.InstanceState.STOPPED)
+        self.run_until(lambda: any(change in self.state_changes
+                                   for change in ((NAME, state) for state in down)),
+                       lifecycle.STOP_TIMEOUT_S, 'state change to shutdown')
+        self.assertIsNone(self.hv.GetInstanceInfo(NAME, hvparams=instance.hvparams))
+        self.assertEqual(self.hv.GetAllInstancesInfo(instance.hvparams), [])
+        self.assertNotIn(NAME, self.hv.ListInstances(instance.hvparams))
+        if (NAME, Hv.InstanceState.SHUTDOWN) in self.state_changes:
+            user_shutdown = dict(instance.hvparams, **{constants.HV_KVM_USER_SHUTDOWN: True})
+            self.assertEqual(self.hv.GetInstanceInfo(NAME, hvparams=user_shutdown),
+                             (NAME, -1, 0, 0, hv_base.HvInstanceState.SHUTDOWN, 0))
+
+        # the watcher's restart: StartInstance again, without a cleanup
+        self.console.close()
+        self.console = None
+        self.start_and_boot(instance, [])
+        before = self.hv.GetInstanceInfo(NAME)
+        self.assertEqual(before[4], hv_base.HvInstanceState.RUNNING)
+        self.assertEqual(self.hv.ListInstances(), [NAME])
+
+        # Ganeti's soft reboot (gnt-instance reboot): a new QEMU whose
+        # guest boots again
+        self.hv.RebootInstance(instance)
+        after = self.hv.GetInstanceInfo(NAME)
+        self.assertEqual(after[4], hv_base.HvInstanceState.RUNNING)
+        self.assertNotEqual(after[1], before[1])
+        self.console.close()
+        self.console = lifecycle.SerialConsole(os.path.join(self.run_dir, f'{NAME}.serial'),
+                                               self.loop.quit)
+        self.wait_for_line(lifecycle.READY_PATTERN, lifecycle.BOOT_TIMEOUT_S)
 
     def test_start_refused(self):
         """A start hvkit refuses (a missing QEMU binary) is Ganeti's
@@ -333,6 +474,65 @@ class MasterSideTest(unittest.TestCase):
         self.assertEqual((console.kind, console.port, console.display),
                          (constants.CONS_VNC, 5901, 1))
 
+    def test_signatures(self):
+        """Every method Ganeti calls has the stock class's signature, and is
+        a class or static method where the stock one is."""
+        import inspect
+        from ganeti.hypervisor import hv_kvm
+        stock = hv_kvm.KVMHypervisor
+
+        def parameters(function):
+            # the stock class's QMP decorator hides the signature: the
+            # decorated function is its closure's
+            if function.__name__ == 'wrapper' and function.__closure__:
+                function = function.__closure__[0].cell_contents
+            return list(inspect.signature(function).parameters.values())
+
+        for name in METHODS:
+            with self.subTest(method=name):
+                ours = inspect.getattr_static(HvkitKvmHypervisor, name)
+                theirs = inspect.getattr_static(stock, name)
+                self.assertIs(type(ours), type(theirs))
+                mine = parameters(getattr(HvkitKvmHypervisor, name))
+                ganeti = parameters(getattr(stock, name))
+                self.assertEqual([(p.kind, p.default) for p in mine],
+                                 [(p.kind, p.default) for p in ganeti])
+                # the names too, but for the stock class's unused `_`
+                self.assertEqual([p.name for p in mine],
+                                 [q.name if q.name != '_' else p.name
+                                  for p, q in zip(mine, ganeti)])
+                # defined here, not inherited from hv_base's defaults
+                self.assertIn(name, vars(HvkitKvmHypervisor))
+
+    def test_info_states(self):
+        """hvkit's instance states as Ganeti's info tuple: user shutdown
+        only with the user_shutdown hvparam, as the stock class."""
+        Hv = remote.gi_modules()[2]
+
+        def info(state):
+            result = Hv.InstanceInfo.new('inst')
+            result.props.state = state
+            result.props.pid = 42
+            result.props.memory = 128
+            result.props.vcpus = 2
+            result.props.cpu_time = 1.5
+            return result
+
+        on = {constants.HV_KVM_USER_SHUTDOWN: True}
+        off = {constants.HV_KVM_USER_SHUTDOWN: False}
+        running = ('inst', 42, 128, 2, hv_base.HvInstanceState.RUNNING, 1.5)
+        shutdown = ('inst', -1, 0, 0, hv_base.HvInstanceState.SHUTDOWN, 0)
+        for state, hvparams, expected in (
+                (Hv.InstanceState.RUNNING, off, running),
+                (Hv.InstanceState.PAUSED, off, running),
+                (Hv.InstanceState.SHUTDOWN, on, shutdown),
+                (Hv.InstanceState.SHUTDOWN, off, None),
+                (Hv.InstanceState.SHUTDOWN, None, None),
+                (Hv.InstanceState.STOPPED, on, None)):
+            with self.subTest(state=state, hvparams=hvparams):
+                self.assertEqual(HvkitKvmHypervisor._InfoTuple(info(state), hvparams),
+                                 expected)
+
     def test_hvkitd_unreachable(self):
         hv = HvkitKvmHypervisor()      # made without hvkitd, as on a master
         with self.assertRaisesRegex(errors.HypervisorError, 'hvkitd'):
@@ -340,6 +540,23 @@ class MasterSideTest(unittest.TestCase):
         with self.assertRaisesRegex(errors.HypervisorError, 'hvkitd'):
             hv.GetInstanceInfo('any')
         self.assertRegex(hv.Verify() or '', 'hvkitd')
+
+    def test_conversion_refused(self):
+        """What cannot become hvkit's object is Ganeti's HypervisorError
+        before hvkitd is asked."""
+        instance = objects.Instance(
+            name='conv', uuid=INSTANCE_UUID, hvparams=dict(constants.HVC_DEFAULTS['kvm']),
+            beparams=dict(constants.BEC_DEFAULTS), nics=[], disks_info=[])
+        disk = objects.Disk(uuid=DISK0_UUID, size='sixteen', mode='rw', params={})
+        with self.assertRaisesRegex(errors.HypervisorError, 'cannot be given to hvkit'):
+            HvkitKvmHypervisor().StartInstance(instance, [(disk, '/dev/null', None)], False)
+        nic = objects.NIC(uuid=NIC0_UUID, mac='aa:00:00:00:00:01',
+                          nicparams={constants.NIC_MODE: 'bridged', constants.NIC_LINK: 'br0'})
+        nic.pci = 'slot seven'     # Ganeti's own placement is not hvkit's: dropped
+        Hv = remote.gi_modules()[2]
+        hv_nic = Hv.Nic.new_from_variant(convert.nic_variant(nic))
+        self.assertEqual((hv_nic.get_pci(), hv_nic.get_link(), hv_nic.get_mode()),
+                         (-1, 'br0', 'bridged'))
 
     def test_bad_configuration(self):
         with open(os.environ[remote.ENV_CONFIG], 'a', encoding='utf-8') as file:
@@ -375,13 +592,90 @@ class SwitchTest(unittest.TestCase):
                  os.path.join(HERE, 'ganeti_switch_helper.py'), switch, python_dir,
                  os.path.join(state, 'state'), GANETI_DIR],
                 capture_output=True, text=True, check=False,
-                env={'PATH': os.environ['PATH'], 'PYTHONDONTWRITEBYTECODE': '1'})
+                env={'PATH': os.environ['PATH'], 'PYTHONDONTWRITEBYTECODE': '1',
+                     'GI_TYPELIB_PATH': os.environ.get('GI_TYPELIB_PATH', ''),
+                     'LD_LIBRARY_PATH': os.environ.get('LD_LIBRARY_PATH', '')})
             self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
             self.assertEqual(result.stdout.split(), [
-                'before:KVMHypervisor', 'enabled:HvkitKvmHypervisor',
-                'disabled:KVMHypervisor'], result.stderr)
+                'before:KVMHypervisor', 'enabled:HvkitKvmHypervisor', 'status:bind-mount',
+                'hvkitd:asked', 'disabled:KVMHypervisor'], result.stderr)
             self.assertEqual(os.listdir(state), [])
         self.assertEqual(self.probe(), 'KVMHypervisor')
+
+
+class PersistentSwitchTest(unittest.TestCase):
+    """hvkit-ganeti-switch's default mode (dpkg-divert) on a copy of
+    Ganeti's package with a dpkg database of its own: nothing of the
+    machine's Ganeti or dpkg is touched."""
+
+    def run_switch(self, *args):
+        return subprocess.run(
+            [os.environ['HVKIT_TEST_GANETI_SWITCH'], *args, '--ganeti-dir', self.ganeti,
+             '--dpkg-admindir', self.admin],
+            capture_output=True, text=True, check=False,
+            env={'PATH': os.environ['PATH'], 'PYTHONDONTWRITEBYTECODE': '1'})
+
+    def kvm_class(self):
+        return subprocess.run(
+            ['/usr/bin/python3', '-c', SwitchTest.PROBE], capture_output=True, text=True,
+            check=True, env={'PYTHONPATH': os.path.dirname(self.ganeti),
+                             'PYTHONDONTWRITEBYTECODE': '1'}).stdout.strip()
+
+    def setUp(self):
+        if not os.environ.get('HVKIT_TEST_GANETI_SWITCH'):
+            self.skipTest('HVKIT_TEST_GANETI_SWITCH is not set (run through meson test)')
+        if os.geteuid() != 0:
+            self.skipTest('dpkg-divert needs root')
+        import shutil
+        tmp = tempfile.TemporaryDirectory(prefix='hvkit-gnt-divert-')
+        self.addCleanup(tmp.cleanup)
+        self.ganeti = os.path.join(tmp.name, 'share', 'ganeti')
+        shutil.copytree(os.path.join(GANETI_DIR, 'ganeti'), self.ganeti,
+                        ignore=shutil.ignore_patterns('__pycache__'))
+        self.admin = os.path.join(tmp.name, 'dpkg')
+        os.mkdir(self.admin)
+        open(os.path.join(self.admin, 'diversions'), 'w', encoding='utf-8').close()
+        self.target = os.path.join(self.ganeti, 'hypervisor', '__init__.py')
+
+    def test_divert(self):
+        target = self.target
+        with open(target, encoding='utf-8') as file:
+            original = file.read()
+
+        self.assertEqual(self.kvm_class(), 'KVMHypervisor')
+        result = self.run_switch('enable', '--python-path',
+                                 os.environ['HVKIT_TEST_GANETI_PYTHON_DIR'])
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertEqual(self.kvm_class(), 'HvkitKvmHypervisor')
+        with open(os.path.join(self.admin, 'diversions'), encoding='utf-8') as file:
+            self.assertEqual(file.read().split('\n')[:3], [target, target + '.distrib', ':'])
+        result = self.run_switch('status')
+        self.assertIn('dpkg-divert', result.stdout)
+        self.assertEqual(self.run_switch('enable').returncode, 1)   # already
+
+        result = self.run_switch('disable')
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertEqual(self.kvm_class(), 'KVMHypervisor')
+        with open(target, encoding='utf-8') as file:
+            self.assertEqual(file.read(), original)
+        self.assertFalse(os.path.exists(target + '.distrib'))
+        with open(os.path.join(self.admin, 'diversions'), encoding='utf-8') as file:
+            self.assertEqual(file.read(), '')
+
+    def test_refuses_what_cannot_load(self):
+        """A node whose processes could not import hvkit's class (here:
+        Ganeti's kvm module broken) is not switched."""
+        with open(os.path.join(self.ganeti, 'hypervisor', 'hv_kvm', '__init__.py'), 'a',
+                  encoding='utf-8') as file:
+            file.write('\nraise ImportError("broken for the test")\n')
+        result = self.run_switch('enable', '--python-path',
+                                 os.environ['HVKIT_TEST_GANETI_PYTHON_DIR'])
+        self.assertEqual(result.returncode, 1)
+        self.assertIn('cannot import hvkit_ganeti', result.stderr)
+        self.assertIn('broken for the test', result.stderr)
+        self.assertFalse(os.path.exists(self.target + '.distrib'))
+        with open(os.path.join(self.admin, 'diversions'), encoding='utf-8') as file:
+            self.assertEqual(file.read(), '')
 
 
 def main():
@@ -390,8 +684,11 @@ def main():
         return SKIP
     # hvkitd (a child) makes its taps in this namespace, not the host's
     libc = ctypes.CDLL(None, use_errno=True)
-    if os.geteuid() == 0 and libc.unshare(CLONE_NEWNET) != 0:
-        raise OSError(ctypes.get_errno(), 'unshare(CLONE_NEWNET)')
+    if os.geteuid() == 0:
+        if libc.unshare(CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), 'unshare(CLONE_NEWNET)')
+        # the migration's target listens on 127.0.0.1
+        subprocess.run(['ip', 'link', 'set', 'lo', 'up'], check=True)
     program = unittest.main(module=__name__, argv=[sys.argv[0], '-v'], exit=False)
     result = program.result
     if not result.wasSuccessful():
