@@ -34,31 +34,33 @@ if [ -n "$missing" ]; then
 fi
 
 # --- Ganeti 3.0 (tests/python/test_ganeti_backend.py imports its objects and
-# kvm class; docs/ganeti.md) -------------------------------------------------
-# Installed with a policy-rc.d that refuses every start, so none of
-# Ganeti's daemons (nor sshd, which it pulls in) starts on this machine;
-# the policy file is removed again unless it was there before.
-# Also for the tests that adopt what Ganeti's own KVM driver started
-# (test-kvm-adopt, test_hvkitd_adopt run its StartInstance).
+# kvm class; docs/ganeti.md; the tests that adopt what Ganeti's own KVM
+# driver started, test-kvm-adopt and test_hvkitd_adopt, run its
+# StartInstance) ------------------------------------------------------------
+# The package installs Ganeti's daemons (and sshd): a policy-rc.d that
+# exits 101 keeps them from starting on this host, and goes once apt is
+# done (one that was there before is put back).
 if ! dpkg-query -W -f='${Status}' ganeti 2>/dev/null | grep -q 'install ok installed'; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: need root to install: ganeti" >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
-  policy=/usr/sbin/policy-rc.d
-  own_policy=false
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' > "$policy"
-    chmod 755 "$policy"
-    own_policy=true
+  policy_rc_d=/usr/sbin/policy-rc.d
+  saved=""
+  if [ -e "$policy_rc_d" ]; then
+    saved="$policy_rc_d.hvkit-saved"
+    mv "$policy_rc_d" "$saved"
   fi
+  printf '#!/bin/sh\nexit 101\n' > "$policy_rc_d"
+  chmod 755 "$policy_rc_d"
   status=0
   apt-get -o DPkg::Lock::Timeout=600 update &&
     apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ganeti socat ||
     status=$?
-  if $own_policy; then
-    rm -f "$policy"
+  rm -f "$policy_rc_d"
+  if [ -n "$saved" ]; then
+    mv "$saved" "$policy_rc_d"
   fi
   [ "$status" -eq 0 ] || exit "$status"
 fi
@@ -67,8 +69,8 @@ fi
 # --- suite 'ganeti' and bench-ganeti (tests/ganeti): a real Ganeti 3.0
 # cluster in namespaces. Installed with a policy-rc.d that refuses every
 # daemon start, so neither Ganeti's daemons nor sshd start on this machine
-# itself (the test starts them inside its nodes); the policy-rc.d is
-# removed afterwards unless the machine had one. polkitd answers hvkitd on
+# itself (the test starts them inside its nodes); the policy-rc.d goes
+# afterwards (one the machine had is put back). polkitd answers hvkitd on
 # each node's system bus.
 ganeti_packages="ganeti openssh-server socat python3-bitarray polkitd"
 ganeti_missing=""
@@ -83,13 +85,14 @@ if [ -n "$ganeti_missing" ]; then
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
-  ganeti_policy_made=""
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\n# written by hvkit contrib/install-deps.sh for the duration of an install\nexit 101\n' \
-      > /usr/sbin/policy-rc.d
-    chmod 755 /usr/sbin/policy-rc.d
-    ganeti_policy_made=yes
+  ganeti_saved=""
+  if [ -e /usr/sbin/policy-rc.d ]; then
+    ganeti_saved=/usr/sbin/policy-rc.d.hvkit-saved
+    mv /usr/sbin/policy-rc.d "$ganeti_saved"
   fi
+  printf '#!/bin/sh\n# written by hvkit contrib/install-deps.sh for the duration of an install\nexit 101\n' \
+    > /usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
   ganeti_status=0
   apt-get -o DPkg::Lock::Timeout=600 update || ganeti_status=$?
   if [ "$ganeti_status" -eq 0 ]; then
@@ -97,8 +100,9 @@ if [ -n "$ganeti_missing" ]; then
     apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends $ganeti_missing \
       || ganeti_status=$?
   fi
-  if [ -n "$ganeti_policy_made" ]; then
-    rm -f /usr/sbin/policy-rc.d
+  rm -f /usr/sbin/policy-rc.d
+  if [ -n "$ganeti_saved" ]; then
+    mv "$ganeti_saved" /usr/sbin/policy-rc.d
   fi
   if [ "$ganeti_status" -ne 0 ]; then
     echo "install-deps: installing$ganeti_missing failed" >&2

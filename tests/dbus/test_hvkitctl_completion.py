@@ -34,6 +34,7 @@ class CompletionTest(unittest.TestCase):
     def test_commands(self):
         self.assertEqual(self.complete('st'), ['start', 'stop'])
         self.assertIn('node-info', self.complete(''))
+        self.assertEqual(self.complete('ad'), ['adopt'])
         self.assertIn('--session', self.complete(''))
 
     def test_command_options(self):

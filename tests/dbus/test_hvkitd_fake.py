@@ -470,6 +470,9 @@ class HvkitdFakeTest(unittest.TestCase):
             ('BalloonInstanceMemory', args('(a{sv}x)', inst, 128), None,
              'org.hvkit.instance.modify',
              {'instance': 'fake-1', 'uuid': '0f0e0d0c-0b0a-4908-8706-050403020100'}),
+            # the fake driver has no adopt_instances: NotSupported once allowed
+            ('AdoptInstances', GLib.Variant('(s)', ('/nowhere',)), '(aa{sv})',
+             'org.hvkit.node.adopt', {}),
         ]
         for method, arguments, reply_type, action, details in cases:
             with self.subTest(method=method):

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 
 #include "hvkit.h"
@@ -27,8 +28,9 @@
  * Ganeti started by the id Ganeti gave it, balloons and stops it: then
  * nothing of it is left, in hvkit's directory or in Ganeti's. A second
  * directory holds what must be refused — a dead pid, a record that is not
- * one, a QEMU without a QMP socket, a pidfile naming another program, a
- * name hvkit knows — and is byte for byte the same afterwards.
+ * one, a QEMU without a QMP socket, a QEMU whose QMP session someone else
+ * holds, a pidfile naming another program, a name hvkit knows — and is
+ * byte for byte the same afterwards.
  */
 
 #define NAME               "gnt-adopt"
@@ -78,6 +80,7 @@ device_removed_cb (HvHypervisor *kvm,
 
 static HvHypervisor *
 new_kvm (const gchar *run_dir,
+         guint        start_timeout_ms,
          Adopted     *adopted)
 {
   g_autofree gchar *ifup = write_script ("ifup", "ip link set \"$INTERFACE\" master \"$BRIDGE\" up");
@@ -90,7 +93,7 @@ new_kvm (const gchar *run_dir,
   g_variant_dict_insert (&config, "run-dir", "s", run_dir);
   g_variant_dict_insert (&config, "ifup-script", "s", ifup);
   g_variant_dict_insert (&config, "ifdown-script", "s", ifdown);
-  g_variant_dict_insert (&config, "start-timeout-ms", "u", 10000);
+  g_variant_dict_insert (&config, "start-timeout-ms", "u", start_timeout_ms);
   kvm = hv_kvm_new (g_variant_dict_end (&config), &error);
   g_assert_no_error (error);
   if (adopted != NULL)
@@ -231,6 +234,20 @@ del (Adopted     *adopted,
   g_assert_cmpstr (g_ptr_array_index (adopted->removed, 0), ==, id);
 }
 
+static gchar *
+guest_run (Adopted     *adopted,
+           const gchar *command)
+{
+  g_autoptr(GError) error = NULL;
+  gint status = -1;
+  gchar *output = hv_test_console_run (adopted->serial, command, COMMAND_TIMEOUT_MS, &status,
+                                       &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  return output;
+}
+
 static void
 hotplug (Adopted *adopted)
 {
@@ -296,19 +313,100 @@ adopt (HvHypervisor *kvm,
   return adoptions;
 }
 
+/* Adopted once, with Ganeti's files as they were and hvkit's record and
+ * links beside; adopting again refuses the name hvkit knows now. */
+static void
+adopt_ganeti_instance (Adopted *adopted)
+{
+  g_autofree gchar *record_before = read_file (adopted->ganeti_dir, "conf/" NAME ".runtime");
+  g_autofree gchar *record_after = NULL;
+  g_autofree gchar *qmp_link = g_build_filename (adopted->run_dir, NAME ".qmp", NULL);
+  g_autoptr(GPtrArray) adoptions = adopt (adopted->kvm, adopted->ganeti_dir);
+  g_autoptr(GPtrArray) again = NULL;
+  HvAdoption *adoption;
+
+  g_assert_cmpuint (adoptions->len, ==, 1);
+  adoption = g_ptr_array_index (adoptions, 0);
+  g_assert_cmpstr (hv_adoption_get_name (adoption), ==, NAME);
+  g_assert_true (hv_adoption_get_adopted (adoption));
+  g_assert_null (hv_adoption_get_reason (adoption));
+
+  record_after = read_file (adopted->ganeti_dir, "conf/" NAME ".runtime");
+  g_assert_cmpstr (record_after, ==, record_before);
+  g_assert_true (exists (adopted->ganeti_dir, "ctrl/" NAME ".qmp"));
+  g_assert_true (exists (adopted->run_dir, "conf/" NAME ".runtime"));
+  g_assert_true (g_file_test (qmp_link, G_FILE_TEST_IS_SYMLINK));
+
+  again = adopt (adopted->kvm, adopted->ganeti_dir);
+  g_assert_cmpuint (again->len, ==, 1);
+  g_assert_false (hv_adoption_get_adopted (g_ptr_array_index (again, 0)));
+  g_assert_nonnull (strstr (hv_adoption_get_reason (g_ptr_array_index (again, 0)), "already knows"));
+}
+
+/* A reboot starts a QEMU of hvkit's from the record: Ganeti's files go
+ * with the old one, the guest keeps the disk where Ganeti put it.
+ * Returns the new QEMU's pid. */
+static GPid
+reboot_from_record (Adopted *adopted,
+                    GPid     pid)
+{
+  g_autofree gchar *qmp_link = g_build_filename (adopted->run_dir, NAME ".qmp", NULL);
+  g_autofree gchar *device = NULL;
+  g_autofree gchar *pid_text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (hv_hypervisor_reboot_instance_sync (adopted->kvm, adopted->instance, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (process_is_qemu (pid));
+  g_assert_false (exists (adopted->ganeti_dir, "conf/" NAME ".runtime"));
+  g_assert_false (exists (adopted->ganeti_dir, "pid/" NAME));
+  g_assert_false (g_file_test (qmp_link, G_FILE_TEST_IS_SYMLINK));
+  g_assert_true (exists (adopted->run_dir, NAME ".qmp"));
+  hv_test_console_close (adopted->serial);
+  g_clear_object (&adopted->serial);
+  adopted->serial = hv_test_kvm_guest_boot (adopted->run_dir, NAME);
+  device = guest_run (adopted, "cat /sys/bus/pci/devices/0000:00:0c.0/device");
+  g_assert_cmpstr (g_strstrip (device), ==, "0x1001");
+  query (adopted, 128);
+  pid_text = read_file (adopted->run_dir, NAME ".pid");
+  return atoi (pid_text);
+}
+
+/* A soft stop: the guest powers off, and nothing of the instance is left
+ * in either directory. */
+static void
+stop_and_check (Adopted *adopted,
+                GPid     pid)
+{
+  static const gchar *const ganeti_files[] = {
+    "conf/" NAME ".runtime", "pid/" NAME, "ctrl/" NAME ".qmp", "ctrl/" NAME ".kvmd",
+    "ctrl/" NAME ".monitor", "ctrl/" NAME ".serial", "nic/" NAME, NULL,
+  };
+  static const gchar *const hvkit_files[] = {
+    "conf/" NAME ".runtime", NAME ".pid", NAME ".qmp", NAME ".monitor", NAME ".serial",
+    "nic/" NAME "/0", NULL,
+  };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (hv_hypervisor_stop_instance_sync (adopted->kvm, adopted->instance, FALSE, FALSE, 60,
+                                                   NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (process_is_qemu (pid));
+  for (guint i = 0; ganeti_files[i] != NULL; i++)
+    g_assert_false (exists (adopted->ganeti_dir, ganeti_files[i]));
+  for (guint i = 0; hvkit_files[i] != NULL; i++)
+    g_assert_false (exists (adopted->run_dir, hvkit_files[i]));
+}
+
 static void
 test_ganeti (void)
 {
   Adopted adopted = { NULL, };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) adoptions = NULL;
-  g_autoptr(GPtrArray) again = NULL;
-  g_autofree gchar *record_before = NULL, *record_after = NULL;
   g_autofree gchar *pid_text = NULL;
-  g_autofree gchar *ifdown_log = NULL;
   g_autofree gchar *tap = NULL;
-  g_autofree gchar *ifdown_log_path = NULL;
-  HvAdoption *adoption;
+  g_autofree gchar *ifdown_log = NULL;
+  g_autofree gchar *ifdown_log_path = g_build_filename (work_dir, "ifdown.log", NULL);
   GPid pid;
 
   if (!hv_test_guest_require ())
@@ -327,64 +425,35 @@ test_ganeti (void)
   adopted.run_dir = g_build_filename (work_dir, "run", NULL);
   adopted.ganeti_dir = g_build_filename (work_dir, "ganeti", NULL);
   ganeti_start (adopted.ganeti_dir);
-  record_before = read_file (adopted.ganeti_dir, "conf/" NAME ".runtime");
   pid_text = read_file (adopted.ganeti_dir, "pid/" NAME);
   pid = atoi (pid_text);
   tap = read_file (adopted.ganeti_dir, "nic/" NAME "/0");
 
-  adopted.kvm = new_kvm (adopted.run_dir, &adopted);
+  adopted.kvm = new_kvm (adopted.run_dir, 10000, &adopted);
   adopted.instance = hv_test_kvm_guest_new_instance (adopted.kvm, NAME, UUID, 128);
-  adoptions = adopt (adopted.kvm, adopted.ganeti_dir);
-  g_assert_cmpuint (adoptions->len, ==, 1);
-  adoption = g_ptr_array_index (adoptions, 0);
-  g_assert_cmpstr (hv_adoption_get_name (adoption), ==, NAME);
-  g_assert_true (hv_adoption_get_adopted (adoption));
-  g_assert_null (hv_adoption_get_reason (adoption));
-
-  /* Ganeti's files as they were; hvkit's record and links beside */
-  record_after = read_file (adopted.ganeti_dir, "conf/" NAME ".runtime");
-  g_assert_cmpstr (record_after, ==, record_before);
-  g_assert_true (exists (adopted.ganeti_dir, "ctrl/" NAME ".qmp"));
-  g_assert_true (exists (adopted.run_dir, "conf/" NAME ".runtime"));
-  g_assert_true (g_file_test (adopted.run_dir, G_FILE_TEST_IS_DIR));
-
-  /* adopting again: the name is hvkit's now */
-  again = adopt (adopted.kvm, adopted.ganeti_dir);
-  g_assert_cmpuint (again->len, ==, 1);
-  g_assert_false (hv_adoption_get_adopted (g_ptr_array_index (again, 0)));
-  g_assert_nonnull (strstr (hv_adoption_get_reason (g_ptr_array_index (again, 0)), "already knows"));
+  adopt_ganeti_instance (&adopted);
 
   /* the guest boots, its console and monitor reached through hvkit's links */
   adopted.serial = hv_test_kvm_guest_boot (adopted.run_dir, NAME);
   query (&adopted, 128);
   hotplug (&adopted);
+  /* ifdown ran for Ganeti's tap when its NIC was unplugged */
+  g_file_get_contents (ifdown_log_path, &ifdown_log, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (ifdown_log, tap));
+
+  /* a restarted driver takes it over through hvkit's links */
+  g_clear_object (&adopted.kvm);
+  adopted.kvm = new_kvm (adopted.run_dir, 10000, &adopted);
+  query (&adopted, 128);
 
   g_assert_true (hv_hypervisor_balloon_instance_memory_sync (adopted.kvm, adopted.instance, 96, NULL,
                                                              &error));
   g_assert_no_error (error);
   query (&adopted, 96);
 
-  /* a soft stop: the guest powers off */
-  g_assert_true (hv_hypervisor_stop_instance_sync (adopted.kvm, adopted.instance, FALSE, FALSE, 60,
-                                                   NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (process_is_qemu (pid));
-  ifdown_log_path = g_build_filename (work_dir, "ifdown.log", NULL);
-  g_file_get_contents (ifdown_log_path, &ifdown_log, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (strstr (ifdown_log, tap));
-
-  /* nothing left of it, in either directory */
-  for (const gchar *const *file = (const gchar *const[]) {
-         "conf/" NAME ".runtime", "pid/" NAME, "ctrl/" NAME ".qmp", "ctrl/" NAME ".kvmd",
-         "ctrl/" NAME ".monitor", "ctrl/" NAME ".serial", "nic/" NAME, NULL };
-       *file != NULL; file++)
-    g_assert_false (exists (adopted.ganeti_dir, *file));
-  for (const gchar *const *file = (const gchar *const[]) {
-         "conf/" NAME ".runtime", NAME ".pid", NAME ".qmp", NAME ".monitor", NAME ".serial",
-         "nic/" NAME "/0", NULL };
-       *file != NULL; file++)
-    g_assert_false (exists (adopted.run_dir, *file));
+  pid = reboot_from_record (&adopted, pid);
+  stop_and_check (&adopted, pid);
 
   hv_test_console_close (adopted.serial);
   g_clear_object (&adopted.serial);
@@ -474,6 +543,30 @@ spawn_daemon (const gchar * const *argv)
   return pid;
 }
 
+/* Connects to QEMU's QMP socket and reads its greeting: the one session
+ * QEMU serves is this test's until the connection closes. */
+static GSocketConnection *
+hold_qmp (const gchar *path)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *connection;
+  gchar byte = 0;
+
+  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  g_assert_no_error (error);
+  while (byte != '\n')
+    {
+      gssize n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
+                                      &byte, 1, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, ==, 1);
+    }
+  return connection;
+}
+
 static const gchar *
 refusal_of (GPtrArray   *adoptions,
             const gchar *name)
@@ -493,30 +586,53 @@ refusal_of (GPtrArray   *adoptions,
   return NULL;
 }
 
+/* A daemonized QEMU named @name, paused, with no devices; its QMP socket
+ * at @qmp_socket when given. */
 static void
-test_refused (void)
+start_bare_qemu (const gchar *ganeti_dir,
+                 const gchar *name,
+                 const gchar *qmp_socket)
 {
-  g_autofree gchar *ganeti_dir = g_build_filename (work_dir, "ganeti-refused", NULL);
-  g_autofree gchar *run_dir = g_build_filename (work_dir, "run-refused", NULL);
-  g_autofree gchar *qemu_pidfile = g_build_filename (ganeti_dir, "pid", "noqmp", NULL);
-  g_autofree gchar *record = NULL;
-  g_autofree gchar *dead_pid = NULL, *sleep_pid = NULL;
-  g_autoptr(GString) before = g_string_new (NULL);
-  g_autoptr(GString) after = g_string_new (NULL);
-  g_autoptr(HvHypervisor) kvm = NULL;
-  g_autoptr(GPtrArray) adoptions = NULL;
+  g_autofree gchar *pidfile = g_build_filename (ganeti_dir, "pid", name, NULL);
+  g_autofree gchar *qmp = g_strdup_printf ("unix:%s,server=on,wait=off", qmp_socket);
+  g_autofree gchar *record = ganeti_record (name);
+  g_autofree gchar *conf = g_strdup_printf ("conf/%s.runtime", name);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) names = NULL;
+  gint status;
+
+  write_at (ganeti_dir, conf, record);
+  for (const gchar *const *arg = (const gchar *const[]) {
+         hv_test_get_qemu (), "-name", name, "-machine", "none", "-display", "none", "-S",
+         "-nodefaults", "-daemonize", "-pidfile", pidfile, NULL };
+       *arg != NULL; arg++)
+    g_ptr_array_add (argv, (gpointer) *arg);
+  if (qmp_socket != NULL)
+    {
+      g_ptr_array_add (argv, "-qmp");
+      g_ptr_array_add (argv, qmp);
+    }
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (gchar **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* What must be refused, in @ganeti_dir; returns the `sleep` whose pid
+ * the pidfile of "notqemu" names. */
+static GPid
+make_refused (const gchar *ganeti_dir)
+{
   const gchar *sleep_argv[] = { "sleep", "600", NULL };
   const gchar *true_argv[] = { "true", NULL };
-  const gchar *qemu_argv[] = {
-    hv_test_get_qemu (), "-name", "noqmp", "-machine", "none", "-display", "none", "-S",
-    "-nodefaults", "-daemonize", "-pidfile", qemu_pidfile, NULL,
-  };
-  g_autofree gchar *qemu_pid_text = NULL;
+  g_autofree gchar *busy_socket = g_build_filename (ganeti_dir, "ctrl", "busy.qmp", NULL);
+  g_autofree gchar *record = NULL, *other = NULL;
+  g_autofree gchar *dead_pid = NULL, *sleep_pid = NULL;
   GPid sleep, dead;
   gint status;
 
+  write_at (ganeti_dir, "ctrl/.keep", "");
   /* dead: a pid that was */
   dead = spawn_daemon (true_argv);
   g_assert_cmpint (waitpid (dead, &status, 0), ==, dead);
@@ -528,40 +644,62 @@ test_refused (void)
   write_at (ganeti_dir, "conf/corrupt.runtime", "[\"half a list\"");
   write_at (ganeti_dir, "pid/corrupt", "1\n");
   /* noqmp: a real QEMU with that -name, no QMP socket */
-  g_clear_pointer (&record, g_free);
-  record = ganeti_record ("noqmp");
-  write_at (ganeti_dir, "conf/noqmp.runtime", record);
-  g_assert_true (g_spawn_sync (NULL, (gchar **) qemu_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
-                               NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  start_bare_qemu (ganeti_dir, "noqmp", NULL);
+  /* busy: a QEMU whose one QMP session someone else holds (the caller) */
+  start_bare_qemu (ganeti_dir, "busy", busy_socket);
   /* notqemu: the pidfile names another program */
   sleep = spawn_daemon (sleep_argv);
   sleep_pid = g_strdup_printf ("%d\n", (gint) sleep);
-  g_clear_pointer (&record, g_free);
-  record = ganeti_record ("notqemu");
-  write_at (ganeti_dir, "conf/notqemu.runtime", record);
+  other = ganeti_record ("notqemu");
+  write_at (ganeti_dir, "conf/notqemu.runtime", other);
   write_at (ganeti_dir, "pid/notqemu", sleep_pid);
-  write_at (ganeti_dir, "ctrl/.keep", "");
+  return sleep;
+}
 
+static void
+kill_pidfile (const gchar *ganeti_dir,
+              const gchar *pidfile)
+{
+  g_autofree gchar *pid_text = read_file (ganeti_dir, pidfile);
+
+  g_assert_true (process_is_qemu (atoi (pid_text)));
+  kill (atoi (pid_text), SIGKILL);
+}
+
+static void
+test_refused (void)
+{
+  g_autofree gchar *ganeti_dir = g_build_filename (work_dir, "ganeti-refused", NULL);
+  g_autofree gchar *run_dir = g_build_filename (work_dir, "run-refused", NULL);
+  g_autofree gchar *busy_socket = g_build_filename (ganeti_dir, "ctrl", "busy.qmp", NULL);
+  g_autoptr(GString) before = g_string_new (NULL);
+  g_autoptr(GString) after = g_string_new (NULL);
+  g_autoptr(HvHypervisor) kvm = NULL;
+  g_autoptr(GPtrArray) adoptions = NULL;
+  g_autoptr(GSocketConnection) holder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) names = NULL;
+  GPid sleep = make_refused (ganeti_dir);
+  gint status;
+
+  holder = hold_qmp (busy_socket);
   snapshot_dir (ganeti_dir, "", before);
-  kvm = new_kvm (run_dir, NULL);
+  kvm = new_kvm (run_dir, 2000, NULL);
   adoptions = adopt (kvm, ganeti_dir);
-  g_assert_cmpuint (adoptions->len, ==, 4);
+  g_assert_cmpuint (adoptions->len, ==, 5);
+  g_assert_nonnull (strstr (refusal_of (adoptions, "busy"), "is another client connected"));
   g_assert_nonnull (strstr (refusal_of (adoptions, "corrupt"), "cannot be imported"));
   g_assert_nonnull (strstr (refusal_of (adoptions, "dead"), "is not running"));
   g_assert_nonnull (strstr (refusal_of (adoptions, "noqmp"), "QMP socket"));
   g_assert_nonnull (strstr (refusal_of (adoptions, "notqemu"), "is not the QEMU of instance"));
 
-  /* nothing touched, nothing taken */
+  /* nothing touched, nothing taken, everything runs on */
   snapshot_dir (ganeti_dir, "", after);
   g_assert_cmpstr (after->str, ==, before->str);
   names = hv_hypervisor_list_instances (kvm, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_strv_length (names), ==, 0);
   g_assert_cmpint (kill (sleep, 0), ==, 0);
-  qemu_pid_text = read_file (ganeti_dir, "pid/noqmp");
-  g_assert_true (process_is_qemu (atoi (qemu_pid_text)));
 
   /* hvkit's own run directory is not Ganeti's */
   g_clear_pointer (&adoptions, g_ptr_array_unref);
@@ -569,7 +707,8 @@ test_refused (void)
   g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
   g_assert_null (adoptions);
 
-  kill (atoi (qemu_pid_text), SIGKILL);
+  kill_pidfile (ganeti_dir, "pid/busy");
+  kill_pidfile (ganeti_dir, "pid/noqmp");
   kill (sleep, SIGKILL);
   g_assert_cmpint (waitpid (sleep, &status, 0), ==, sleep);
 }

@@ -1266,6 +1266,38 @@ test_golden (Fixture       *fixture,
   case_clear (&c);
 }
 
+/* The base of an instance Ganeti 3.0 started (its runtime file's argv, as
+ * hv-test-ganeti-start.py's run wrote it), made hvkit's: Ganeti's
+ * options of one execution gone, its sockets moved, hvkit's added;
+ * everything the guest sees as it was. */
+static void
+test_adopt_base (void)
+{
+  static const gchar *const ganeti[] = {
+    "/usr/bin/qemu-system-x86_64", "-name", "gnt1", "-m", "128", "-smp", "1",
+    "-pidfile", "/g/pid/gnt1", "-device", "virtio-balloon", "-daemonize",
+    "-D", "/var/log/ganeti/kvm/gnt1.log", "-machine", "pc-i440fx-7.2", "-S",
+    "-kernel", "/boot/vmlinuz", "-monitor", "unix:/g/ctrl/gnt1.monitor,server,nowait",
+    "-serial", "unix:/g/ctrl/gnt1.serial,server,nowait", "-usb", "-display", "none",
+    "-chardev", "socket,path=/g/ctrl/gnt1.qga,server,nowait,id=qga0",
+    "-chroot", "/g/chroot/gnt1", "-uuid", "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", NULL,
+  };
+  static const gchar *const expected[] = {
+    "/usr/bin/qemu-system-x86_64", "-name", "gnt1", "-m", "128", "-smp", "1",
+    "-device", "virtio-balloon", "-machine", "pc-i440fx-7.2",
+    "-kernel", "/boot/vmlinuz",
+    "-serial", "unix:/run/h,,k/gnt1.serial,server,nowait", "-usb", "-display", "none",
+    "-chardev", "socket,path=/run/h,,k/gnt1.qga,server,nowait,id=qga0",
+    "-chroot", "/run/h,k/chroot/gnt1", "-uuid", "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",
+    "-pidfile", "/run/h,k/gnt1.pid", "-daemonize",
+    "-qmp", "unix:/run/h,,k/gnt1.qmp,server=on,wait=off",
+    "-monitor", "unix:/run/h,,k/gnt1.monitor,server=on,wait=off", NULL,
+  };
+  g_auto(GStrv) base = hv_kvm_cmdline_adopt_base (ganeti, "/g", "/run/h,k", "gnt1");
+
+  g_assert_cmpstrv (base, expected);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1300,6 +1332,7 @@ main (int argc, char **argv)
   g_test_add_func ("/kvm/cmdline/cylinders", test_cylinders);
   g_test_add_func ("/kvm/cmdline/start-devices", test_start_devices);
   g_test_add_func ("/kvm/cmdline/resolve-interface", test_resolve_interface);
+  g_test_add_func ("/kvm/cmdline/adopt-base", test_adopt_base);
 
   return g_test_run ();
 }

@@ -112,6 +112,26 @@ class KvmPluginTest(unittest.TestCase):
         self.assertTrue(caught.exception.matches(Hv.error_quark(), Hv.Error.INVALID_PARAMETER))
         self.assertIn("'run_dir'", caught.exception.message)
 
+    def test_adopt_from_python(self):
+        # a Ganeti run directory with no instance: an empty list, in-process
+        ganeti = os.path.join(self.tmp.name, 'ganeti')
+        os.makedirs(os.path.join(ganeti, 'conf'))
+        self.assertEqual(self.kvm.adopt_instances_sync(ganeti, None), [])
+        # one whose record cannot be read: refused, with the reason
+        with open(os.path.join(ganeti, 'conf', 'web1.runtime'), 'w', encoding='utf-8') as file:
+            file.write('{}')
+        [adoption] = self.kvm.adopt_instances_sync(ganeti, None)
+        self.assertIsInstance(adoption, Hv.Adoption)
+        self.assertEqual((adoption.props.name, adoption.props.adopted), ('web1', False))
+        self.assertIn('is not a JSON list', adoption.props.reason)
+        self.assertEqual(os.listdir(os.path.join(ganeti, 'conf')), ['web1.runtime'])
+        # no conf/ at all, or hvkit's own run directory: the call fails
+        for wrong in (self.tmp.name, self.run_dir):
+            with self.assertRaises(GLib.Error) as caught:
+                self.kvm.adopt_instances_sync(wrong, None)
+            self.assertTrue(caught.exception.matches(Hv.error_quark(),
+                                                     Hv.Error.INVALID_PARAMETER))
+
     def test_missing_hypervisor(self):
         with self.assertRaises(GLib.Error) as caught:
             self.loader.get_hypervisor('xen', None)

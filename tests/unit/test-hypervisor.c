@@ -300,6 +300,8 @@ DEFINE_CALL (balloon, hv_hypervisor_balloon_instance_memory_sync (f->bare, f->in
 DEFINE_CALL (verify_hotplug, hv_hypervisor_verify_hotplug_support (f->bare, f->instance,
                                                                    HV_HOTPLUG_ACTION_ADD,
                                                                    HV_DEVICE_TYPE_NIC, error))
+DEFINE_CALL_OBJECT (adopt, GPtrArray,
+                    hv_hypervisor_adopt_instances_sync (f->bare, NULL, NULL, error))
 DEFINE_CALL_OBJECT (console, HvConsole,
                     hv_hypervisor_get_instance_console (f->bare, f->instance, error))
 static gboolean
@@ -338,6 +340,7 @@ static const DefaultCase default_cases[] = {
   { "verify_hotplug_support", call_verify_hotplug, HV_ERROR_HOTPLUG },
   { "get_instance_console", call_console, HV_ERROR_NOT_SUPPORTED },
   { "list_instances", call_list, HV_ERROR_NOT_SUPPORTED },
+  { "adopt_instances", call_adopt, HV_ERROR_NOT_SUPPORTED },
 };
 
 static void

@@ -72,6 +72,10 @@
   " 'instance': <'web1.example.com'>, 'kind': <'ssh'>, 'message': <'Serial console'>," \
   " 'port': <int64 0>, 'user': <'root'>}"
 
+#define ADOPTION_RECORD \
+  "{'adopted': <false>, 'future': <'kept'>, 'name': <'web1.example.com'>," \
+  " 'reason': <'its QMP socket is missing'>}"
+
 typedef GObject *(*NewFromVariantFunc) (GVariant *dict, GError **error);
 typedef GVariant *(*ToVariantFunc) (gpointer self);
 
@@ -97,6 +101,8 @@ static const RecordCase record_cases[] = {
     (ToVariantFunc) hv_migration_status_to_variant },
   { "console", CONSOLE_RECORD, (NewFromVariantFunc) hv_console_new_from_variant,
     (ToVariantFunc) hv_console_to_variant },
+  { "adoption", ADOPTION_RECORD, (NewFromVariantFunc) hv_adoption_new_from_variant,
+    (ToVariantFunc) hv_adoption_to_variant },
 };
 
 static GVariant *

@@ -115,7 +115,15 @@ check_record (Adopt      *adopt,
   g_autofree gchar *data = NULL;
   g_autoptr(GError) local_error = NULL;
   gsize length = 0;
+  GStatBuf st;
 
+  /* Ganeti's files are a few kilobytes; the importer's bound, before reading */
+  if (g_stat (path, &st) == 0 && st.st_size > 16 * 1024 * 1024)
+    {
+      g_set_error (error, HV_ERROR, HV_ERROR_RUNTIME_CORRUPT,
+                   _("its record '%s' is larger than 16 MiB"), path);
+      return FALSE;
+    }
   if (!g_file_get_contents (path, &data, &length, &local_error))
     {
       g_set_error (error, HV_ERROR, HV_ERROR_RUNTIME_CORRUPT, _("its record cannot be read: %s"),
@@ -281,8 +289,9 @@ link_socket (HvKvmInstance  *instance,
 /* The record made hvkit's: its base for hvkit's next start, and where
  * Ganeti's files are. */
 static void
-take_record (Adopt        *adopt,
-             HvKvmRuntime *runtime)
+take_record (Adopt          *adopt,
+             HvKvmRuntime   *runtime,
+             HvKvmQmpClient *qmp)
 {
   g_auto(HvKvmDict) extra = { 0, };
   g_auto(GStrv) base = hv_kvm_cmdline_adopt_base ((const gchar * const *) runtime->argv,
@@ -292,6 +301,15 @@ take_record (Adopt        *adopt,
 
   g_strfreev (runtime->argv);
   runtime->argv = g_steal_pointer (&base);
+  /* the QEMU that runs it, as its greeting says (a start records the same) */
+  if (*runtime->qemu_version == '\0' && qmp != NULL)
+    {
+      guint major = 0, minor = 0, micro = 0;
+
+      hv_kvm_qmp_client_get_version (qmp, &major, &minor, &micro);
+      g_free (runtime->qemu_version);
+      runtime->qemu_version = g_strdup_printf ("%u.%u.%u", major, minor, micro);
+    }
   hv_kvm_dict_init (&extra);
   hv_kvm_dict_add_all (&extra, runtime->extra);
   hv_kvm_dict_add (&extra, GANETI_RUN_DIR_KEY, g_variant_new_string (adopt->source_dir));
@@ -327,7 +345,7 @@ write_files (Adopt          *adopt,
                                            hv_kvm_runtime_device_get_string (nic, "tap"), error))
         return FALSE;
     }
-  take_record (adopt, candidate->runtime);
+  take_record (adopt, candidate->runtime, candidate->qmp);
   return hv_kvm_runtime_save (hv_kvm_host_get_store (adopt->host), candidate->runtime, error);
 }
 
@@ -414,7 +432,7 @@ adopt_connected_cb (GObject      *source,
     {
       g_autoptr(Candidate) candidate = g_steal_pointer (&adopt->candidate);
 
-      g_prefix_error (&error, _("its QMP socket gives hvkit no session (does another client hold it?): "));
+      g_prefix_error (&error, _("its QMP socket does not answer: "));
       adopt_record (adopt, candidate->name, error);
       adopt_next (g_steal_pointer (&task));
       return;
@@ -607,6 +625,7 @@ hv_kvm_adopted_remove_source_files (HvKvmInstance *instance)
   g_autoptr(GDir) dir = NULL;
   const gchar *source_dir;
   const gchar *file;
+  GPid other;
 
   if (runtime == NULL ||
       (source = g_variant_lookup_value (runtime->extra, GANETI_RUN_DIR_KEY,
@@ -614,6 +633,16 @@ hv_kvm_adopted_remove_source_files (HvKvmInstance *instance)
     return;
   source_dir = g_variant_get_string (source, NULL);
   pidfile = g_build_filename (source_dir, "pid", name, NULL);
+  /* a QEMU Ganeti started again under that name since (after a guest
+   * powered off and before hvkit cleaned up) keeps its files */
+  other = hv_kvm_process_read_pidfile (pidfile, NULL);
+  if (other != 0 && other != hv_kvm_instance_get_pid (instance) &&
+      hv_kvm_process_is_instance (other, name))
+    {
+      g_debug ("instance %s runs again under Ganeti (pid %d): its files stay", name, (gint) other);
+      hv_kvm_adopted_forget_source (runtime);
+      return;
+    }
   g_unlink (pidfile);
   for (gsize i = 0; i < G_N_ELEMENTS (ctrl); i++)
     {
