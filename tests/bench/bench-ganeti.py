@@ -83,21 +83,32 @@ def one_round(cluster, backend, name):
     return times
 
 
-# What each of noded's per-RPC processes does before its first answer:
-# import Ganeti's hypervisor package, make the kvm object, ask it for the
-# running instances (hvkit's backend: import PyGObject and libhvkit's
-# typelib, connect to the system bus, make the remote hypervisor, one
-# call through hvkitd and polkit; Ganeti's: read its pid directory).
+# What each of noded's per-RPC processes does before its first answer,
+# in a process forked from one that imported Ganeti's hypervisor package
+# (and, for hvkit's backend, PyGObject and the Hv typelib, which
+# hvkit_ganeti preloads in ganeti-noded): make the kvm object and ask it
+# for the running instances. hvkit's: connect to the system bus, make the
+# remote hypervisor, one call through hvkitd and polkit; Ganeti's: read its
+# pid directory. Then the same call again in that process.
 RPC_PROBE = '''
-import sys, time
-started = time.monotonic()
+import os, sys, time
 sys.path[:0] = ['/usr/share/ganeti/3.0', {python!r}]
 from ganeti import hypervisor
-imported = time.monotonic()
-hypervisor.GetHypervisor('kvm').ListInstances()
-listed = time.monotonic()
-hypervisor.GetHypervisor('kvm').ListInstances()
-print(imported - started, listed - imported, time.monotonic() - listed)
+kvm = hypervisor.GetHypervisorClass('kvm')
+if kvm.__module__.startswith('hvkit_ganeti'):
+    from hvkit_ganeti import remote
+    remote.gi_modules()
+read, write = os.pipe()
+if os.fork() == 0:
+    started = time.monotonic()
+    hypervisor.GetHypervisor('kvm').ListInstances()
+    listed = time.monotonic()
+    hypervisor.GetHypervisor('kvm').ListInstances()
+    os.write(write, f'{{listed - started}} {{time.monotonic() - listed}}'.encode())
+    os._exit(0)
+os.close(write)
+print(os.read(read, 100).decode())
+os.wait()
 '''
 
 
@@ -105,7 +116,7 @@ def probe_rpc(cluster, backend, results, count=5):
     node = cluster.master
     code = RPC_PROBE.format(python=cluster.hvkit.ganeti_python)
     for _ in range(count):
-        first, second = map(float, node.run([sys.executable, '-c', code]).stdout.split()[1:])
+        first, second = map(float, node.run([sys.executable, '-c', code]).stdout.split())
         results[f'{backend}_rpc_first_list_s'].append(first)
         results[f'{backend}_rpc_next_list_s'].append(second)
 
