@@ -193,11 +193,15 @@ class Node:
             os.chmod(path, 0o755)
 
     def start(self):
+        with self._log() as log_file:
+            self._spawn(log_file)
+
+    def _spawn(self, log_file):
         self.unshare = subprocess.Popen(
             ['unshare', '--pid', '--fork', '--mount-proc', '--uts', '--net', '--mount',
              '--propagation', 'private',
              sys.executable, os.path.join(HERE, 'gnt_init.py'), str(self.cluster.deadline_s)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log(),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log_file,
             preexec_fn=_pdeathsig, cwd='/', env=NODE_ENV)
         ready, _, _ = select.select([self.unshare.stdout], [], [], 30)
         line = self.unshare.stdout.readline() if ready else b''

@@ -129,7 +129,7 @@ class Lifecycle:
         text = self.gnt('gnt-instance', 'info', self.name)
         expect('State: configured to be up, actual state is up' in text,
                f'gnt-instance info says:\n{text}')
-        expect(f'Primary: {node.name}' in text or f'primary: {node.name}' in text.lower(),
+        expect(f'primary: {node.name}' in text.lower(),
                f'gnt-instance info names another primary node:\n{text}')
         if node.backend == 'hvkit':
             info = node.hvkitctl('--json', 'info', self.name)
@@ -234,7 +234,7 @@ def upgrade_path(steps, cluster):
     steps.run('stock: hot-add a disk', legacy.hotplug, node1, 'disk', 'add')
     ids = stock_qemu.pci_devices()
     adopted = steps.run('node 1 to hvkit, adopting', switch_node, node1, True)
-    expect(LEGACY in adopted, f'hvkitctl adopt said: {adopted}')
+    expect(f'{LEGACY} adopted' in adopted.splitlines(), f'hvkitctl adopt said: {adopted}')
     listed = node1.hvkit_list()
     expect(LEGACY in listed, f'hvkitd on node 1 lists {listed}')
     qemu = legacy.qemu_on(node1)
