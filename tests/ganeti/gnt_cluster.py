@@ -314,7 +314,9 @@ class Node:
                 '--plugin-dir', hvkit.plugin_dir,
                 '--option', f"ifup-script='{hvkit.script_dir}/kvm-ifup'",
                 '--option', f"ifdown-script='{hvkit.script_dir}/kvm-ifdown'"]
-        self.run(['sh', '-c', f'{shlex.join(argv)} </dev/null >>{HVKITD_LOG} 2>&1 &'])
+        # HVKIT_GANETI_DEBUG=1: hvkitd logs every QMP message, with times
+        debug = 'G_MESSAGES_DEBUG=all ' if os.environ.get('HVKIT_GANETI_DEBUG') == '1' else ''
+        self.run(['sh', '-c', f'{debug}{shlex.join(argv)} </dev/null >>{HVKITD_LOG} 2>&1 &'])
         proc = self.run(['gdbus', 'wait', '--system', '--timeout', '60', 'org.hvkit'],
                         check=False, timeout=90)
         if proc.returncode != 0:
@@ -537,7 +539,22 @@ class Cluster:
 
     # -- teardown -----------------------------------------------------------------
 
+    def keep_logs(self):
+        """HVKIT_GANETI_KEEP_LOGS=DIR: each node's /var/log/ganeti (Ganeti's
+        daemons, QEMU, hvkitd) is copied to DIR/NODE before teardown."""
+        keep = os.environ.get('HVKIT_GANETI_KEEP_LOGS')
+        if not keep:
+            return
+        for node in self.nodes:
+            if os.path.isdir(node.path('/var/log/ganeti')):
+                shutil.copytree(node.path('/var/log/ganeti'), os.path.join(keep, node.short),
+                                dirs_exist_ok=True)
+
     def teardown(self):
+        try:
+            self.keep_logs()
+        except OSError as error:
+            log(f'keeping the logs: {error}')
         for node in self.nodes:
             try:
                 node.stop()
