@@ -148,8 +148,9 @@ class Node:
         """Where a path of the node's private directories is on the host."""
         for private in PRIVATE_DIRS + ['/etc/hosts']:
             if inside == private or inside.startswith(private + '/'):
-                return os.path.join(self.dir, private.strip('/').replace('/', '-'),
-                                    os.path.relpath(inside, private)).rstrip('/.')
+                base = os.path.join(self.dir, private.strip('/').replace('/', '-'))
+                relative = os.path.relpath(inside, private)
+                return base if relative == '.' else os.path.join(base, relative)
         raise ValueError(f'{inside} is not private to a node')
 
     # -- life -----------------------------------------------------------------
