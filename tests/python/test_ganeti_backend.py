@@ -91,6 +91,20 @@ def ganeti_nic(uuid, mac):
                                   constants.NIC_LINK: 'gnt0', constants.NIC_VLAN: ''})
 
 
+def force_stop(kvm):
+    """Kills and cleans up the test's instance through an Hv remote of the
+    harness (not the class: its configuration may be gone), whatever state
+    it is in; hvkitd would leave it running when it stops."""
+    Hv, GLib = lifecycle.Hv, lifecycle.GLib
+    instance = Hv.Instance.new_from_variant(GLib.Variant('a{sv}', {'name': GLib.Variant('s', NAME)}))
+    for call in (lambda: kvm.stop_instance_sync(instance, True, False, 0, None),
+                 lambda: kvm.cleanup_instance_sync(NAME, None)):
+        try:
+            call()
+        except GLib.Error:
+            pass
+
+
 def free_port():
     """A TCP port nothing listens on now, for the migration target."""
     import socket
@@ -150,14 +164,7 @@ class GanetiBackendTest(unittest.TestCase):
 
     def tearDown(self):
         try:
-            try:
-                self.hv.StopInstance(None, force=True, name=NAME)
-            except errors.HypervisorError:
-                pass
-            try:
-                self.hv.CleanupInstance(NAME)
-            except errors.HypervisorError:
-                pass
+            force_stop(self.kvm)
         finally:
             if self.console is not None:
                 self.console.close()
@@ -315,23 +322,16 @@ class GanetiBackendTest(unittest.TestCase):
         source_config = os.environ[remote.ENV_CONFIG]
         target = Harness(hvkitd_args=['--option', 'powerdown-interval-ms=uint32 2000'])
         self.addCleanup(target.close)
+        # hvkitd leaves its instances running when it stops: whatever the
+        # test left on the target goes first, through the harness's own
+        # connection (the configuration files are gone by then)
+        self.addCleanup(force_stop, target.remote('kvm'))
         target_config = write_config(tempfile.mkdtemp(dir=self.files.name), target.address,
                                      target.run_dir)
         target_hv = HvkitKvmHypervisor()
 
         def on(config):
             os.environ[remote.ENV_CONFIG] = config
-
-        def stop_on_target():
-            on(target_config)
-            for call in (lambda: target_hv.StopInstance(None, force=True, name=NAME),
-                         lambda: target_hv.CleanupInstance(NAME)):
-                try:
-                    call()
-                except errors.HypervisorError:
-                    pass
-            on(source_config)
-        self.addCleanup(stop_on_target)
 
         disk0_path, disk0_link = self.disk_file(0)
         disk1_path, disk1_link = self.disk_file(1)
