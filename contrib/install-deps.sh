@@ -65,3 +65,48 @@ if ! dpkg-query -W -f='${Status}' ganeti 2>/dev/null | grep -q 'install ok insta
   [ "$status" -eq 0 ] || exit "$status"
 fi
 # --- end of Ganeti -----------------------------------------------------------
+
+# --- suite 'ganeti' and bench-ganeti (tests/ganeti): a real Ganeti 3.0
+# cluster in namespaces. Installed with a policy-rc.d that refuses every
+# daemon start, so neither Ganeti's daemons nor sshd start on this machine
+# itself (the test starts them inside its nodes); the policy-rc.d goes
+# afterwards (one the machine had is put back). polkitd answers hvkitd on
+# each node's system bus.
+ganeti_packages="ganeti openssh-server socat python3-bitarray polkitd"
+ganeti_missing=""
+for p in $ganeti_packages; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    ganeti_missing="$ganeti_missing $p"
+  fi
+done
+if [ -n "$ganeti_missing" ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: need root to install:$ganeti_missing" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  ganeti_saved=""
+  if [ -e /usr/sbin/policy-rc.d ]; then
+    ganeti_saved=/usr/sbin/policy-rc.d.hvkit-saved
+    mv /usr/sbin/policy-rc.d "$ganeti_saved"
+  fi
+  printf '#!/bin/sh\n# written by hvkit contrib/install-deps.sh for the duration of an install\nexit 101\n' \
+    > /usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+  ganeti_status=0
+  apt-get -o DPkg::Lock::Timeout=600 update || ganeti_status=$?
+  if [ "$ganeti_status" -eq 0 ]; then
+    # shellcheck disable=SC2086
+    apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends $ganeti_missing \
+      || ganeti_status=$?
+  fi
+  rm -f /usr/sbin/policy-rc.d
+  if [ -n "$ganeti_saved" ]; then
+    mv "$ganeti_saved" /usr/sbin/policy-rc.d
+  fi
+  if [ "$ganeti_status" -ne 0 ]; then
+    echo "install-deps: installing$ganeti_missing failed" >&2
+    exit "$ganeti_status"
+  fi
+fi
+# --- end of the ganeti block
