@@ -33,45 +33,15 @@ if [ -n "$missing" ]; then
   apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends $missing
 fi
 
-# --- Ganeti 3.0 (tests/python/test_ganeti_backend.py imports its objects and
-# kvm class; docs/ganeti.md; the tests that adopt what Ganeti's own KVM
-# driver started, test-kvm-adopt and test_hvkitd_adopt, run its
-# StartInstance) ------------------------------------------------------------
-# The package installs Ganeti's daemons (and sshd): a policy-rc.d that
-# exits 101 keeps them from starting on this host, and goes once apt is
-# done (one that was there before is put back).
-if ! dpkg-query -W -f='${Status}' ganeti 2>/dev/null | grep -q 'install ok installed'; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "install-deps: need root to install: ganeti" >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  policy_rc_d=/usr/sbin/policy-rc.d
-  saved=""
-  if [ -e "$policy_rc_d" ]; then
-    saved="$policy_rc_d.hvkit-saved"
-    mv "$policy_rc_d" "$saved"
-  fi
-  printf '#!/bin/sh\nexit 101\n' > "$policy_rc_d"
-  chmod 755 "$policy_rc_d"
-  status=0
-  apt-get -o DPkg::Lock::Timeout=600 update &&
-    apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ganeti socat ||
-    status=$?
-  rm -f "$policy_rc_d"
-  if [ -n "$saved" ]; then
-    mv "$saved" "$policy_rc_d"
-  fi
-  [ "$status" -eq 0 ] || exit "$status"
-fi
-# --- end of Ganeti -----------------------------------------------------------
-
-# --- suite 'ganeti' and bench-ganeti (tests/ganeti): a real Ganeti 3.0
-# cluster in namespaces. Installed with a policy-rc.d that refuses every
-# daemon start, so neither Ganeti's daemons nor sshd start on this machine
-# itself (the test starts them inside its nodes); the policy-rc.d goes
-# afterwards (one the machine had is put back). polkitd answers hvkitd on
-# each node's system bus.
+# --- Ganeti 3.0 and what its test cluster needs --------------------------
+# tests/python/test_ganeti_backend.py imports Ganeti's objects and kvm
+# class (docs/ganeti.md); test-kvm-adopt and test_hvkitd_adopt adopt what
+# Ganeti's own KVM driver started; suite 'ganeti' and bench-ganeti
+# (tests/ganeti) run a real Ganeti cluster in namespaces, with sshd, and
+# polkitd answering hvkitd on each node's system bus.
+# These packages install daemons: a policy-rc.d that exits 101 keeps them
+# from starting on this machine itself (the tests start them inside their
+# nodes), and goes once apt is done (one that was there before is put back).
 ganeti_packages="ganeti openssh-server socat python3-bitarray polkitd"
 ganeti_missing=""
 for p in $ganeti_packages; do
