@@ -384,20 +384,19 @@ class GanetiBackendTest(unittest.TestCase):
         instance = ganeti_instance(self.guest)
         self.start_and_boot(instance, [])
         self.console.send('poweroff -f')
-        # SHUTDOWN, or STOPPED when the KVM plugin sees QEMU exit before it
-        # reads QEMU's SHUTDOWN event (hv_kvm_instance_exited_cb)
+        # SHUTDOWN, never STOPPED: QEMU's SHUTDOWN event is read even when
+        # its exit is seen first (hv_kvm_instance_exited_cb)
         Hv = lifecycle.Hv
-        down = (Hv.InstanceState.SHUTDOWN, Hv.InstanceState.STOPPED)
-        self.run_until(lambda: any(change in self.state_changes
-                                   for change in ((NAME, state) for state in down)),
+        self.run_until(lambda: (NAME, Hv.InstanceState.SHUTDOWN) in self.state_changes
+                       or (NAME, Hv.InstanceState.STOPPED) in self.state_changes,
                        lifecycle.STOP_TIMEOUT_S, 'state change to shutdown')
+        self.assertNotIn((NAME, Hv.InstanceState.STOPPED), self.state_changes)
         self.assertIsNone(self.hv.GetInstanceInfo(NAME, hvparams=instance.hvparams))
         self.assertEqual(self.hv.GetAllInstancesInfo(instance.hvparams), [])
         self.assertNotIn(NAME, self.hv.ListInstances(instance.hvparams))
-        if (NAME, Hv.InstanceState.SHUTDOWN) in self.state_changes:
-            user_shutdown = dict(instance.hvparams, **{constants.HV_KVM_USER_SHUTDOWN: True})
-            self.assertEqual(self.hv.GetInstanceInfo(NAME, hvparams=user_shutdown),
-                             (NAME, -1, 0, 0, hv_base.HvInstanceState.SHUTDOWN, 0))
+        user_shutdown = dict(instance.hvparams, **{constants.HV_KVM_USER_SHUTDOWN: True})
+        self.assertEqual(self.hv.GetInstanceInfo(NAME, hvparams=user_shutdown),
+                         (NAME, -1, 0, 0, hv_base.HvInstanceState.SHUTDOWN, 0))
 
         # the watcher's restart: StartInstance again, without a cleanup
         self.console.close()
