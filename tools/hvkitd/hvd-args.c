@@ -78,8 +78,12 @@ hvd_args_get_enum (GType         enum_type,
     g_string_append_printf (nicks, "%s'%s'", i > 0 ? ", " : "", klass->values[i].value_nick);
   /* the first 64 characters, not bytes: the message goes back as a D-Bus
    * string, which must be valid UTF-8 (fuzz-dbus-args found '%.64s'
-   * cutting a character in two, which GDBus refuses to send) */
-  shown = g_utf8_substring (nick, 0, 64);
+   * cutting a character in two, which GDBus refuses to send).
+   * g_utf8_substring() reads past the end of a shorter string. */
+  if (g_utf8_strlen (nick, -1) > 64)
+    shown = g_utf8_substring (nick, 0, 64);
+  else
+    shown = g_strdup (nick);
   g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
                _("Argument '%s': '%s' is not one of %s"), argument, shown, nicks->str);
   return FALSE;
