@@ -63,9 +63,10 @@ method_signature (GDBusMethodInfo *method)
   return g_variant_type_new (type->str);
 }
 
-/* What was read, as one printable line: the comparison of a body with its
- * normal form, and of what was read with what it writes back. */
-static gchar *
+/* What was read, as a (ms@ma{sv}@ma{sv}) of the name, the instance and the
+ * device written back (or "(ms)" of an error's message), to compare a body
+ * with its normal form; what was read must also read again the same. */
+static GVariant *
 read_call (GDBusMethodInfo *method,
            GVariant        *body)
 {
@@ -75,8 +76,6 @@ read_call (GDBusMethodInfo *method,
   g_autoptr(HvDevice) device = NULL;
   g_autoptr(GVariant) instance_dict = NULL;
   g_autoptr(GVariant) device_dict = NULL;
-  g_autofree gchar *instance_text = NULL;
-  g_autofree gchar *device_text = NULL;
 
   if (!hvd_args_read_call (method->name, body, &name, &instance, &device, &error))
     {
@@ -85,7 +84,7 @@ read_call (GDBusMethodInfo *method,
                       g_error_matches (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER));
       /* the reply carries it as a D-Bus string */
       hv_fuzz_assert (g_utf8_validate (error->message, -1, NULL));
-      return g_strdup_printf ("error %s", error->message);
+      return g_variant_ref_sink (g_variant_new ("(s)", error->message));
     }
 
   /* VerifyHotplugSupport's enum arguments, read after authorization */
@@ -100,7 +99,7 @@ read_call (GDBusMethodInfo *method,
         {
           hv_fuzz_assert (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS));
           hv_fuzz_assert (g_utf8_validate (error->message, -1, NULL));
-          return g_strdup_printf ("enum error %s", error->message);
+          return g_variant_ref_sink (g_variant_new ("(s)", error->message));
         }
     }
 
@@ -120,7 +119,6 @@ read_call (GDBusMethodInfo *method,
         }
       reread_dict = hv_instance_to_variant (reread);
       hv_fuzz_assert (g_variant_equal (instance_dict, reread_dict));
-      instance_text = g_variant_print (instance_dict, FALSE);
     }
   if (device != NULL)
     {
@@ -140,11 +138,12 @@ read_call (GDBusMethodInfo *method,
         }
       reread_dict = hv_device_to_variant (reread);
       hv_fuzz_assert (g_variant_equal (device_dict, reread_dict));
-      device_text = g_variant_print (device_dict, FALSE);
     }
-  return g_strdup_printf ("name %s instance %s device %s", name != NULL ? name : "-",
-                          instance_text != NULL ? instance_text : "-",
-                          device_text != NULL ? device_text : "-");
+  return g_variant_ref_sink (g_variant_new ("(ms@ma{sv}@ma{sv})", name,
+                                            g_variant_new_maybe (G_VARIANT_TYPE_VARDICT,
+                                                                 instance_dict),
+                                            g_variant_new_maybe (G_VARIANT_TYPE_VARDICT,
+                                                                 device_dict)));
 }
 
 int
@@ -192,12 +191,15 @@ LLVMFuzzerTestOneInput (const guint8 *data,
 
   {
     g_autoptr(GVariant) normal = g_variant_get_normal_form (body);
-    g_autofree gchar *as_given = read_call (method, body);
-    g_autofree gchar *as_normal = read_call (method, normal);
+    g_autoptr(GVariant) as_given = read_call (method, body);
+    g_autoptr(GVariant) as_normal = read_call (method, normal);
 
-    if (!g_str_equal (as_given, as_normal))
+    if (!g_variant_equal (as_given, as_normal))
       {
-        fprintf (stderr, "as given: %s\nin normal form: %s\n", as_given, as_normal);
+        g_autofree gchar *given_text = g_variant_print (as_given, FALSE);
+        g_autofree gchar *normal_text = g_variant_print (as_normal, FALSE);
+
+        fprintf (stderr, "as given: %s\nin normal form: %s\n", given_text, normal_text);
         abort ();
       }
   }
