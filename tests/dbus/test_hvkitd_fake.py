@@ -209,6 +209,14 @@ class HvkitdFakeTest(unittest.TestCase):
                       args('(a{sv}ss)', instance(), 'hotadd', 'floppy'))
         self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.InvalidArgs',
                                "Argument 'device_type': 'floppy' is not one of 'disk', 'nic'")
+        # a long nick is shown cut to 64 characters, never inside one (the
+        # reply's message must be UTF-8; found by fuzz-dbus-args)
+        with self.assertRaises(GLib.Error) as caught:
+            self.call('HotAddDevice', args('(a{sv}sa{sv}u)', instance(), 'x' * 63 + '\u00e9\u00e9',
+                                           GLib.Variant('a{sv}', {}), 0))
+        self.assert_dbus_error(caught, 'org.freedesktop.DBus.Error.InvalidArgs',
+                               "Argument 'device_type': '" + 'x' * 63 + '\u00e9' +
+                               "' is not one of 'disk', 'nic'")
         with self.assertRaises(GLib.Error) as caught:
             self.call('HotAddDevice', args('(a{sv}sa{sv}u)',
                 instance(), 'disk', GLib.Variant('a{sv}', {'pci': GLib.Variant('s', '3')}), 0))

@@ -19,7 +19,9 @@
  * fit first, naming the argument. It only reads the interfaces' cached
  * info, which nothing changes once loaded. */
 
-static gchar *
+/* What is wrong with BODY (the arguments of a call of METHOD, %NULL for
+ * none) as a translated sentence, or %NULL if nothing is. */
+gchar *
 hvd_argument_filter_describe (GDBusMethodInfo *method,
                               GVariant        *body)
 {

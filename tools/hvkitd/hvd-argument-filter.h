@@ -8,6 +8,8 @@
 
 G_BEGIN_DECLS
 
-guint hvd_argument_filter_add (GDBusConnection *connection);
+guint  hvd_argument_filter_add      (GDBusConnection *connection);
+gchar *hvd_argument_filter_describe (GDBusMethodInfo *method,
+                                     GVariant        *body);
 
 G_END_DECLS

@@ -38,64 +38,6 @@ struct _HvdHypervisorObject {
 
 G_DEFINE_TYPE (HvdHypervisorObject, hvd_hypervisor_object, G_TYPE_OBJECT)
 
-/* arguments → objects: what the method acts on, for the polkit details.
- * Instance names are checked here, whatever the driver does with them:
- * a name is part of file names, and polkit rules match on it. */
-static gboolean
-hvd_call_check_name (const gchar  *name,
-                     GError      **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  if (hv_instance_name_validate (name, &local_error))
-    return TRUE;
-  g_propagate_error (error, g_steal_pointer (&local_error));
-  return FALSE;
-}
-
-static gboolean
-hvd_call_read_arguments (HvdCall  *call,
-                         GError  **error)
-{
-  const gchar *method = call->method->method;
-  g_autoptr(GVariant) first = NULL;
-
-  if (g_variant_n_children (call->parameters) == 0)
-    return TRUE;
-  /* AdoptInstances: a directory, no instance */
-  if (g_str_equal (method, "AdoptInstances"))
-    return TRUE;
-  first = g_variant_get_child_value (call->parameters, 0);
-  /* CleanupInstance and GetInstanceInfo: an instance by name */
-  if (g_variant_is_of_type (first, G_VARIANT_TYPE_STRING))
-    {
-      call->name = g_variant_dup_string (first, NULL);
-      return hvd_call_check_name (call->name, error);
-    }
-  /* CheckParameterSyntax and ValidateParameters: hvparams */
-  if (g_str_has_suffix (method, "Parameters") || g_str_equal (method, "CheckParameterSyntax"))
-    return TRUE;
-
-  call->instance = hvd_args_get_instance (first, "instance", error);
-  if (call->instance == NULL)
-    return FALSE;
-  call->name = g_strdup (hv_instance_get_name (call->instance));
-  if (!hvd_call_check_name (call->name, error))
-    return FALSE;
-
-  if (g_str_has_prefix (method, "Hot") && g_str_has_suffix (method, "Device"))
-    {
-      const gchar *device_type;
-      g_autoptr(GVariant) device = g_variant_get_child_value (call->parameters, 2);
-
-      g_variant_get_child (call->parameters, 1, "&s", &device_type);
-      call->device = hvd_args_get_device (device_type, device, "device", error);
-      if (call->device == NULL)
-        return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 hvd_call_on_authorized (GObject      *source,
                         GAsyncResult *result,
@@ -141,7 +83,9 @@ hvd_hypervisor_object_method_call (GDBusConnection       *connection,
   call->invocation = invocation;
   call->method = method;
   call->parameters = g_variant_ref (parameters);
-  if (!hvd_call_read_arguments (call, &error))
+  /* arguments → objects: what the method acts on, for the polkit details */
+  if (!hvd_args_read_call (method->method, parameters, &call->name, &call->instance,
+                           &call->device, &error))
     {
       hvd_call_return_error (call, error);
       hvd_call_free (call);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "hvd-interfaces.h"
+#include "hvd-resources.h"
 
 static GDBusInterfaceInfo *
 hvd_interfaces_load (const gchar *name)
@@ -17,8 +18,9 @@ hvd_interfaces_load (const gchar *name)
   g_autoptr(GError) error = NULL;
   GDBusInterfaceInfo *info;
 
-  /* built in: a failure here is a broken build, not a runtime condition */
-  xml = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  /* built in: a failure here is a broken build, not a runtime condition.
+   * Named by its symbol, so that a static link (fuzz-dbus-args) keeps it. */
+  xml = g_resource_lookup_data (hvd_get_resource (), path, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
   g_assert_no_error (error);
   node = g_dbus_node_info_new_for_xml (g_bytes_get_data (xml, NULL), &error);
   g_assert_no_error (error);
