@@ -240,18 +240,25 @@ test_add_disk (Fixture       *fixture,
   g_autoptr(HvKvmRuntime) on_disk = NULL;
   HvKvmRuntimeDevice *device;
 
+  guint node, device_add, pci, block;
+
   hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
-  hv_test_qmp_server_add_command (fixture->server, "blockdev-add", blockdev, "{\"return\": {}}");
-  hv_test_qmp_server_add_command (fixture->server, "device_add",
+  /* one round trip: device_add and the confirmation's queries go out
+   * before blockdev-add is answered (the server answers nothing until it
+   * has all four) */
+  node = hv_test_qmp_server_add_expect (fixture->server, "blockdev-add", blockdev);
+  device_add = hv_test_qmp_server_add_expect (fixture->server, "device_add",
                                   "{\"driver\": \"virtio-blk-pci\", \"id\": \"" DISK_ID "\", "
-                                  "\"drive\": \"" DISK_ID "\", \"bus\": \"pci.0\", \"addr\": \"0x3\"}",
-                                  "{\"return\": {}}");
-  hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL,
-                                  QUERY_PCI_WITH (3, DISK_ID));
-  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL,
-                                  "{\"return\": [{\"device\": \"\", \"qdev\": \"/machine/peripheral/"
-                                  DISK_ID "/virtio-backend\", \"inserted\": {\"node-name\": \""
-                                  DISK_ID "\"}}]}");
+                                  "\"drive\": \"" DISK_ID "\", \"bus\": \"pci.0\", \"addr\": \"0x3\"}");
+  pci = hv_test_qmp_server_add_expect (fixture->server, "query-pci", NULL);
+  block = hv_test_qmp_server_add_expect (fixture->server, "query-block", NULL);
+  hv_test_qmp_server_add_reply (fixture->server, node, "{\"return\": {}}");
+  hv_test_qmp_server_add_reply (fixture->server, device_add, "{\"return\": {}}");
+  hv_test_qmp_server_add_reply (fixture->server, pci, QUERY_PCI_WITH (3, DISK_ID));
+  hv_test_qmp_server_add_reply (fixture->server, block,
+                                "{\"return\": [{\"device\": \"\", \"qdev\": \"/machine/peripheral/"
+                                DISK_ID "/virtio-backend\", \"inserted\": {\"node-name\": \""
+                                DISK_ID "\"}}]}");
   fixture_connect (fixture);
 
   g_assert_true (run (fixture, ADD, HV_DEVICE (disk), &error));
@@ -332,6 +339,67 @@ test_add_undo (Fixture       *fixture,
   g_assert_cmpuint (record (fixture)->pending->len, ==, 0);
   on_disk = saved (fixture);
   g_assert_cmpuint (on_disk->pending->len, ==, 0);
+}
+
+/* blockdev-add refused, and device_add, sent behind it, refused too
+ * (no such node): blockdev-add's error, nothing to undo. */
+static void
+test_add_node_refused (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  g_autoptr(HvDisk) disk = new_disk (fixture, DISK_UUID);
+  g_autoptr(GError) error = NULL;
+
+  hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
+  hv_test_qmp_server_add_command (fixture->server, "blockdev-add", NULL,
+                                  "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+                                  "\"Could not open 'x': No such file or directory\"}}");
+  hv_test_qmp_server_add_command (fixture->server, "device_add", NULL,
+                                  "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+                                  "\"Drive '" DISK_ID "' not found\"}}");
+  hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
+  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL, "{\"return\": []}");
+  fixture_connect (fixture);
+
+  g_assert_false (run (fixture, ADD, HV_DEVICE (disk), &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_MONITOR);
+  g_assert_nonnull (strstr (error->message, "No such file or directory"));
+  g_assert_cmpint (hv_device_get_pci (HV_DEVICE (disk)), ==, -1);
+  g_assert_cmpuint (record (fixture)->disks->len, ==, 0);
+  g_assert_cmpuint (record (fixture)->pending->len, ==, 0);
+}
+
+/* blockdev-add refused because a node of that name was there already
+ * (someone else's), and device_add, sent behind it, took that node: the
+ * device is unplugged, the node left alone, blockdev-add's error
+ * reported. */
+static void
+test_add_node_taken (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autoptr(HvDisk) disk = new_disk (fixture, DISK_UUID);
+  g_autoptr(GError) error = NULL;
+  guint del;
+
+  hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
+  hv_test_qmp_server_add_command (fixture->server, "blockdev-add", NULL,
+                                  "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+                                  "\"Duplicate nodes with node-name='" DISK_ID "'\"}}");
+  hv_test_qmp_server_add_command (fixture->server, "device_add", NULL, "{\"return\": {}}");
+  hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_WITH (3, DISK_ID));
+  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL, "{\"return\": []}");
+  del = hv_test_qmp_server_add_expect (fixture->server, "device_del", "{\"id\": \"" DISK_ID "\"}");
+  hv_test_qmp_server_add_reply (fixture->server, del, "{\"return\": {}}");
+  hv_test_qmp_server_add_event (fixture->server, "DEVICE_DELETED",
+                                "{\"device\": \"" DISK_ID "\", \"path\": \"/machine/peripheral/"
+                                DISK_ID "\"}");
+  fixture_connect (fixture);
+
+  g_assert_false (run (fixture, ADD, HV_DEVICE (disk), &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_MONITOR);
+  g_assert_nonnull (strstr (error->message, "Duplicate nodes"));
+  g_assert_cmpuint (record (fixture)->disks->len, ==, 0);
+  g_assert_cmpuint (record (fixture)->pending->len, ==, 0);
 }
 
 /* An undo that fails too: the first error is the one reported. */
@@ -670,6 +738,8 @@ main (int   argc,
   ADD_TEST ("add-disk", test_add_disk);
   ADD_TEST ("add-slot-moved", test_add_slot_moved);
   ADD_TEST ("add-undo", test_add_undo);
+  ADD_TEST ("add-node-refused", test_add_node_refused);
+  ADD_TEST ("add-node-taken", test_add_node_taken);
   ADD_TEST ("add-first-error", test_add_first_error);
   ADD_TEST ("add-unconfirmed", test_add_unconfirmed);
   ADD_TEST ("del-event-first", test_del_event_first);

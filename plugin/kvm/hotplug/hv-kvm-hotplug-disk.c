@@ -359,8 +359,10 @@ hv_kvm_hotplug_disk_add_steps (HvKvmHotplugOp *op)
   if (op->fdset_opaque != NULL)
     hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_FD_REMOVED, disk_step_remove_fd, NULL, 0,
                                 HV_KVM_HOTPLUG_STEP_BEST_EFFORT);
+  /* device_add goes out right behind blockdev-add (or remove-fd): it
+   * names the node, so it fails if the node is not there */
   hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_DEVICE_ADDED, disk_step_add_device,
-                              hv_kvm_hotplug_undo_device_add, 0, 0);
+                              hv_kvm_hotplug_undo_device_add, 0, HV_KVM_HOTPLUG_STEP_AHEAD);
 }
 
 /* After the unplug: the node, if hotplug added one. */

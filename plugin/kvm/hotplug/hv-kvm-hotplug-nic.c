@@ -379,13 +379,17 @@ hv_kvm_hotplug_nic_add_steps (HvKvmHotplugOp *op)
     hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_IFUP_DONE, nic_step_ifup,
                                 hv_kvm_instance_get_ifdown_script (op->instance) != NULL
                                 ? nic_step_ifdown : NULL, 0, 0);
+  /* from the first getfd on, the commands go out at once: netdev_add
+   * names the fds, device_add the netdev, so each fails if what it names
+   * failed; a getfd that succeeds behind one that failed is undone with
+   * the rest */
   for (guint i = 0; i < op->fd_names->len; i++)
     hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_FD_PASSED, nic_step_getfd, nic_undo_getfd,
-                                i, 0);
+                                i, i > 0 ? HV_KVM_HOTPLUG_STEP_AHEAD : 0);
   hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_NETDEV_ADDED, nic_step_add_netdev,
-                              nic_step_del_netdev, 0, 0);
+                              nic_step_del_netdev, 0, HV_KVM_HOTPLUG_STEP_AHEAD);
   hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_DEVICE_ADDED, nic_step_add_device,
-                              hv_kvm_hotplug_undo_device_add, 0, 0);
+                              hv_kvm_hotplug_undo_device_add, 0, HV_KVM_HOTPLUG_STEP_AHEAD);
   hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_FILES_WRITTEN, nic_step_write_files,
                               nic_step_remove_files, 0, 0);
 }

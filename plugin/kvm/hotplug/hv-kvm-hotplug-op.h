@@ -70,6 +70,13 @@ typedef enum {
   /* once done there is no way back (a device QEMU gave up): later steps
    * are not cancelled */
   HV_KVM_HOTPLUG_STEP_NO_RETURN   = 1 << 2,
+  /* sent without waiting for the step before's reply: its run only sends
+   * one QMP command and its reply ends it. QEMU runs commands in order, so
+   * the reply still comes after the one before, and the command needs
+   * nothing that reply says; if the step before fails, this one fails on
+   * its own (it names what that step made), and if it does not, it is
+   * undone with the rest */
+  HV_KVM_HOTPLUG_STEP_AHEAD       = 1 << 3,
 } HvKvmHotplugStepFlags;
 
 typedef struct {
@@ -78,6 +85,8 @@ typedef struct {
   HvKvmHotplugStepFunc  undo;    /* NULL: nothing to undo */
   guint                 arg;
   HvKvmHotplugStepFlags flags;
+  gboolean              started; /* run was called */
+  gboolean              done;    /* succeeded: undone on a roll back */
 } HvKvmHotplugStep;
 
 struct _HvKvmHotplugOp {
@@ -98,6 +107,9 @@ struct _HvKvmHotplugOp {
   GArray           *steps;        /* HvKvmHotplugStep */
   guint             current;
   guint             n_done;
+  guint             n_started;    /* steps whose run was called */
+  gboolean          draining;     /* a step failed; replies of steps sent
+                                   * ahead of it are still due */
   gboolean          undoing;
   gboolean          no_return;
   gboolean          keep_journal; /* ends with the entry left pending */
