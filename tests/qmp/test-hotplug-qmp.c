@@ -240,25 +240,21 @@ test_add_disk (Fixture       *fixture,
   g_autoptr(HvKvmRuntime) on_disk = NULL;
   HvKvmRuntimeDevice *device;
 
-  guint node, device_add, pci, block;
+  guint node, device_add, pci;
 
   hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
-  /* one round trip: device_add and the confirmation's queries go out
+  /* one round trip: device_add and the confirmation's query go out
    * before blockdev-add is answered (the server answers nothing until it
-   * has all four) */
+   * has all three); device_add's success says the node is under the
+   * device: no query-block */
   node = hv_test_qmp_server_add_expect (fixture->server, "blockdev-add", blockdev);
   device_add = hv_test_qmp_server_add_expect (fixture->server, "device_add",
                                   "{\"driver\": \"virtio-blk-pci\", \"id\": \"" DISK_ID "\", "
                                   "\"drive\": \"" DISK_ID "\", \"bus\": \"pci.0\", \"addr\": \"0x3\"}");
   pci = hv_test_qmp_server_add_expect (fixture->server, "query-pci", NULL);
-  block = hv_test_qmp_server_add_expect (fixture->server, "query-block", NULL);
   hv_test_qmp_server_add_reply (fixture->server, node, "{\"return\": {}}");
   hv_test_qmp_server_add_reply (fixture->server, device_add, "{\"return\": {}}");
   hv_test_qmp_server_add_reply (fixture->server, pci, QUERY_PCI_WITH (3, DISK_ID));
-  hv_test_qmp_server_add_reply (fixture->server, block,
-                                "{\"return\": [{\"device\": \"\", \"qdev\": \"/machine/peripheral/"
-                                DISK_ID "/virtio-backend\", \"inserted\": {\"node-name\": \""
-                                DISK_ID "\"}}]}");
   fixture_connect (fixture);
 
   g_assert_true (run (fixture, ADD, HV_DEVICE (disk), &error));
@@ -292,10 +288,6 @@ test_add_slot_moved (Fixture       *fixture,
                                   "\"addr\": \"0x4\"}", "{\"return\": {}}");
   hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL,
                                   QUERY_PCI_WITH (4, "disk-d15c0001-pci-4"));
-  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL,
-                                  "{\"return\": [{\"device\": \"\", \"qdev\": \"/machine/peripheral/"
-                                  "disk-d15c0001-pci-4/virtio-backend\", \"inserted\": {\"node-name\": "
-                                  "\"disk-d15c0001-pci-4\"}}]}");
   fixture_connect (fixture);
 
   g_assert_true (run (fixture, ADD, HV_DEVICE (disk), &error));
@@ -322,9 +314,8 @@ test_add_undo (Fixture       *fixture,
   hv_test_qmp_server_add_command (fixture->server, "device_add", NULL,
                                   "{\"error\": {\"class\": \"GenericError\", \"desc\": "
                                   "\"PCI: slot 3 function 0 not available\"}}");
-  /* the confirmation's queries went out behind device_add */
+  /* the confirmation's query went out behind device_add */
   hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
-  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL, "{\"return\": []}");
   hv_test_qmp_server_add_command (fixture->server, "blockdev-del",
                                   "{\"node-name\": \"" DISK_ID "\"}", "{\"return\": {}}");
   fixture_connect (fixture);
@@ -358,7 +349,6 @@ test_add_node_refused (Fixture       *fixture,
                                   "{\"error\": {\"class\": \"GenericError\", \"desc\": "
                                   "\"Drive '" DISK_ID "' not found\"}}");
   hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
-  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL, "{\"return\": []}");
   fixture_connect (fixture);
 
   g_assert_false (run (fixture, ADD, HV_DEVICE (disk), &error));
@@ -387,7 +377,6 @@ test_add_node_taken (Fixture       *fixture,
                                   "\"Duplicate nodes with node-name='" DISK_ID "'\"}}");
   hv_test_qmp_server_add_command (fixture->server, "device_add", NULL, "{\"return\": {}}");
   hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_WITH (3, DISK_ID));
-  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL, "{\"return\": []}");
   del = hv_test_qmp_server_add_expect (fixture->server, "device_del", "{\"id\": \"" DISK_ID "\"}");
   hv_test_qmp_server_add_reply (fixture->server, del, "{\"return\": {}}");
   hv_test_qmp_server_add_event (fixture->server, "DEVICE_DELETED",
@@ -415,7 +404,6 @@ test_add_first_error (Fixture       *fixture,
   hv_test_qmp_server_add_command (fixture->server, "device_add", NULL,
                                   "{\"error\": {\"class\": \"GenericError\", \"desc\": \"first\"}}");
   hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
-  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL, "{\"return\": []}");
   hv_test_qmp_server_add_command (fixture->server, "blockdev-del", NULL,
                                   "{\"error\": {\"class\": \"GenericError\", \"desc\": \"second\"}}");
   /* is the node still there? it is: the undo failed */
@@ -448,7 +436,6 @@ test_add_unconfirmed (Fixture       *fixture,
   hv_test_qmp_server_add_command (fixture->server, "blockdev-add", NULL, "{\"return\": {}}");
   hv_test_qmp_server_add_command (fixture->server, "device_add", NULL, "{\"return\": {}}");
   hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
-  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL, "{\"return\": []}");
   hv_test_qmp_server_add_command (fixture->server, "device_del", "{\"id\": \"" DISK_ID "\"}",
                                   "{\"return\": {}}");
   fixture_connect (fixture);
