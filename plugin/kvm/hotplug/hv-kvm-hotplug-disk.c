@@ -39,12 +39,6 @@ static const gchar * const shared_templates[] = {
   "sharedfile", "blockdev", "ext", "gluster", NULL
 };
 
-static GVariant *
-hv_kvm_hotplug_hvparams (HvKvmHotplugOp *op)
-{
-  return hv_kvm_instance_get_runtime (op->instance)->hvparams;
-}
-
 static const gchar *
 hvparam_string (HvKvmHotplugOp *op,
                 const gchar    *key,
@@ -52,7 +46,7 @@ hvparam_string (HvKvmHotplugOp *op,
 {
   const gchar *value;
 
-  if (g_variant_lookup (hv_kvm_hotplug_hvparams (op), key, "&s", &value))
+  if (g_variant_dict_lookup (hv_kvm_hotplug_op_get_hvparams (op), key, "&s", &value))
     return value;
   return fallback;
 }
@@ -63,7 +57,7 @@ hvparam_bool (HvKvmHotplugOp *op,
 {
   gboolean value = FALSE;
 
-  return g_variant_lookup (hv_kvm_hotplug_hvparams (op), key, "b", &value) && value;
+  return g_variant_dict_lookup (hv_kvm_hotplug_op_get_hvparams (op), key, "b", &value) && value;
 }
 
 /* The disk's cache mode, NULL for QEMU's default. */

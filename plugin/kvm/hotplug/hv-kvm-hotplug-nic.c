@@ -25,12 +25,6 @@
  * netdev_del), then deletes the netdev and the NIC files.
  */
 
-static GVariant *
-nic_hvparams (HvKvmHotplugOp *op)
-{
-  return hv_kvm_instance_get_runtime (op->instance)->hvparams;
-}
-
 static gboolean
 nic_hvparam_bool (HvKvmHotplugOp *op,
                   const gchar    *key,
@@ -38,7 +32,7 @@ nic_hvparam_bool (HvKvmHotplugOp *op,
 {
   gboolean value;
 
-  if (g_variant_lookup (nic_hvparams (op), key, "b", &value))
+  if (g_variant_dict_lookup (hv_kvm_hotplug_op_get_hvparams (op), key, "b", &value))
     return value;
   return fallback;
 }
@@ -48,7 +42,7 @@ nic_queues (HvKvmHotplugOp *op)
 {
   gint64 queues = 1;
 
-  g_variant_lookup (nic_hvparams (op), "virtio_net_queues", "x", &queues);
+  g_variant_dict_lookup (hv_kvm_hotplug_op_get_hvparams (op), "virtio_net_queues", "x", &queues);
   return (guint) CLAMP (queues, 1, HV_KVM_NIC_MAX_QUEUES);
 }
 

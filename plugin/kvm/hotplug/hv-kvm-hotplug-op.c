@@ -161,6 +161,7 @@ hv_kvm_hotplug_op_free (HvKvmHotplugOp *op)
   g_clear_object (&op->device);
   g_free (op->qemu_id);
   g_clear_pointer (&op->dict, g_variant_unref);
+  g_clear_pointer (&op->hvparams, g_variant_dict_unref);
   g_array_unref (op->steps);
   g_clear_error (&op->error);
   g_clear_error (&op->early_error);
@@ -241,6 +242,17 @@ hv_kvm_hotplug_op_describe (HvKvmHotplugOp *op)
                                      op->qemu_id != NULL ? op->qemu_id : "?",
                                      hv_kvm_instance_get_name (op->instance));
   return op->description;
+}
+
+/* The hvparams the instance runs with, as a hash table: an a{sv} finds a
+ * key by walking (and allocating) its entries, some 60 of them, and an
+ * addition looks up a dozen. */
+GVariantDict *
+hv_kvm_hotplug_op_get_hvparams (HvKvmHotplugOp *op)
+{
+  if (op->hvparams == NULL)
+    op->hvparams = g_variant_dict_new (hv_kvm_instance_get_runtime (op->instance)->hvparams);
+  return op->hvparams;
 }
 
 /* Sets @key of the journal entry's extra part (a floating @value is

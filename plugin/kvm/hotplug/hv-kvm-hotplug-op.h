@@ -102,6 +102,7 @@ struct _HvKvmHotplugOp {
   gint              slot;
   gchar            *qemu_id;
   GVariant         *dict;         /* the device as the record holds it */
+  GVariantDict     *hvparams;     /* hv_kvm_hotplug_op_get_hvparams() */
   HvKvmPendingOp   *pending;      /* the journal entry, owned by the record */
 
   GArray           *steps;        /* HvKvmHotplugStep */
@@ -180,6 +181,7 @@ gboolean        hv_kvm_hotplug_op_finish       (GAsyncResult        *result,
                                                 gpointer             source_tag,
                                                 GError             **error);
 const gchar    *hv_kvm_hotplug_op_describe     (HvKvmHotplugOp      *op);
+GVariantDict   *hv_kvm_hotplug_op_get_hvparams (HvKvmHotplugOp      *op);
 void            hv_kvm_hotplug_op_set_extra    (HvKvmHotplugOp      *op,
                                                 const gchar         *key,
                                                 GVariant            *value);
