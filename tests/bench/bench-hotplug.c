@@ -10,9 +10,9 @@
  *           opened + getfd + netdev_add + device_add + query-pci for a
  *           NIC; device_del → DEVICE_DELETED → blockdev-del / netdev_del
  *   hvkit   hv_kvm_hotplug_add_async / _del_async on the instance, from
- *           the call to its callback: slot from query-pci, journal,
- *           the same commands, confirmation (query-pci, query-block),
- *           the record saved
+ *           the call to its callback: slot from the view of the bus,
+ *           journal, the same commands sent at once, confirmation
+ *           (query-pci, sent behind device_add), the record saved
  *
  * Floor and hvkit alternate, one device at a time, and every removal
  * waits until the guest has reported the addition (as a user would):
