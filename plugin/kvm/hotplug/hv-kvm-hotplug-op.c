@@ -366,6 +366,7 @@ hv_kvm_hotplug_op_run_current (HvKvmHotplugOp *op)
   HvKvmHotplugStep *step;
   GError *error = NULL;
   guint first = op->current;
+  gboolean ahead;
 
   if (op->current >= op->steps->len)
     {
@@ -387,10 +388,14 @@ hv_kvm_hotplug_op_run_current (HvKvmHotplugOp *op)
     }
   /* the step may end the operation at once */
   guard = g_object_ref (op->task);
+  ahead = first + 1 < op->steps->len && op->qmp != NULL &&
+          (g_array_index (op->steps, HvKvmHotplugStep, first + 1).flags & HV_KVM_HOTPLUG_STEP_AHEAD);
+  /* the commands that need no reply of this one go out right behind it,
+   * in one write: one round trip for them all instead of one each */
+  if (ahead)
+    hv_kvm_qmp_client_cork (op->qmp);
   hv_kvm_hotplug_op_start_step (op, first);
-  /* the commands that need no reply of this one go out right behind it:
-   * one round trip for them all instead of one each */
-  for (guint i = first + 1; i < op->steps->len; i++)
+  for (guint i = first + 1; ahead && i < op->steps->len; i++)
     {
       HvKvmHotplugStep *next = &g_array_index (op->steps, HvKvmHotplugStep, i);
 
@@ -399,6 +404,8 @@ hv_kvm_hotplug_op_run_current (HvKvmHotplugOp *op)
         break;
       hv_kvm_hotplug_op_start_step (op, i);
     }
+  if (ahead)
+    hv_kvm_qmp_client_uncork (op->qmp);
 }
 
 /* The first error is the one reported; the later ones are logged. */
