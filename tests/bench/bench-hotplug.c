@@ -10,9 +10,9 @@
  *           opened + getfd + netdev_add + device_add + query-pci for a
  *           NIC; device_del → DEVICE_DELETED → blockdev-del / netdev_del
  *   hvkit   hv_kvm_hotplug_add_async / _del_async on the instance, from
- *           the call to its callback: slot from query-pci, journal,
- *           the same commands, confirmation (query-pci, query-block),
- *           the record saved
+ *           the call to its callback: slot from the view of the bus,
+ *           journal, the same commands sent at once, confirmation
+ *           (query-pci, sent behind device_add), the record saved
  *
  * Floor and hvkit alternate, one device at a time, and every removal
  * waits until the guest has reported the addition (as a user would):
@@ -20,10 +20,20 @@
  * script runs on either side. hvkit runs twice per round: with the
  * record's store durable (fsync, the default: the `disk_add_ms_*` keys)
  * and without fsync (`*_nosync_*`), to show what the fsync costs.
+ *
+ * Then the same additions into ten instances at once (`*_add_10_*`: the
+ * time until the last of the ten is in, floor and hvkit alternating): ten
+ * raw clients, one thread each, against ten hv_kvm_hotplug_add_async on
+ * one main context, as the driver's monitor thread runs them.
+ *
  * Prints one JSON object on stdout; medians and 95th percentiles in ms.
  *
  *   meson test -C build --benchmark bench-hotplug --verbose
- *   build/tests/bench/bench-hotplug [ROUNDS]      (default 20)
+ *   build/tests/bench/bench-hotplug [ROUNDS [ROUNDS_10]]
+ *
+ * ROUNDS (default 20, or HVKIT_BENCH_ROUNDS) of one instance, ROUNDS_10
+ * (default ROUNDS / 2, or HVKIT_BENCH_ROUNDS_10; 0 leaves the ten out) of
+ * ten.
  *
  * The QEMU is the system's, or the one HVKIT_TEST_QEMU names, as in the
  * tests: `bench-hotplug-qemu10` is the same with the QEMU 10.0 of
@@ -79,13 +89,14 @@ typedef struct {
   gchar buffer[1 << 20];
   gsize filled;
   guint serial;
+  gchar line[1 << 20];
 } Floor;
 
-/* The next line, NUL-terminated in the buffer until the next read. */
+/* The next line, NUL-terminated in floor->line until the next read. */
 static gchar *
 floor_read_line (Floor *floor)
 {
-  static gchar line[1 << 20];
+  gchar *line = floor->line;
 
   for (;;)
     {
@@ -342,9 +353,20 @@ file_system_of (const gchar *path)
   return type;
 }
 
+/* The additions into ten instances at once. */
+#define N_MANY 10
+
+typedef enum {
+  MANY_DISK_ADD, MANY_NIC_ADD, N_MANY_OPS
+} ManyOp;
+
+static const gchar * const many_op_names[N_MANY_OPS] = { "disk_add", "nic_add" };
+
 static void
 print_results (GArray      *samples[N_OPS][N_SIDES],
                guint        rounds,
+               GArray      *many[N_MANY_OPS][2],
+               guint        rounds_many,
                const gchar *run_dir)
 {
   g_autoptr(GString) json = g_string_new ("{");
@@ -372,8 +394,272 @@ print_results (GArray      *samples[N_OPS][N_SIDES],
                               percentile (samples[op][HVKIT_NOSYNC], 95), op_names[op],
                               nosync50 / floor50);
     }
+  if (rounds_many > 0)
+    {
+      g_string_append_printf (json, ",\n  \"instances_10\": %u, \"rounds_10\": %u", N_MANY,
+                              rounds_many);
+      for (guint op = 0; op < N_MANY_OPS; op++)
+        {
+          gdouble floor50 = percentile (many[op][0], 50);
+          gdouble hvkit50 = percentile (many[op][1], 50);
+
+          g_string_append_printf (json,
+                                  ",\n  \"floor_%s_10_ms_p50\": %.2f, \"floor_%s_10_ms_p95\": %.2f,"
+                                  " \"%s_10_ms_p50\": %.2f, \"%s_10_ms_p95\": %.2f,"
+                                  " \"ratio_%s_10\": %.3f",
+                                  many_op_names[op], floor50, many_op_names[op],
+                                  percentile (many[op][0], 95), many_op_names[op], hvkit50,
+                                  many_op_names[op], percentile (many[op][1], 95),
+                                  many_op_names[op], hvkit50 / floor50);
+        }
+    }
   g_string_append (json, "\n}\n");
   fputs (json->str, stdout);
+}
+
+/* ---- ten at once ------------------------------------------------------------ */
+
+typedef struct {
+  HvTestKvmLaunch *launch;
+  Floor           *floor;
+  gchar           *floor_disk;
+  HvDisk          *disk;
+  HvNic           *nic;
+} Member;
+
+typedef enum {
+  FLOOR_DISK_ADD, FLOOR_NIC_ADD, FLOOR_DISK_DEL, FLOOR_NIC_DEL
+} FloorJob;
+
+/* Ten raw clients started together: each thread waits for the word. */
+typedef struct {
+  GMutex   lock;
+  GCond    cond;
+  gboolean go;
+  FloorJob job;
+  Member  *member;
+  gint64   end;
+} FloorRun;
+
+static gpointer
+floor_thread (gpointer user_data)
+{
+  FloorRun *run = user_data;
+
+  g_mutex_lock (&run->lock);
+  while (!run->go)
+    g_cond_wait (&run->cond, &run->lock);
+  g_mutex_unlock (&run->lock);
+  switch (run->job)
+    {
+    case FLOOR_DISK_ADD:
+      floor_disk_add (run->member->floor, run->member->floor_disk);
+      break;
+    case FLOOR_NIC_ADD:
+      floor_nic_add (run->member->floor);
+      break;
+    case FLOOR_DISK_DEL:
+      floor_del (run->member->floor, "floor-disk", TRUE);
+      break;
+    case FLOOR_NIC_DEL:
+    default:
+      floor_del (run->member->floor, "floor-nic", FALSE);
+      break;
+    }
+  run->end = now_ns ();
+  return NULL;
+}
+
+/* @job on every member's own monitor at once; ms until the last is
+ * done. */
+static gdouble
+many_floor (Member   *members,
+            FloorJob  job)
+{
+  GThread *threads[N_MANY];
+  FloorRun runs[N_MANY];
+  gint64 start, end = 0;
+
+  for (guint i = 0; i < N_MANY; i++)
+    {
+      g_mutex_init (&runs[i].lock);
+      g_cond_init (&runs[i].cond);
+      runs[i].go = FALSE;
+      runs[i].job = job;
+      runs[i].member = &members[i];
+      threads[i] = g_thread_new ("floor", floor_thread, &runs[i]);
+    }
+  start = now_ns ();
+  for (guint i = 0; i < N_MANY; i++)
+    {
+      g_mutex_lock (&runs[i].lock);
+      runs[i].go = TRUE;
+      g_cond_signal (&runs[i].cond);
+      g_mutex_unlock (&runs[i].lock);
+    }
+  for (guint i = 0; i < N_MANY; i++)
+    {
+      g_thread_join (threads[i]);
+      end = MAX (end, runs[i].end);
+      g_mutex_clear (&runs[i].lock);
+      g_cond_clear (&runs[i].cond);
+    }
+  return (gdouble) (end - start) / 1e6;
+}
+
+typedef struct {
+  guint             pending;
+  HvTestHotplugCall call;
+} ManyWait;
+
+static void
+many_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ManyWait *wait = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (wait->call == HV_TEST_HOTPLUG_ADD)
+    hv_kvm_hotplug_add_finish (HV_KVM_INSTANCE (source), result, &error);
+  else
+    hv_kvm_hotplug_del_finish (HV_KVM_INSTANCE (source), result, &error);
+  g_assert_no_error (error);
+  wait->pending--;
+}
+
+/* @call of each member's disk or NIC, all started at once on this main
+ * context; ms until the last is done. */
+static gdouble
+many_hvkit (Member            *members,
+            HvTestHotplugCall  call,
+            HvDeviceType       type)
+{
+  ManyWait wait = { N_MANY, call };
+  gint64 start = now_ns ();
+
+  for (guint i = 0; i < N_MANY; i++)
+    {
+      HvKvmInstance *instance = hv_test_kvm_launch_get_instance (members[i].launch);
+      HvInstance *owner = hv_test_kvm_launch_get_owner (members[i].launch);
+      HvDevice *device = type == HV_DEVICE_TYPE_DISK ? HV_DEVICE (members[i].disk)
+                                                     : HV_DEVICE (members[i].nic);
+
+      if (call == HV_TEST_HOTPLUG_ADD)
+        hv_kvm_hotplug_add_async (instance, owner, device, 0, NULL, many_done_cb, &wait);
+      else
+        hv_kvm_hotplug_del_async (instance, owner, device, 0, NULL, many_done_cb, &wait);
+    }
+  while (wait.pending > 0)
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  return ms_since (start);
+}
+
+static void wait_guest (HvTestKvmLaunch *launch, const gchar *action, const gchar *subsystem,
+                        gint slot);
+
+/* Every member's guest has seen its addition (then the removal is the
+ * guest's ACPI eject, as in a round of one). */
+static void
+many_wait_guests (Member       *members,
+                  const gchar  *subsystem,
+                  gint          slot,
+                  HvDeviceType  type)
+{
+  for (guint i = 0; i < N_MANY; i++)
+    {
+      HvDevice *device = type == HV_DEVICE_TYPE_DISK ? HV_DEVICE (members[i].disk)
+                                                     : HV_DEVICE (members[i].nic);
+
+      wait_guest (members[i].launch, "add", subsystem, slot >= 0 ? slot : hv_device_get_pci (device));
+    }
+}
+
+/* A round of ten: the floor's disk and NIC, then hvkit's. */
+static void
+many_round (Member *members,
+            GArray *samples[N_MANY_OPS][2])
+{
+  gdouble ms;
+
+  ms = many_floor (members, FLOOR_DISK_ADD);
+  g_array_append_val (samples[MANY_DISK_ADD][0], ms);
+  many_wait_guests (members, "block", FLOOR_DISK_SLOT, HV_DEVICE_TYPE_DISK);
+  many_floor (members, FLOOR_DISK_DEL);
+  ms = many_floor (members, FLOOR_NIC_ADD);
+  g_array_append_val (samples[MANY_NIC_ADD][0], ms);
+  many_wait_guests (members, "net", FLOOR_NIC_SLOT, HV_DEVICE_TYPE_NIC);
+  many_floor (members, FLOOR_NIC_DEL);
+
+  ms = many_hvkit (members, HV_TEST_HOTPLUG_ADD, HV_DEVICE_TYPE_DISK);
+  g_array_append_val (samples[MANY_DISK_ADD][1], ms);
+  many_wait_guests (members, "block", -1, HV_DEVICE_TYPE_DISK);
+  many_hvkit (members, HV_TEST_HOTPLUG_DEL, HV_DEVICE_TYPE_DISK);
+  ms = many_hvkit (members, HV_TEST_HOTPLUG_ADD, HV_DEVICE_TYPE_NIC);
+  g_array_append_val (samples[MANY_NIC_ADD][1], ms);
+  many_wait_guests (members, "net", -1, HV_DEVICE_TYPE_NIC);
+  many_hvkit (members, HV_TEST_HOTPLUG_DEL, HV_DEVICE_TYPE_NIC);
+  for (guint i = 0; i < N_MANY; i++)
+    {
+      hv_device_set_pci (HV_DEVICE (members[i].disk), -1);
+      hv_device_set_pci (HV_DEVICE (members[i].nic), -1);
+    }
+}
+
+/* Ten instances as the one of the single rounds, each with its second
+ * monitor; @rounds rounds after one to warm up. */
+static void
+run_many (guint   rounds,
+          GArray *samples[N_MANY_OPS][2])
+{
+  Member members[N_MANY];
+
+  for (guint i = 0; i < N_MANY; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("bench%u", i);
+      g_autofree gchar *socket = NULL;
+      g_autofree gchar *extra = NULL;
+      g_autoptr(GError) error = NULL;
+
+      members[i].launch = hv_test_kvm_launch_new (name, HV_TEST_KVM_GUEST);
+      socket = g_build_filename (hv_test_kvm_launch_get_run_dir (members[i].launch), "floor.qmp",
+                                 NULL);
+      extra = g_strdup_printf ("-qmp unix:%s,server=on,wait=off", socket);
+      hv_test_kvm_launch_set_hvparam (members[i].launch, "kvm_extra",
+                                      g_variant_new_string (extra));
+      hv_test_kvm_launch_start (members[i].launch, NULL, NULL, &error);
+      g_assert_no_error (error);
+      members[i].floor = g_new0 (Floor, 1);
+      floor_connect (members[i].floor, socket);
+      members[i].disk = hv_test_hotplug_new_disk (hv_test_kvm_launch_get_run_dir (members[i].launch),
+                                                  DISK_UUID, TRUE);
+      members[i].floor_disk = g_strdup (hv_disk_get_link (members[i].disk));
+      members[i].nic = hv_test_hotplug_new_nic (NIC_UUID, NIC_MAC);
+    }
+
+  {
+    GArray *warmup[N_MANY_OPS][2];
+
+    for (guint op = 0; op < N_MANY_OPS; op++)
+      for (guint side = 0; side < 2; side++)
+        warmup[op][side] = g_array_new (FALSE, FALSE, sizeof (gdouble));
+    many_round (members, warmup);
+    for (guint op = 0; op < N_MANY_OPS; op++)
+      for (guint side = 0; side < 2; side++)
+        g_array_unref (warmup[op][side]);
+  }
+  for (guint round = 0; round < rounds; round++)
+    many_round (members, samples);
+
+  for (guint i = 0; i < N_MANY; i++)
+    {
+      close (members[i].floor->fd);
+      g_free (members[i].floor);
+      g_free (members[i].floor_disk);
+      g_object_unref (members[i].disk);
+      g_object_unref (members[i].nic);
+      hv_test_kvm_launch_free (members[i].launch);
+    }
 }
 
 /* ---- main ------------------------------------------------------------------- */
@@ -449,7 +735,14 @@ main (int    argc,
   g_autofree gchar *extra = NULL;
   g_autofree gchar *floor_disk = NULL;
   GArray *samples[N_OPS][N_SIDES];
-  guint rounds = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 20;
+  GArray *many[N_MANY_OPS][2];
+  const gchar *rounds_env = g_getenv ("HVKIT_BENCH_ROUNDS");
+  const gchar *rounds_many_env = g_getenv ("HVKIT_BENCH_ROUNDS_10");
+  guint rounds = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10)
+                 : rounds_env != NULL ? (guint) g_ascii_strtoull (rounds_env, NULL, 10) : 20;
+  guint rounds_many = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10)
+                      : rounds_many_env != NULL ? (guint) g_ascii_strtoull (rounds_many_env, NULL, 10)
+                      : MAX (rounds / 2, 1);
   Floor *floor = g_new0 (Floor, 1);
 
   g_main_context_push_thread_default (context);
@@ -465,6 +758,9 @@ main (int    argc,
   for (guint op = 0; op < N_OPS; op++)
     for (guint side = 0; side < N_SIDES; side++)
       samples[op][side] = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  for (guint op = 0; op < N_MANY_OPS; op++)
+    for (guint side = 0; side < 2; side++)
+      many[op][side] = g_array_new (FALSE, FALSE, sizeof (gdouble));
 
   launch = hv_test_kvm_launch_new ("bench", HV_TEST_KVM_GUEST);
   floor_socket = g_build_filename (hv_test_kvm_launch_get_run_dir (launch), "floor.qmp", NULL);
@@ -492,11 +788,16 @@ main (int    argc,
   }
   for (guint round = 0; round < rounds; round++)
     run_round (launch, floor, floor_disk, disk, nic, samples);
+  if (rounds_many > 0)
+    run_many (rounds_many, many);
 
-  print_results (samples, rounds, hv_test_kvm_launch_get_run_dir (launch));
+  print_results (samples, rounds, many, rounds_many, hv_test_kvm_launch_get_run_dir (launch));
   for (guint op = 0; op < N_OPS; op++)
     for (guint side = 0; side < N_SIDES; side++)
       g_array_unref (samples[op][side]);
+  for (guint op = 0; op < N_MANY_OPS; op++)
+    for (guint side = 0; side < 2; side++)
+      g_array_unref (many[op][side]);
   close (floor->fd);
   g_free (floor);
   g_main_context_pop_thread_default (context);

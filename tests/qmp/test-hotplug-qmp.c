@@ -240,18 +240,21 @@ test_add_disk (Fixture       *fixture,
   g_autoptr(HvKvmRuntime) on_disk = NULL;
   HvKvmRuntimeDevice *device;
 
+  guint node, device_add, pci;
+
   hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
-  hv_test_qmp_server_add_command (fixture->server, "blockdev-add", blockdev, "{\"return\": {}}");
-  hv_test_qmp_server_add_command (fixture->server, "device_add",
+  /* one round trip: device_add and the confirmation's query go out
+   * before blockdev-add is answered (the server answers nothing until it
+   * has all three); device_add's success says the node is under the
+   * device: no query-block */
+  node = hv_test_qmp_server_add_expect (fixture->server, "blockdev-add", blockdev);
+  device_add = hv_test_qmp_server_add_expect (fixture->server, "device_add",
                                   "{\"driver\": \"virtio-blk-pci\", \"id\": \"" DISK_ID "\", "
-                                  "\"drive\": \"" DISK_ID "\", \"bus\": \"pci.0\", \"addr\": \"0x3\"}",
-                                  "{\"return\": {}}");
-  hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL,
-                                  QUERY_PCI_WITH (3, DISK_ID));
-  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL,
-                                  "{\"return\": [{\"device\": \"\", \"qdev\": \"/machine/peripheral/"
-                                  DISK_ID "/virtio-backend\", \"inserted\": {\"node-name\": \""
-                                  DISK_ID "\"}}]}");
+                                  "\"drive\": \"" DISK_ID "\", \"bus\": \"pci.0\", \"addr\": \"0x3\"}");
+  pci = hv_test_qmp_server_add_expect (fixture->server, "query-pci", NULL);
+  hv_test_qmp_server_add_reply (fixture->server, node, "{\"return\": {}}");
+  hv_test_qmp_server_add_reply (fixture->server, device_add, "{\"return\": {}}");
+  hv_test_qmp_server_add_reply (fixture->server, pci, QUERY_PCI_WITH (3, DISK_ID));
   fixture_connect (fixture);
 
   g_assert_true (run (fixture, ADD, HV_DEVICE (disk), &error));
@@ -285,10 +288,6 @@ test_add_slot_moved (Fixture       *fixture,
                                   "\"addr\": \"0x4\"}", "{\"return\": {}}");
   hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL,
                                   QUERY_PCI_WITH (4, "disk-d15c0001-pci-4"));
-  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL,
-                                  "{\"return\": [{\"device\": \"\", \"qdev\": \"/machine/peripheral/"
-                                  "disk-d15c0001-pci-4/virtio-backend\", \"inserted\": {\"node-name\": "
-                                  "\"disk-d15c0001-pci-4\"}}]}");
   fixture_connect (fixture);
 
   g_assert_true (run (fixture, ADD, HV_DEVICE (disk), &error));
@@ -315,9 +314,8 @@ test_add_undo (Fixture       *fixture,
   hv_test_qmp_server_add_command (fixture->server, "device_add", NULL,
                                   "{\"error\": {\"class\": \"GenericError\", \"desc\": "
                                   "\"PCI: slot 3 function 0 not available\"}}");
-  /* the confirmation's queries went out behind device_add */
+  /* the confirmation's query went out behind device_add */
   hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
-  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL, "{\"return\": []}");
   hv_test_qmp_server_add_command (fixture->server, "blockdev-del",
                                   "{\"node-name\": \"" DISK_ID "\"}", "{\"return\": {}}");
   fixture_connect (fixture);
@@ -334,6 +332,65 @@ test_add_undo (Fixture       *fixture,
   g_assert_cmpuint (on_disk->pending->len, ==, 0);
 }
 
+/* blockdev-add refused, and device_add, sent behind it, refused too
+ * (no such node): blockdev-add's error, nothing to undo. */
+static void
+test_add_node_refused (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  g_autoptr(HvDisk) disk = new_disk (fixture, DISK_UUID);
+  g_autoptr(GError) error = NULL;
+
+  hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
+  hv_test_qmp_server_add_command (fixture->server, "blockdev-add", NULL,
+                                  "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+                                  "\"Could not open 'x': No such file or directory\"}}");
+  hv_test_qmp_server_add_command (fixture->server, "device_add", NULL,
+                                  "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+                                  "\"Drive '" DISK_ID "' not found\"}}");
+  hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
+  fixture_connect (fixture);
+
+  g_assert_false (run (fixture, ADD, HV_DEVICE (disk), &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_MONITOR);
+  g_assert_nonnull (strstr (error->message, "No such file or directory"));
+  g_assert_cmpint (hv_device_get_pci (HV_DEVICE (disk)), ==, -1);
+  g_assert_cmpuint (record (fixture)->disks->len, ==, 0);
+  g_assert_cmpuint (record (fixture)->pending->len, ==, 0);
+}
+
+/* blockdev-add refused because a node of that name was there already
+ * (someone else's), and device_add, sent behind it, took that node: the
+ * device is unplugged, the node left alone, blockdev-add's error
+ * reported. */
+static void
+test_add_node_taken (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autoptr(HvDisk) disk = new_disk (fixture, DISK_UUID);
+  g_autoptr(GError) error = NULL;
+  guint del;
+
+  hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
+  hv_test_qmp_server_add_command (fixture->server, "blockdev-add", NULL,
+                                  "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+                                  "\"Duplicate nodes with node-name='" DISK_ID "'\"}}");
+  hv_test_qmp_server_add_command (fixture->server, "device_add", NULL, "{\"return\": {}}");
+  hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_WITH (3, DISK_ID));
+  del = hv_test_qmp_server_add_expect (fixture->server, "device_del", "{\"id\": \"" DISK_ID "\"}");
+  hv_test_qmp_server_add_reply (fixture->server, del, "{\"return\": {}}");
+  hv_test_qmp_server_add_event (fixture->server, "DEVICE_DELETED",
+                                "{\"device\": \"" DISK_ID "\", \"path\": \"/machine/peripheral/"
+                                DISK_ID "\"}");
+  fixture_connect (fixture);
+
+  g_assert_false (run (fixture, ADD, HV_DEVICE (disk), &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_MONITOR);
+  g_assert_nonnull (strstr (error->message, "Duplicate nodes"));
+  g_assert_cmpuint (record (fixture)->disks->len, ==, 0);
+  g_assert_cmpuint (record (fixture)->pending->len, ==, 0);
+}
+
 /* An undo that fails too: the first error is the one reported. */
 static void
 test_add_first_error (Fixture       *fixture,
@@ -347,7 +404,6 @@ test_add_first_error (Fixture       *fixture,
   hv_test_qmp_server_add_command (fixture->server, "device_add", NULL,
                                   "{\"error\": {\"class\": \"GenericError\", \"desc\": \"first\"}}");
   hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
-  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL, "{\"return\": []}");
   hv_test_qmp_server_add_command (fixture->server, "blockdev-del", NULL,
                                   "{\"error\": {\"class\": \"GenericError\", \"desc\": \"second\"}}");
   /* is the node still there? it is: the undo failed */
@@ -380,7 +436,6 @@ test_add_unconfirmed (Fixture       *fixture,
   hv_test_qmp_server_add_command (fixture->server, "blockdev-add", NULL, "{\"return\": {}}");
   hv_test_qmp_server_add_command (fixture->server, "device_add", NULL, "{\"return\": {}}");
   hv_test_qmp_server_add_command (fixture->server, "query-pci", NULL, QUERY_PCI_EMPTY);
-  hv_test_qmp_server_add_command (fixture->server, "query-block", NULL, "{\"return\": []}");
   hv_test_qmp_server_add_command (fixture->server, "device_del", "{\"id\": \"" DISK_ID "\"}",
                                   "{\"return\": {}}");
   fixture_connect (fixture);
@@ -670,6 +725,8 @@ main (int   argc,
   ADD_TEST ("add-disk", test_add_disk);
   ADD_TEST ("add-slot-moved", test_add_slot_moved);
   ADD_TEST ("add-undo", test_add_undo);
+  ADD_TEST ("add-node-refused", test_add_node_refused);
+  ADD_TEST ("add-node-taken", test_add_node_taken);
   ADD_TEST ("add-first-error", test_add_first_error);
   ADD_TEST ("add-unconfirmed", test_add_unconfirmed);
   ADD_TEST ("del-event-first", test_del_event_first);

@@ -13,17 +13,23 @@
 
 /*
  * The confirmation of an addition: QEMU shows the id at its slot
- * (query-pci) and, for a disk, the node under the device (query-block).
- * The queries go out right behind device_add, which QEMU runs first: their
- * answers describe QEMU after it, and arrive without another round trip.
- * If device_add fails they are dropped.
+ * (query-pci), which also keeps hotplug's view of the bus QEMU's own. The
+ * query goes out right behind device_add, which QEMU runs first: its
+ * answer describes QEMU after it, and arrives without another round trip.
+ * If device_add fails it is dropped.
+ *
+ * A disk's node under the device is what device_add's own reply says:
+ * QEMU resolves `drive` by node name when it creates the device and
+ * refuses a name it does not know, and the name is hotplug's, made by the
+ * blockdev-add QEMU ran just before (when that one fails, whatever
+ * device_add did is undone). A query-block would add a command and its
+ * answer to every disk and could only say the same.
  */
 
 struct _HvKvmHotplugConfirm {
   GTask          *task;        /* keeps the operation while answers are due */
   HvKvmHotplugOp *op;
   JsonArray      *query_pci;
-  JsonArray      *query_block;
   GError         *error;
   guint           outstanding;
   gboolean        waiting;     /* the step "confirmed" runs and waits */
@@ -33,31 +39,9 @@ static void
 confirm_free (HvKvmHotplugConfirm *confirm)
 {
   g_clear_pointer (&confirm->query_pci, json_array_unref);
-  g_clear_pointer (&confirm->query_block, json_array_unref);
   g_clear_error (&confirm->error);
   g_clear_object (&confirm->task);
   g_free (confirm);
-}
-
-/* query-block lists the backend of a device added on a node with an empty
- * device name and its qdev path. */
-static gboolean
-confirm_block (HvKvmHotplugOp *op,
-               JsonArray      *query_block)
-{
-  g_autofree gchar *path = g_strdup_printf ("/machine/peripheral/%s/virtio-backend", op->qemu_id);
-
-  for (guint i = 0; i < json_array_get_length (query_block); i++)
-    {
-      JsonObject *info = json_array_get_object_element (query_block, i);
-      JsonObject *inserted = hv_kvm_qmp_json_get_object (info, "inserted");
-      const gchar *qdev = hv_kvm_qmp_json_get_string (info, "qdev");
-
-      if ((g_strcmp0 (qdev, path) == 0 || g_strcmp0 (qdev, op->qemu_id) == 0) && inserted != NULL &&
-          g_strcmp0 (hv_kvm_qmp_json_get_string (inserted, "node-name"), op->node_name) == 0)
-        return TRUE;
-    }
-  return FALSE;
 }
 
 static GError *
@@ -80,10 +64,6 @@ confirm_error (HvKvmHotplugConfirm *confirm)
     return g_error_new (HV_ERROR, HV_ERROR_HOTPLUG,
                         _("QEMU does not show %s at PCI slot %d after adding it"),
                         hv_kvm_hotplug_op_describe (op), op->slot);
-  if (op->type == HV_DEVICE_TYPE_DISK && !confirm_block (op, confirm->query_block))
-    return g_error_new (HV_ERROR, HV_ERROR_HOTPLUG,
-                        _("QEMU does not show block node %s under %s after adding it"),
-                        op->node_name, hv_kvm_hotplug_op_describe (op));
   return NULL;
 }
 
@@ -123,21 +103,7 @@ confirm_pci_cb (GObject      *source,
     confirm_replied (confirm);
 }
 
-static void
-confirm_block_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  HvKvmHotplugConfirm *confirm = user_data;
-
-  confirm->query_block = hv_kvm_qmp_query_block_finish (HV_KVM_QMP_CLIENT (source), result,
-                                                        confirm->error == NULL ? &confirm->error
-                                                                               : NULL);
-  if (--confirm->outstanding == 0)
-    confirm_replied (confirm);
-}
-
-/* Sends the queries; call right after device_add. */
+/* Sends the query; call right after device_add. */
 void
 hv_kvm_hotplug_confirm_start (HvKvmHotplugOp *op)
 {
@@ -145,11 +111,9 @@ hv_kvm_hotplug_confirm_start (HvKvmHotplugOp *op)
 
   confirm->task = g_object_ref (op->task);
   confirm->op = op;
-  confirm->outstanding = op->type == HV_DEVICE_TYPE_DISK ? 2 : 1;
+  confirm->outstanding = 1;
   op->confirm = confirm;
   hv_kvm_qmp_query_pci_async (op->qmp, NULL, confirm_pci_cb, confirm);
-  if (op->type == HV_DEVICE_TYPE_DISK)
-    hv_kvm_qmp_query_block_async (op->qmp, NULL, confirm_block_cb, confirm);
 }
 
 /* The operation no longer wants the answers (its device_add failed). */

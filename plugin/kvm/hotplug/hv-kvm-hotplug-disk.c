@@ -39,12 +39,6 @@ static const gchar * const shared_templates[] = {
   "sharedfile", "blockdev", "ext", "gluster", NULL
 };
 
-static GVariant *
-hv_kvm_hotplug_hvparams (HvKvmHotplugOp *op)
-{
-  return hv_kvm_instance_get_runtime (op->instance)->hvparams;
-}
-
 static const gchar *
 hvparam_string (HvKvmHotplugOp *op,
                 const gchar    *key,
@@ -52,7 +46,7 @@ hvparam_string (HvKvmHotplugOp *op,
 {
   const gchar *value;
 
-  if (g_variant_lookup (hv_kvm_hotplug_hvparams (op), key, "&s", &value))
+  if (g_variant_dict_lookup (hv_kvm_hotplug_op_get_hvparams (op), key, "&s", &value))
     return value;
   return fallback;
 }
@@ -63,7 +57,7 @@ hvparam_bool (HvKvmHotplugOp *op,
 {
   gboolean value = FALSE;
 
-  return g_variant_lookup (hv_kvm_hotplug_hvparams (op), key, "b", &value) && value;
+  return g_variant_dict_lookup (hv_kvm_hotplug_op_get_hvparams (op), key, "b", &value) && value;
 }
 
 /* The disk's cache mode, NULL for QEMU's default. */
@@ -359,8 +353,10 @@ hv_kvm_hotplug_disk_add_steps (HvKvmHotplugOp *op)
   if (op->fdset_opaque != NULL)
     hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_FD_REMOVED, disk_step_remove_fd, NULL, 0,
                                 HV_KVM_HOTPLUG_STEP_BEST_EFFORT);
+  /* device_add goes out right behind blockdev-add (or remove-fd): it
+   * names the node, so it fails if the node is not there */
   hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_DEVICE_ADDED, disk_step_add_device,
-                              hv_kvm_hotplug_undo_device_add, 0, 0);
+                              hv_kvm_hotplug_undo_device_add, 0, HV_KVM_HOTPLUG_STEP_AHEAD);
 }
 
 /* After the unplug: the node, if hotplug added one. */

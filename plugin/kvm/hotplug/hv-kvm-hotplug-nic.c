@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "hv-kvm-hotplug-op.h"
@@ -23,12 +25,6 @@
  * netdev_del), then deletes the netdev and the NIC files.
  */
 
-static GVariant *
-nic_hvparams (HvKvmHotplugOp *op)
-{
-  return hv_kvm_instance_get_runtime (op->instance)->hvparams;
-}
-
 static gboolean
 nic_hvparam_bool (HvKvmHotplugOp *op,
                   const gchar    *key,
@@ -36,7 +32,7 @@ nic_hvparam_bool (HvKvmHotplugOp *op,
 {
   gboolean value;
 
-  if (g_variant_lookup (nic_hvparams (op), key, "b", &value))
+  if (g_variant_dict_lookup (hv_kvm_hotplug_op_get_hvparams (op), key, "b", &value))
     return value;
   return fallback;
 }
@@ -46,7 +42,7 @@ nic_queues (HvKvmHotplugOp *op)
 {
   gint64 queues = 1;
 
-  g_variant_lookup (nic_hvparams (op), "virtio_net_queues", "x", &queues);
+  g_variant_dict_lookup (hv_kvm_hotplug_op_get_hvparams (op), "virtio_net_queues", "x", &queues);
   return (guint) CLAMP (queues, 1, HV_KVM_NIC_MAX_QUEUES);
 }
 
@@ -54,6 +50,19 @@ static gboolean
 nic_has_vhost (HvKvmHotplugOp *op)
 {
   return nic_hvparam_bool (op, "vhost_net", FALSE);
+}
+
+/* aa:bb:cc:dd:ee:ff, hex digits of either case: checked by hand, as a
+ * GRegex would be compiled anew on every addition */
+static gboolean
+nic_mac_is_valid (const gchar *mac)
+{
+  if (mac == NULL || strlen (mac) != 17)
+    return FALSE;
+  for (guint i = 0; i < 17; i++)
+    if (i % 3 == 2 ? mac[i] != ':' : !g_ascii_isxdigit (mac[i]))
+      return FALSE;
+  return TRUE;
 }
 
 /**
@@ -69,7 +78,7 @@ hv_kvm_hotplug_nic_prepare (HvKvmHotplugOp  *op,
   const gchar *mac = hv_nic_get_mac (HV_NIC (op->device));
   guint queues = nic_queues (op);
 
-  if (mac == NULL || !g_regex_match_simple ("^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$", mac, 0, 0))
+  if (!nic_mac_is_valid (mac))
     {
       g_set_error (error, HV_ERROR, HV_ERROR_HOTPLUG,
                    _("Cannot hot-add %s: MAC address '%s' is not of the form aa:bb:cc:dd:ee:ff"),
@@ -379,13 +388,17 @@ hv_kvm_hotplug_nic_add_steps (HvKvmHotplugOp *op)
     hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_IFUP_DONE, nic_step_ifup,
                                 hv_kvm_instance_get_ifdown_script (op->instance) != NULL
                                 ? nic_step_ifdown : NULL, 0, 0);
+  /* from the first getfd on, the commands go out at once: netdev_add
+   * names the fds, device_add the netdev, so each fails if what it names
+   * failed; a getfd that succeeds behind one that failed is undone with
+   * the rest */
   for (guint i = 0; i < op->fd_names->len; i++)
     hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_FD_PASSED, nic_step_getfd, nic_undo_getfd,
-                                i, 0);
+                                i, i > 0 ? HV_KVM_HOTPLUG_STEP_AHEAD : 0);
   hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_NETDEV_ADDED, nic_step_add_netdev,
-                              nic_step_del_netdev, 0, 0);
+                              nic_step_del_netdev, 0, HV_KVM_HOTPLUG_STEP_AHEAD);
   hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_DEVICE_ADDED, nic_step_add_device,
-                              hv_kvm_hotplug_undo_device_add, 0, 0);
+                              hv_kvm_hotplug_undo_device_add, 0, HV_KVM_HOTPLUG_STEP_AHEAD);
   hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_FILES_WRITTEN, nic_step_write_files,
                               nic_step_remove_files, 0, 0);
 }

@@ -161,6 +161,7 @@ hv_kvm_hotplug_op_free (HvKvmHotplugOp *op)
   g_clear_object (&op->device);
   g_free (op->qemu_id);
   g_clear_pointer (&op->dict, g_variant_unref);
+  g_clear_pointer (&op->hvparams, g_variant_dict_unref);
   g_array_unref (op->steps);
   g_clear_error (&op->error);
   g_clear_error (&op->early_error);
@@ -221,7 +222,7 @@ hv_kvm_hotplug_op_add_step (HvKvmHotplugOp        *op,
                             guint                  arg,
                             HvKvmHotplugStepFlags  flags)
 {
-  HvKvmHotplugStep step = { name, run, undo, arg, flags };
+  HvKvmHotplugStep step = { name, run, undo, arg, flags, FALSE, FALSE };
 
   g_array_append_val (op->steps, step);
 }
@@ -241,6 +242,17 @@ hv_kvm_hotplug_op_describe (HvKvmHotplugOp *op)
                                      op->qemu_id != NULL ? op->qemu_id : "?",
                                      hv_kvm_instance_get_name (op->instance));
   return op->description;
+}
+
+/* The hvparams the instance runs with, as a hash table: an a{sv} finds a
+ * key by walking (and allocating) its entries, some 60 of them, and an
+ * addition looks up a dozen. */
+GVariantDict *
+hv_kvm_hotplug_op_get_hvparams (HvKvmHotplugOp *op)
+{
+  if (op->hvparams == NULL)
+    op->hvparams = g_variant_dict_new (hv_kvm_instance_get_runtime (op->instance)->hvparams);
+  return op->hvparams;
 }
 
 /* Sets @key of the journal entry's extra part (a floating @value is
@@ -279,14 +291,17 @@ static void hv_kvm_hotplug_op_run_current (HvKvmHotplugOp *op);
 static void hv_kvm_hotplug_op_undo_next (HvKvmHotplugOp *op);
 static void hv_kvm_hotplug_op_keep_error (HvKvmHotplugOp *op, GError *error);
 
-/* Undoes the steps done, in reverse, then ends with the first error. */
+/* Undoes the steps done, in reverse, then ends with the first error
+ * (@error, or the one kept already when NULL). */
 static void
 hv_kvm_hotplug_op_roll_back (HvKvmHotplugOp *op,
                              GError         *error)
 {
-  hv_kvm_hotplug_op_keep_error (op, error);
+  if (error != NULL)
+    hv_kvm_hotplug_op_keep_error (op, error);
   op->undoing = TRUE;
-  op->current = op->n_done;
+  op->draining = FALSE;
+  op->current = op->n_started;
   hv_kvm_hotplug_op_undo_next (op);
 }
 
@@ -339,10 +354,24 @@ hv_kvm_hotplug_op_start (HvKvmHotplugOp *op)
 }
 
 static void
+hv_kvm_hotplug_op_start_step (HvKvmHotplugOp *op,
+                              guint           index)
+{
+  HvKvmHotplugStep *step = &g_array_index (op->steps, HvKvmHotplugStep, index);
+
+  step->started = TRUE;
+  op->n_started = MAX (op->n_started, index + 1);
+  step->run (op, step->arg);
+}
+
+static void
 hv_kvm_hotplug_op_run_current (HvKvmHotplugOp *op)
 {
+  g_autoptr(GTask) guard = NULL;
   HvKvmHotplugStep *step;
   GError *error = NULL;
+  guint first = op->current;
+  gboolean ahead;
 
   if (op->current >= op->steps->len)
     {
@@ -350,15 +379,38 @@ hv_kvm_hotplug_op_run_current (HvKvmHotplugOp *op)
       return;
     }
   step = &g_array_index (op->steps, HvKvmHotplugStep, op->current);
-  /* cancelling stops an operation between steps, never inside one: a
-   * command QEMU received has an outcome to be undone or kept */
+  /* sent ahead with the step before: its reply ends it */
+  if (step->started)
+    return;
+  /* cancelling stops an operation between steps, never inside one (nor
+   * inside the commands sent at once): a command QEMU received has an
+   * outcome to be undone or kept */
   if (!op->no_return && g_cancellable_set_error_if_cancelled (g_task_get_cancellable (op->task),
                                                               &error))
     {
       hv_kvm_hotplug_op_roll_back (op, error);
       return;
     }
-  step->run (op, step->arg);
+  /* the step may end the operation at once */
+  guard = g_object_ref (op->task);
+  ahead = first + 1 < op->steps->len && op->qmp != NULL &&
+          (g_array_index (op->steps, HvKvmHotplugStep, first + 1).flags & HV_KVM_HOTPLUG_STEP_AHEAD);
+  /* the commands that need no reply of this one go out right behind it,
+   * in one write: one round trip for them all instead of one each */
+  if (ahead)
+    hv_kvm_qmp_client_cork (op->qmp);
+  hv_kvm_hotplug_op_start_step (op, first);
+  for (guint i = first + 1; ahead && i < op->steps->len; i++)
+    {
+      HvKvmHotplugStep *next = &g_array_index (op->steps, HvKvmHotplugStep, i);
+
+      if (!(next->flags & HV_KVM_HOTPLUG_STEP_AHEAD) || next->started || op->current != first ||
+          op->undoing || op->draining || g_task_get_completed (op->task))
+        break;
+      hv_kvm_hotplug_op_start_step (op, i);
+    }
+  if (ahead)
+    hv_kvm_qmp_client_uncork (op->qmp);
 }
 
 /* Whether QEMU's connection is gone (QEMU died, or closed it): what is
@@ -396,6 +448,7 @@ hv_kvm_hotplug_op_step_succeeded (HvKvmHotplugOp   *op,
   GError *error = NULL;
 
   op->n_done = op->current + 1;
+  step->done = TRUE;
   if (step->flags & HV_KVM_HOTPLUG_STEP_NO_RETURN)
     op->no_return = TRUE;
   if (op->pending != NULL)
@@ -440,6 +493,23 @@ hv_kvm_hotplug_op_step_done (HvKvmHotplugOp *op,
       hv_kvm_hotplug_op_undo_next (op);
       return;
     }
+  if (op->draining)
+    {
+      /* the reply of a step sent ahead of the one that failed: what it
+       * did is undone with the rest, and its failure (most likely because
+       * of the first one) is only logged */
+      if (error == NULL)
+        step->done = TRUE;
+      else
+        {
+          g_debug ("%s: step %s sent ahead failed too (%s)", hv_kvm_hotplug_op_describe (op),
+                   step->name, error->message);
+          g_error_free (error);
+        }
+      if (++op->current >= op->n_started)
+        hv_kvm_hotplug_op_roll_back (op, NULL);
+      return;
+    }
   if (error == NULL)
     {
       hv_kvm_hotplug_op_step_succeeded (op, step);
@@ -469,6 +539,16 @@ hv_kvm_hotplug_op_step_done (HvKvmHotplugOp *op,
   g_debug ("%s: step %s failed (%s), undoing %u step(s)", hv_kvm_hotplug_op_describe (op),
            step->name, error->message, op->n_done);
   op->failed_step = step->name;
+  if (op->current + 1 < op->n_started)
+    {
+      /* steps were sent ahead of it: their replies come first, so that
+       * what they did (a device_add of a name someone else made) is
+       * known and undone too */
+      hv_kvm_hotplug_op_keep_error (op, error);
+      op->draining = TRUE;
+      op->current++;
+      return;
+    }
   hv_kvm_hotplug_op_roll_back (op, error);
 }
 
@@ -481,7 +561,7 @@ hv_kvm_hotplug_op_undo_next (HvKvmHotplugOp *op)
 
       op->current--;
       step = &g_array_index (op->steps, HvKvmHotplugStep, op->current);
-      if (step->undo != NULL)
+      if (step->done && step->undo != NULL)
         {
           step->undo (op, step->arg);
           return;

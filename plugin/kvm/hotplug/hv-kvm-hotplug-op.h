@@ -70,6 +70,13 @@ typedef enum {
   /* once done there is no way back (a device QEMU gave up): later steps
    * are not cancelled */
   HV_KVM_HOTPLUG_STEP_NO_RETURN   = 1 << 2,
+  /* sent without waiting for the step before's reply: its run only sends
+   * one QMP command and its reply ends it. QEMU runs commands in order, so
+   * the reply still comes after the one before, and the command needs
+   * nothing that reply says; if the step before fails, this one fails on
+   * its own (it names what that step made), and if it does not, it is
+   * undone with the rest */
+  HV_KVM_HOTPLUG_STEP_AHEAD       = 1 << 3,
 } HvKvmHotplugStepFlags;
 
 typedef struct {
@@ -78,6 +85,8 @@ typedef struct {
   HvKvmHotplugStepFunc  undo;    /* NULL: nothing to undo */
   guint                 arg;
   HvKvmHotplugStepFlags flags;
+  gboolean              started; /* run was called */
+  gboolean              done;    /* succeeded: undone on a roll back */
 } HvKvmHotplugStep;
 
 struct _HvKvmHotplugOp {
@@ -93,11 +102,15 @@ struct _HvKvmHotplugOp {
   gint              slot;
   gchar            *qemu_id;
   GVariant         *dict;         /* the device as the record holds it */
+  GVariantDict     *hvparams;     /* hv_kvm_hotplug_op_get_hvparams() */
   HvKvmPendingOp   *pending;      /* the journal entry, owned by the record */
 
   GArray           *steps;        /* HvKvmHotplugStep */
   guint             current;
   guint             n_done;
+  guint             n_started;    /* steps whose run was called */
+  gboolean          draining;     /* a step failed; replies of steps sent
+                                   * ahead of it are still due */
   gboolean          undoing;
   gboolean          no_return;
   gboolean          keep_journal; /* ends with the entry left pending */
@@ -168,6 +181,7 @@ gboolean        hv_kvm_hotplug_op_finish       (GAsyncResult        *result,
                                                 gpointer             source_tag,
                                                 GError             **error);
 const gchar    *hv_kvm_hotplug_op_describe     (HvKvmHotplugOp      *op);
+GVariantDict   *hv_kvm_hotplug_op_get_hvparams (HvKvmHotplugOp      *op);
 void            hv_kvm_hotplug_op_set_extra    (HvKvmHotplugOp      *op,
                                                 const gchar         *key,
                                                 GVariant            *value);

@@ -72,6 +72,7 @@ struct _HvKvmQmpClient {
   GString          *output;
   gsize             output_sent;
   GQueue            attachments;
+  guint             corked;      /* hv_kvm_qmp_client_cork() */
 
   guint64           next_serial;
   GHashTable       *calls;       /* &serial → HvKvmQmpCall */
@@ -642,8 +643,47 @@ hv_kvm_qmp_client_send_command (HvKvmQmpClient *self,
     g_debug ("-> %.*s%s", (int) (self->output->len - start - 1), self->output->str + start,
              fds != NULL ? " (with file descriptors)" : "");
 
-  /* while earlier bytes wait for the socket, the writable source sends these */
-  if (self->write_source == NULL)
+  /* while earlier bytes wait for the socket, the writable source sends
+   * these; while corked, uncorking does */
+  if (self->write_source == NULL && self->corked == 0)
+    flush_or_close (self);
+}
+
+/**
+ * hv_kvm_qmp_client_cork:
+ * @self: a client
+ *
+ * Holds the commands sent from now on in the client until the matching
+ * hv_kvm_qmp_client_uncork(), which writes them together: as few writes
+ * as their file descriptors allow (a command with descriptors still goes
+ * in a write of its own), and one wake-up of QEMU's monitor instead of
+ * one per command. A client that keeps writing command after command is
+ * also one the scheduler of a busy host preempts for the QEMU thread each
+ * write wakes. Nests.
+ */
+void
+hv_kvm_qmp_client_cork (HvKvmQmpClient *self)
+{
+  g_return_if_fail (HV_KVM_IS_QMP_CLIENT (self));
+
+  self->corked++;
+}
+
+/**
+ * hv_kvm_qmp_client_uncork:
+ * @self: a client
+ *
+ * Ends hv_kvm_qmp_client_cork(); the last one writes what was held (a
+ * write error closes the connection, failing its calls).
+ */
+void
+hv_kvm_qmp_client_uncork (HvKvmQmpClient *self)
+{
+  g_return_if_fail (HV_KVM_IS_QMP_CLIENT (self));
+  g_return_if_fail (self->corked > 0);
+
+  if (--self->corked == 0 && self->write_source == NULL && self->output->len > 0 &&
+      self->socket != NULL)
     flush_or_close (self);
 }
 

@@ -43,6 +43,8 @@ gboolean            hv_kvm_qmp_client_connect_finish       (HvKvmQmpClient      
                                                             GError               **error);
 void                hv_kvm_qmp_client_close                (HvKvmQmpClient        *self);
 void                hv_kvm_qmp_client_drain                (HvKvmQmpClient        *self);
+void                hv_kvm_qmp_client_cork                 (HvKvmQmpClient        *self);
+void                hv_kvm_qmp_client_uncork               (HvKvmQmpClient        *self);
 
 gboolean            hv_kvm_qmp_client_is_connected         (HvKvmQmpClient        *self);
 const gchar        *hv_kvm_qmp_client_get_socket_path      (HvKvmQmpClient        *self);
