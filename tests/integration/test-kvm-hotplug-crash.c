@@ -8,6 +8,7 @@
 #include "hv-kvm.h"
 #include "hv-kvm-qmp-commands.h"
 #include "hv-kvm-runtime.h"
+#include "hv-test-files.h"
 #include "hv-test-async.h"
 #include "hv-test-hotplug.h"
 
@@ -348,5 +349,6 @@ main (int   argc,
   status = g_test_run ();
   g_clear_pointer (&guest, hv_test_kvm_launch_free);
   g_main_context_pop_thread_default (context);
+  hv_test_remove_tree (work_dir);
   return status;
 }

@@ -10,6 +10,7 @@
 #include "hv-kvm.h"
 #include "hv-kvm-runtime.h"
 #include "hv-test.h"
+#include "hv-test-files.h"
 #include "hv-test-async.h"
 #include "hv-test-kvm-guest.h"
 
@@ -325,6 +326,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
+  gint status;
 
   g_test_init (&argc, &argv, NULL);
   work_dir = g_dir_make_tmp ("hvkit-hp-kvm-XXXXXX", &error);
@@ -338,5 +340,7 @@ main (int   argc,
       g_assert_no_error (error);
     }
   g_test_add_func ("/kvm/hotplug/hypervisor", test_hypervisor);
-  return g_test_run ();
+  status = g_test_run ();
+  hv_test_remove_tree (work_dir);
+  return status;
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "hv-kvm-runtime.h"
+#include "hv-test-files.h"
 #include "hv-test-hotplug.h"
 
 /*
@@ -142,5 +143,6 @@ main (int   argc,
   g_test_add_func ("/kvm/hotplug/no-guest", test_no_guest);
   status = g_test_run ();
   g_main_context_pop_thread_default (context);
+  hv_test_remove_tree (work_dir);
   return status;
 }

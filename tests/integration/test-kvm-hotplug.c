@@ -9,6 +9,7 @@
 
 #include "hv-kvm-qmp-commands.h"
 #include "hv-kvm-runtime.h"
+#include "hv-test-files.h"
 #include "hv-test-async.h"
 #include "hv-test-hotplug.h"
 
@@ -833,5 +834,6 @@ main (int   argc,
 
   g_clear_pointer (&guest, hv_test_kvm_launch_free);
   g_main_context_pop_thread_default (context);
+  hv_test_remove_tree (work_dir);
   return status;
 }
