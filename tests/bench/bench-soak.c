@@ -364,6 +364,9 @@ main (int   argc,
   ok = run (&soak, cycles, reference, &at_reference, &at_end);
   stop (&soak);
   hv_test_remove_tree (soak.work_dir);
+  g_clear_pointer (&soak.disk_path, g_free);
+  g_clear_pointer (&soak.run_dir, g_free);
+  g_clear_pointer (&soak.work_dir, g_free);
   if (!ok)
     return 1;
 
@@ -375,9 +378,5 @@ main (int   argc,
            at_end.taps, at_reference.record_bytes, at_end.record_bytes, at_end.journal_bytes);
   if (reference != 100)
     g_printerr ("bench-soak: the *_at_100 figures are after cycle %u of %u\n", reference, cycles);
-  ok = check_flat (&at_reference, &at_end);
-  g_free (soak.disk_path);
-  g_free (soak.run_dir);
-  g_free (soak.work_dir);
-  return ok ? 0 : 1;
+  return check_flat (&at_reference, &at_end) ? 0 : 1;
 }
