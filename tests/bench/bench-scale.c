@@ -606,21 +606,105 @@ report (const gchar *key,
               target != NULL ? target : "");
 }
 
+typedef struct {
+  gdouble start_s, start_concurrent_s, rss_mib, info_p50, add_single, add_concurrent;
+  gdouble reconnect_ms;
+  gint64  threads;
+  guint   fds;
+} Results;
+
+/* This process with every instance running, against before HvKvm. */
+static void
+measure_process (Bench         *bench,
+                 Results       *results,
+                 gint64         rss_base_kib,
+                 gint64         threads_base,
+                 guint          fds_base)
+{
+  results->rss_mib = (gdouble) status_field ("VmRSS") / 1024.0;
+  results->threads = status_field ("Threads");
+  results->fds = count_fds ();
+  g_printerr ("bench-scale: before HvKvm: RSS %.1f MiB, %" G_GINT64_FORMAT " threads, "
+              "%u fds; with %u instances: %.2f fds and %.1f KiB per instance\n",
+              (gdouble) rss_base_kib / 1024.0, threads_base, fds_base, bench->n,
+              (gdouble) (results->fds - fds_base) / bench->n,
+              (results->rss_mib * 1024.0 - (gdouble) rss_base_kib) / bench->n);
+}
+
+static gboolean
+measure (Bench   *bench,
+         Results *results)
+{
+  gint64 rss_base_kib = status_field ("VmRSS");
+  gint64 threads_base = status_field ("Threads");
+  guint fds_base = count_fds ();
+  g_autoptr(HvInstance) warm = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bench->kvm = new_kvm (bench->run_dir);
+  for (guint i = 0; i < bench->n; i++)
+    g_ptr_array_add (bench->instances, new_instance (bench->kvm, i));
+
+  /* the first start probes QEMU's capabilities: not what is measured */
+  warm = new_instance (bench->kvm, 999);
+  if (!hv_hypervisor_start_instance_sync (bench->kvm, warm, TRUE, NULL, &error) ||
+      !hv_hypervisor_stop_instance_sync (bench->kvm, warm, TRUE, FALSE, 0, NULL, &error))
+    {
+      g_printerr ("bench-scale: the warm-up start: %s\n", error->message);
+      return FALSE;
+    }
+
+  if (!start_all_sequential (bench, &results->start_s) || !stop_all (bench) ||
+      !start_all_concurrent (bench, &results->start_concurrent_s))
+    return FALSE;
+  measure_process (bench, results, rss_base_kib, threads_base, fds_base);
+  return all_info_p50 (bench, &results->info_p50) &&
+         hot_add_single_p50 (bench, &results->add_single) &&
+         hot_add_concurrent (bench, &results->add_concurrent) &&
+         reconnect_all (bench, &results->reconnect_ms);
+}
+
+static void
+print_results (Bench         *bench,
+               const Results *results)
+{
+  gint n_cores = (gint) sysconf (_SC_NPROCESSORS_ONLN);
+  g_autofree gchar *add_target = NULL;
+  g_autofree gchar *loadavg = NULL;
+
+  add_target = g_strdup_printf ("<= %.0f (%u x single / %d cores x 1.5)",
+                                bench->n * results->add_single / n_cores * 1.5, bench->n,
+                                n_cores);
+  if (!g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL))
+    loadavg = g_strdup ("?\n");
+  g_printerr ("bench-scale: %u instances, load average at the end: %s", bench->n, loadavg);
+  report ("start_all_s", results->start_s, NULL);
+  report ("start_all_concurrent_s", results->start_concurrent_s, NULL);
+  report ("rss_mib", results->rss_mib, "<= 20");
+  report ("all_info_ms_p50", results->info_p50, "<= 50");
+  report ("hot_add_ms_p50_single", results->add_single, NULL);
+  report ("hot_add_all_concurrent_ms", results->add_concurrent, add_target);
+  report ("reconnect_all_ms", results->reconnect_ms, "<= 1000");
+
+  g_print ("{\"instances\": %u, \"start_all_s\": %.2f, \"start_all_concurrent_s\": %.2f,"
+           " \"rss_mib\": %.1f, \"threads\": %" G_GINT64_FORMAT ", \"fds\": %u,"
+           " \"all_info_ms_p50\": %.2f, \"hot_add_ms_p50_single\": %.2f,"
+           " \"hot_add_all_concurrent_ms\": %.1f, \"reconnect_all_ms\": %.1f}\n",
+           bench->n, results->start_s, results->start_concurrent_s, results->rss_mib,
+           results->threads, results->fds, results->info_p50, results->add_single,
+           results->add_concurrent, results->reconnect_ms);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
   Bench bench = { NULL, };
+  Results results = { 0, };
   const gchar *count = g_getenv ("HVKIT_SCALE_INSTANCES");
-  gdouble start_s = 0, start_concurrent_s = 0, info_p50 = 0, add_single = 0;
-  gdouble add_concurrent = 0, reconnect_ms = 0, rss_mib = 0;
-  gint64 rss_base_kib, threads_base, threads = 0;
-  guint fds_base, fds = 0;
   gboolean ok;
   guint leftovers;
-  gint n_cores = (gint) sysconf (_SC_NPROCESSORS_ONLN);
-  g_autofree gchar *add_target = NULL;
 
   bench.n = count != NULL ? (guint) g_ascii_strtoull (count, NULL, 10) : DEFAULT_INSTANCES;
   if (bench.n == 0 || bench.n > 999)
@@ -635,40 +719,9 @@ main (int   argc,
   g_assert_no_error (error);
   bench.run_dir = g_build_filename (bench.work_dir, "run", NULL);
   bench.pids = g_array_new (FALSE, FALSE, sizeof (GPid));
-
-  rss_base_kib = status_field ("VmRSS");
-  threads_base = status_field ("Threads");
-  fds_base = count_fds ();
-  bench.kvm = new_kvm (bench.run_dir);
   bench.instances = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < bench.n; i++)
-    g_ptr_array_add (bench.instances, new_instance (bench.kvm, i));
 
-  /* the first start probes QEMU's capabilities: not what is measured */
-  {
-    g_autoptr(HvInstance) warm = new_instance (bench.kvm, 999);
-
-    ok = hv_hypervisor_start_instance_sync (bench.kvm, warm, TRUE, NULL, &error) &&
-         hv_hypervisor_stop_instance_sync (bench.kvm, warm, TRUE, FALSE, 0, NULL, &error);
-    if (!ok)
-      g_printerr ("bench-scale: the warm-up start: %s\n", error->message);
-  }
-
-  ok = ok && start_all_sequential (&bench, &start_s) && stop_all (&bench) &&
-       start_all_concurrent (&bench, &start_concurrent_s);
-  if (ok)
-    {
-      rss_mib = (gdouble) status_field ("VmRSS") / 1024.0;
-      threads = status_field ("Threads");
-      fds = count_fds ();
-      g_printerr ("bench-scale: before HvKvm: RSS %.1f MiB, %" G_GINT64_FORMAT " threads, "
-                  "%u fds; with %u instances: %.2f fds and %.1f KiB per instance\n",
-                  (gdouble) rss_base_kib / 1024.0, threads_base, fds_base, bench.n,
-                  (gdouble) (fds - fds_base) / bench.n,
-                  (rss_mib * 1024.0 - (gdouble) rss_base_kib) / bench.n);
-    }
-  ok = ok && all_info_p50 (&bench, &info_p50) && hot_add_single_p50 (&bench, &add_single) &&
-       hot_add_concurrent (&bench, &add_concurrent) && reconnect_all (&bench, &reconnect_ms);
+  ok = measure (&bench, &results);
 
   /* the end, whatever happened: every QEMU stopped, then killed if not */
   if (bench.kvm != NULL && !stop_all (&bench))
@@ -682,35 +735,11 @@ main (int   argc,
       ok = FALSE;
     }
   hv_test_remove_tree (bench.work_dir);
-  if (!ok)
-    return 1;
-
-  add_target = g_strdup_printf ("<= %.0f (%u x single / %d cores x 1.5)",
-                                bench.n * add_single / n_cores * 1.5, bench.n, n_cores);
-  g_printerr ("bench-scale: %u instances, load average at the end: ", bench.n);
-  {
-    g_autofree gchar *loadavg = NULL;
-
-    if (g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL))
-      g_printerr ("%s", loadavg);
-  }
-  report ("start_all_s", start_s, NULL);
-  report ("start_all_concurrent_s", start_concurrent_s, NULL);
-  report ("rss_mib", rss_mib, "<= 20");
-  report ("all_info_ms_p50", info_p50, "<= 50");
-  report ("hot_add_ms_p50_single", add_single, NULL);
-  report ("hot_add_all_concurrent_ms", add_concurrent, add_target);
-  report ("reconnect_all_ms", reconnect_ms, "<= 1000");
-
-  g_print ("{\"instances\": %u, \"start_all_s\": %.2f, \"start_all_concurrent_s\": %.2f,"
-           " \"rss_mib\": %.1f, \"threads\": %" G_GINT64_FORMAT ", \"fds\": %u,"
-           " \"all_info_ms_p50\": %.2f, \"hot_add_ms_p50_single\": %.2f,"
-           " \"hot_add_all_concurrent_ms\": %.1f, \"reconnect_all_ms\": %.1f}\n",
-           bench.n, start_s, start_concurrent_s, rss_mib, threads, fds, info_p50, add_single,
-           add_concurrent, reconnect_ms);
+  if (ok)
+    print_results (&bench, &results);
   g_ptr_array_unref (bench.instances);
   g_array_unref (bench.pids);
   g_free (bench.run_dir);
   g_free (bench.work_dir);
-  return 0;
+  return ok ? 0 : 1;
 }
