@@ -6,6 +6,10 @@
 # UndefinedBehaviorSanitizer and runs the unit, qmp and integration suites
 # again (hvkit's side of real QEMU, taps and guests), and
 # runs each fuzz target for a while. This is what CI runs (.ci/run).
+# The 50-cycle hotplug soak runs in both builds (soak-short, suite
+# integration: flat descriptors, taps, record and journal, and
+# LeakSanitizer in the second) and under valgrind memcheck in the first
+# (soak-valgrind, suite valgrind).
 set -eu
 
 cd "$(dirname "$0")/.."
