@@ -8,6 +8,10 @@
 # hvkitctl under the sanitizers, their python clients on the instrumented
 # typelib with the ASan runtime preloaded, see tests/dbus/meson.build), and
 # runs each fuzz target for a while. This is what CI runs (.ci/run).
+# The 50-cycle hotplug soak runs in both builds (soak-short, suite
+# integration: flat descriptors, taps, record and journal, and
+# LeakSanitizer in the second) and under valgrind memcheck in the first
+# (soak-valgrind, suite valgrind).
 set -eu
 
 cd "$(dirname "$0")/.."

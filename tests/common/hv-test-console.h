@@ -59,6 +59,7 @@ gchar         *hv_test_console_run                  (HvTestConsole        *self,
                                                      GError              **error);
 
 void           hv_test_console_skip_received        (HvTestConsole        *self);
+void           hv_test_console_forget_received      (HvTestConsole        *self);
 const gchar   *hv_test_console_get_log              (HvTestConsole        *self);
 void           hv_test_console_close                (HvTestConsole        *self);
 

@@ -27,7 +27,7 @@
 
 #define HV_TEST_QEMU_START_TIMEOUT_MS 30000
 #define HV_TEST_QEMU_KILL_TIMEOUT_MS  10000
-#define HV_TEST_QEMU_MAX_RUNNING      64
+#define HV_TEST_QEMU_MAX_RUNNING      256
 
 struct _HvTestQemu {
   GObject parent_instance;

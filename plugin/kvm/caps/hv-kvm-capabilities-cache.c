@@ -294,6 +294,7 @@ cache_file_contents_new (GVariant          *key,
                          HvKvmCapabilities *capabilities)
 {
   g_autoptr(GVariant) payload = NULL;
+  g_autoptr(GVariant) record = NULL;
   g_autoptr(GVariant) caps = hv_kvm_capabilities_to_variant (capabilities);
   g_autofree gchar *checksum = NULL;
   GVariantDict dict;
@@ -302,7 +303,9 @@ cache_file_contents_new (GVariant          *key,
   g_variant_dict_init (&dict, NULL);
   g_variant_dict_insert_value (&dict, "binary", key);
   g_variant_dict_insert_value (&dict, "capabilities", caps);
-  payload = g_variant_get_normal_form (g_variant_dict_end (&dict));
+  /* g_variant_get_normal_form() does not take a floating reference */
+  record = g_variant_ref_sink (g_variant_dict_end (&dict));
+  payload = g_variant_get_normal_form (record);
 
   checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, g_variant_get_data (payload),
                                           g_variant_get_size (payload));

@@ -339,7 +339,8 @@ probe_stderr (ProbeData *data)
   gchar *text = g_strndup (g_memory_output_stream_get_data (errors),
                            g_memory_output_stream_get_data_size (errors));
 
-  return g_strstrip (text);
+  /* a stream nothing was written to has no data at all: NULL */
+  return text != NULL ? g_strstrip (text) : g_strdup ("");
 }
 
 /* Once QEMU is gone and both of its outputs are read: the answer. */

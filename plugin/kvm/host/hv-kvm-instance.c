@@ -40,6 +40,11 @@ struct _HvKvmInstance {
   gboolean           pci_known;       /* pci_used is QEMU's own view */
   gboolean           hotplug_watched; /* its DEVICE_DELETED watch is on */
 
+  /* What info keeps of the current connection: reset with it. */
+  guint64            balloon_actual;  /* bytes, from BALLOON_CHANGE or query-balloon */
+  gboolean           balloon_known;
+  guint              n_vcpus;         /* from query-cpus-fast; 0: not asked yet */
+
   GPid               pid;        /* 0: no process */
   gint               pidfd;      /* -1: none */
   GSource           *exit_source;
@@ -267,6 +272,9 @@ hv_kvm_instance_qmp_event_cb (HvKvmQmpClient *qmp,
   else if (g_str_equal (event, "SHUTDOWN") && !self->host_powerdown &&
            json_object_get_boolean_member_with_default (data, "guest", FALSE))
     hv_kvm_instance_set_user_shutdown (self, TRUE);
+  else if (g_str_equal (event, "BALLOON_CHANGE") && json_object_has_member (data, "actual"))
+    hv_kvm_instance_set_balloon_actual (self, (guint64) json_object_get_int_member (data,
+                                                                                   "actual"));
 }
 
 void
@@ -284,6 +292,8 @@ hv_kvm_instance_set_qmp (HvKvmInstance  *self,
   self->pci_used = 0;
   self->pci_known = FALSE;
   self->hotplug_watched = FALSE;
+  self->balloon_known = FALSE;
+  self->n_vcpus = 0;
   if (qmp != NULL)
     hv_kvm_qmp_client_set_command_timeout (qmp, self->command_timeout_ms);
   if (qmp != NULL)
@@ -962,6 +972,53 @@ hv_kvm_instance_set_pci_view (HvKvmInstance *self,
 
   self->pci_used = used;
   self->pci_known = known;
+}
+
+/*
+ * What info need not ask QEMU each time, on the current connection. The
+ * balloon's size changes only when the guest moves it, and QEMU tells
+ * every monitor with BALLOON_CHANGE (at most once a second, the last value
+ * always sent): so after one query-balloon, the events keep it. The vCPUs
+ * are counted once: hvkit plugs none. Asking both at every info made QEMU
+ * spend 0.6 ms of CPU per instance (query-balloon walks every memory
+ * device), three quarters of GetAllInstancesInfo's time with 100
+ * instances (tests/bench/bench-scale).
+ */
+gboolean
+hv_kvm_instance_get_balloon_actual (HvKvmInstance *self,
+                                    guint64       *actual)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), FALSE);
+
+  *actual = self->balloon_actual;
+  return self->balloon_known;
+}
+
+void
+hv_kvm_instance_set_balloon_actual (HvKvmInstance *self,
+                                    guint64        actual)
+{
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+
+  self->balloon_actual = actual;
+  self->balloon_known = self->qmp != NULL;
+}
+
+guint
+hv_kvm_instance_get_n_vcpus (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), 0);
+
+  return self->n_vcpus;
+}
+
+void
+hv_kvm_instance_set_n_vcpus (HvKvmInstance *self,
+                             guint          n_vcpus)
+{
+  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
+
+  self->n_vcpus = self->qmp != NULL ? n_vcpus : 0;
 }
 
 /* TRUE the first time it is asked on a connection: hotplug then watches

@@ -164,6 +164,16 @@ void               hv_kvm_instance_set_pci_view       (HvKvmInstance       *self
                                                        gboolean             known);
 gboolean           hv_kvm_instance_claim_hotplug_watch (HvKvmInstance      *self);
 
+/* What info keeps of the current connection (the balloon's size, kept
+ * by BALLOON_CHANGE; the vCPUs); both start anew with every connection. */
+gboolean           hv_kvm_instance_get_balloon_actual (HvKvmInstance     *self,
+                                                       guint64           *actual);
+void               hv_kvm_instance_set_balloon_actual (HvKvmInstance     *self,
+                                                       guint64            actual);
+guint              hv_kvm_instance_get_n_vcpus        (HvKvmInstance     *self);
+void               hv_kvm_instance_set_n_vcpus        (HvKvmInstance     *self,
+                                                       guint              n_vcpus);
+
 /* Removes every NIC file of the instance that names @tap. */
 void               hv_kvm_instance_remove_nic_files_of_tap (HvKvmInstance *self,
                                                             const gchar   *tap);

@@ -94,7 +94,10 @@ info_balloon_cb (GObject      *source,
   GError *error = NULL;
 
   if (hv_kvm_qmp_query_balloon_finish (HV_KVM_QMP_CLIENT (source), result, &actual, &error))
-    hv_instance_info_set_memory (query->info, (gint64) (actual >> 20));
+    {
+      hv_instance_info_set_memory (query->info, (gint64) (actual >> 20));
+      hv_kvm_instance_set_balloon_actual (g_task_get_source_object (task), actual);
+    }
   info_query_answered (task, error);
 }
 
@@ -110,7 +113,10 @@ info_cpus_cb (GObject      *source,
 
   cpus = hv_kvm_qmp_query_cpus_fast_finish (HV_KVM_QMP_CLIENT (source), result, &error);
   if (cpus != NULL)
-    hv_instance_info_set_vcpus (query->info, json_array_get_length (cpus));
+    {
+      hv_instance_info_set_vcpus (query->info, json_array_get_length (cpus));
+      hv_kvm_instance_set_n_vcpus (g_task_get_source_object (task), json_array_get_length (cpus));
+    }
   info_query_answered (task, error);
 }
 
@@ -126,6 +132,7 @@ info_collect_async (HvKvmInstance       *instance,
   GTask *task = g_task_new (instance, cancellable, callback, user_data);
   HvKvmQmpClient *qmp = hv_kvm_instance_get_qmp (instance);
   InfoQuery *query = g_new0 (InfoQuery, 1);
+  guint64 actual = 0;
 
   g_task_set_source_tag (task, info_collect_async);
   query->info = hv_instance_info_new (hv_kvm_instance_get_name (instance));
@@ -156,10 +163,25 @@ info_collect_async (HvKvmInstance       *instance,
   hv_instance_info_set_pid (query->info, hv_kvm_instance_get_pid (instance));
   hv_instance_info_set_cpu_time (query->info,
                                  hv_kvm_process_get_cpu_time (hv_kvm_instance_get_pid (instance)));
-  query->pending = 3;
-  hv_kvm_qmp_query_status_async (qmp, cancellable, info_status_cb, g_object_ref (task));
-  hv_kvm_qmp_query_balloon_async (qmp, cancellable, info_balloon_cb, g_object_ref (task));
-  hv_kvm_qmp_query_cpus_fast_async (qmp, cancellable, info_cpus_cb, task);
+  /* the state from QEMU every time (it also proves QEMU answers); the
+   * balloon and the vCPUs as the connection keeps them, once known
+   * (hv_kvm_instance_get_balloon_actual) */
+  query->pending = 1;
+  if (hv_kvm_instance_get_balloon_actual (instance, &actual))
+    hv_instance_info_set_memory (query->info, (gint64) (actual >> 20));
+  else
+    {
+      query->pending++;
+      hv_kvm_qmp_query_balloon_async (qmp, cancellable, info_balloon_cb, g_object_ref (task));
+    }
+  if (hv_kvm_instance_get_n_vcpus (instance) > 0)
+    hv_instance_info_set_vcpus (query->info, hv_kvm_instance_get_n_vcpus (instance));
+  else
+    {
+      query->pending++;
+      hv_kvm_qmp_query_cpus_fast_async (qmp, cancellable, info_cpus_cb, g_object_ref (task));
+    }
+  hv_kvm_qmp_query_status_async (qmp, cancellable, info_status_cb, task);
 }
 
 static HvInstanceInfo *
