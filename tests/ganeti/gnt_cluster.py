@@ -61,6 +61,33 @@ NODE_ENV = {
 # may not, so all of /root is the node's own)
 PRIVATE_DIRS = ['/etc/ganeti', '/etc/ssh', '/var/lib/ganeti', '/var/log/ganeti',
                 '/root', '/srv', '/tmp']
+# where this build's files are named from (meson's environment)
+TREE_VARIABLES = ['G_TEST_SRCDIR', 'G_TEST_BUILDDIR', 'HVKIT_TEST_GUEST_DIR',
+                  'HVKIT_TEST_HVKITD', 'HVKIT_TEST_HVKITCTL', 'HVKIT_TEST_SCRIPT_DIR',
+                  'HVKIT_TEST_BUS_POLICY', 'HVKIT_TEST_POLKIT_POLICY',
+                  'HVKIT_TEST_GANETI_PYTHON', 'HVKIT_TEST_GANETI_SWITCH',
+                  'HVKIT_TEST_FRAMEWORK_DIR', 'HVKIT_PLUGIN_DIR', 'GI_TYPELIB_PATH',
+                  'LD_LIBRARY_PATH']
+
+
+def _trees_under_tmp(cluster_dir):
+    """The top directories under the host's /tmp that this build's files
+    are in (none when source and build live elsewhere), the cluster's own
+    directory left out."""
+    trees = set()
+    for variable in TREE_VARIABLES:
+        for path in os.environ.get(variable, '').split(':'):
+            if not path:
+                continue
+            real = os.path.realpath(path)
+            parts = real.split('/')
+            if len(parts) > 2 and parts[1] == 'tmp':
+                top = '/tmp/' + parts[2]
+                if top != os.path.realpath(cluster_dir):
+                    trees.add(top)
+    return sorted(trees)
+
+
 REQUIRED_PROGRAMS = ['unshare', 'nsenter', 'ip', 'mount', 'socat', '/usr/sbin/sshd',
                      'ssh-keygen', '/usr/sbin/gnt-cluster', '/usr/sbin/gnt-instance',
                      '/usr/sbin/gnt-node', QEMU]
@@ -250,13 +277,23 @@ class Node:
         binds += self._prepare_hvkit_files()
         binds += [(self.path(p), p) for p in PRIVATE_DIRS if p != '/tmp']
         binds.append((self.cluster.shared_dir, SHARED_DIR))
+        # the node's /tmp is its own, but a source or build tree under the
+        # host's /tmp (a CI checkout, say) must stay where the node's
+        # hvkitd, Ganeti's kernel_path and the switch look for it: mounted
+        # at the same place inside the node's /tmp, which comes along
+        for tree in _trees_under_tmp(self.cluster.tmp):
+            inside = self.path('/tmp') + tree[len('/tmp'):]
+            os.makedirs(inside, exist_ok=True)
+            binds.append((tree, inside))
         # last: the cluster's directory is under the host's /tmp
         binds.append((self.path('/tmp'), '/tmp'))
         script = ['set -e', 'mount --make-rprivate /',
                   'mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run',
                   'mkdir -p /run/lock /run/sshd /run/dbus',
                   'mount -t sysfs -o nosuid,nodev,noexec sysfs /sys']
-        script += [f'mount --bind {shlex.quote(src)} {shlex.quote(dst)}' for src, dst in binds]
+        # --rbind: the node's /tmp carries the trees mounted inside it
+        script += [f'mount --{"rbind" if dst == "/tmp" else "bind"} '
+                   f'{shlex.quote(src)} {shlex.quote(dst)}' for src, dst in binds]
         script += [f'hostname {self.name}',
                    'ip link set lo up',
                    f'ip link add {BRIDGE} type bridge',
