@@ -137,6 +137,31 @@ hv_remote_get_instance_info_finish (HvHypervisor  *hypervisor,
   return hv_instance_info_new_from_variant (dict, error);
 }
 
+/* A reply of one aa{sv}: one object per dict, by @from_variant, or
+ * %NULL and the first dict's error. */
+typedef GObject *(*HvRemoteFromVariant) (GVariant  *dict,
+                                         GError   **error);
+
+static GPtrArray *
+hv_remote_objects_from_reply (GVariant             *reply,
+                              HvRemoteFromVariant   from_variant,
+                              GError              **error)
+{
+  g_autoptr(GVariant) dicts = g_variant_get_child_value (reply, 0);
+  g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (gsize i = 0; i < g_variant_n_children (dicts); i++)
+    {
+      g_autoptr(GVariant) dict = g_variant_get_child_value (dicts, i);
+      GObject *object = from_variant (dict, error);
+
+      if (object == NULL)
+        return NULL;
+      g_ptr_array_add (objects, object);
+    }
+  return g_steal_pointer (&objects);
+}
+
 static void
 hv_remote_adopt_instances_async (HvHypervisor        *hypervisor,
                                  const gchar         *source_dir,
@@ -155,23 +180,11 @@ hv_remote_adopt_instances_finish (HvHypervisor  *hypervisor,
                                   GError       **error)
 {
   g_autoptr(GVariant) reply = hv_remote_finish_reply (hypervisor, result, error);
-  g_autoptr(GVariant) dicts = NULL;
-  g_autoptr(GPtrArray) adoptions = NULL;
 
   if (reply == NULL)
     return NULL;
-  dicts = g_variant_get_child_value (reply, 0);
-  adoptions = g_ptr_array_new_with_free_func (g_object_unref);
-  for (gsize i = 0; i < g_variant_n_children (dicts); i++)
-    {
-      g_autoptr(GVariant) dict = g_variant_get_child_value (dicts, i);
-      HvAdoption *adoption = hv_adoption_new_from_variant (dict, error);
-
-      if (adoption == NULL)
-        return NULL;
-      g_ptr_array_add (adoptions, adoption);
-    }
-  return g_steal_pointer (&adoptions);
+  return hv_remote_objects_from_reply (reply, (HvRemoteFromVariant) hv_adoption_new_from_variant,
+                                       error);
 }
 
 static void
@@ -190,23 +203,12 @@ hv_remote_get_all_instances_info_finish (HvHypervisor  *hypervisor,
                                          GError       **error)
 {
   g_autoptr(GVariant) reply = hv_remote_finish_reply (hypervisor, result, error);
-  g_autoptr(GVariant) dicts = NULL;
-  g_autoptr(GPtrArray) infos = NULL;
 
   if (reply == NULL)
     return NULL;
-  dicts = g_variant_get_child_value (reply, 0);
-  infos = g_ptr_array_new_with_free_func (g_object_unref);
-  for (gsize i = 0; i < g_variant_n_children (dicts); i++)
-    {
-      g_autoptr(GVariant) dict = g_variant_get_child_value (dicts, i);
-      HvInstanceInfo *info = hv_instance_info_new_from_variant (dict, error);
-
-      if (info == NULL)
-        return NULL;
-      g_ptr_array_add (infos, info);
-    }
-  return g_steal_pointer (&infos);
+  return hv_remote_objects_from_reply (reply,
+                                       (HvRemoteFromVariant) hv_instance_info_new_from_variant,
+                                       error);
 }
 
 static void
