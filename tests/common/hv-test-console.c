@@ -98,7 +98,9 @@ hv_test_console_take_waiter (HvTestConsole *self,
 }
 
 /* A failed wait shows the last lines read as test messages (TAP comments):
- * the error message itself stays on one line, as TAP wants for "Bail out!". */
+ * the error message itself stays on one line, as TAP wants for "Bail out!".
+ * Outside a GTest program (a helper process) they go to stderr, which the
+ * test's log keeps. */
 static void
 hv_test_console_show_tail (HvTestConsole *self)
 {
@@ -113,7 +115,10 @@ hv_test_console_show_tail (HvTestConsole *self)
   if (self->partial->len > 0)
     g_string_append_printf (tail, "%s[no newline]\n", self->partial->str);
   g_string_append (tail, "---");
-  g_test_message ("%s", tail->str);
+  if (g_test_initialized ())
+    g_test_message ("%s", tail->str);
+  else
+    g_printerr ("%s\n", tail->str);
 }
 
 static void
