@@ -34,6 +34,8 @@ struct _HvKvmInstance {
   guint              command_timeout_ms;
   gchar             *vhost_net_device;
   HvRuntimeStore    *journal_store;   /* the store without fsync, made once */
+  GVariant          *hvparams_seen;   /* the record's hvparams hvparams_dict is of */
+  GVariantDict      *hvparams_dict;
 
   /* What hotplug knows of the current QMP connection: reset with it. */
   guint32            pci_used;        /* the bus as last seen, a bit a slot */
@@ -110,6 +112,8 @@ hv_kvm_instance_finalize (GObject *object)
   g_free (self->vhost_net_device);
   g_clear_object (&self->store);
   g_clear_object (&self->journal_store);
+  g_clear_pointer (&self->hvparams_seen, g_variant_unref);
+  g_clear_pointer (&self->hvparams_dict, g_variant_dict_unref);
   g_clear_pointer (&self->runtime, hv_kvm_runtime_free);
   g_clear_object (&self->qmp);
   g_clear_object (&self->capabilities);
@@ -220,6 +224,30 @@ hv_kvm_instance_set_runtime (HvKvmInstance *self,
     return;
   g_clear_pointer (&self->runtime, hv_kvm_runtime_free);
   self->runtime = runtime;
+}
+
+/* The hvparams the instance runs with (its record's), as a hash table
+ * for lookups, or NULL without a record: an a{sv} finds a key by walking
+ * (and allocating) its entries, some 60 of them, and making the table
+ * anew costs a hot-add some 70 µs. Made again when the record's hvparams
+ * change; the caller must not change it. */
+GVariantDict *
+hv_kvm_instance_get_hvparams (HvKvmInstance *self)
+{
+  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), NULL);
+
+  if (self->runtime == NULL || self->runtime->hvparams == NULL)
+    return NULL;
+  /* the reference kept makes the pointer a fair test: the variant cannot
+   * be freed and another made at its address */
+  if (self->hvparams_seen != self->runtime->hvparams)
+    {
+      g_clear_pointer (&self->hvparams_dict, g_variant_dict_unref);
+      g_clear_pointer (&self->hvparams_seen, g_variant_unref);
+      self->hvparams_seen = g_variant_ref (self->runtime->hvparams);
+      self->hvparams_dict = g_variant_dict_new (self->hvparams_seen);
+    }
+  return self->hvparams_dict;
 }
 
 /* Saves the record, durably unless the store says otherwise. */

@@ -45,6 +45,7 @@ gchar             *hv_kvm_instance_get_path           (HvKvmInstance       *self
                                                        const gchar         *suffix);
 
 /* The record: owned by the instance, changed in place, then saved. */
+GVariantDict      *hv_kvm_instance_get_hvparams       (HvKvmInstance       *self);
 HvKvmRuntime      *hv_kvm_instance_get_runtime        (HvKvmInstance       *self);
 void               hv_kvm_instance_set_runtime        (HvKvmInstance       *self,
                                                        HvKvmRuntime        *runtime);

@@ -246,12 +246,17 @@ hv_kvm_hotplug_op_describe (HvKvmHotplugOp *op)
 
 /* The hvparams the instance runs with, as a hash table: an a{sv} finds a
  * key by walking (and allocating) its entries, some 60 of them, and an
- * addition looks up a dozen. */
+ * addition looks up a dozen. The instance keeps the table for as long as
+ * its record's hvparams stay. */
 GVariantDict *
 hv_kvm_hotplug_op_get_hvparams (HvKvmHotplugOp *op)
 {
+  GVariantDict *shared = hv_kvm_instance_get_hvparams (op->instance);
+
+  if (shared != NULL)
+    return shared;
   if (op->hvparams == NULL)
-    op->hvparams = g_variant_dict_new (hv_kvm_instance_get_runtime (op->instance)->hvparams);
+    op->hvparams = g_variant_dict_new (NULL);
   return op->hvparams;
 }
 

@@ -102,7 +102,7 @@ struct _HvKvmHotplugOp {
   gint              slot;
   gchar            *qemu_id;
   GVariant         *dict;         /* the device as the record holds it */
-  GVariantDict     *hvparams;     /* hv_kvm_hotplug_op_get_hvparams() */
+  GVariantDict     *hvparams;     /* empty, for an instance without hvparams */
   HvKvmPendingOp   *pending;      /* the journal entry, owned by the record */
 
   GArray           *steps;        /* HvKvmHotplugStep */
