@@ -9,13 +9,16 @@
  * in chunks whose size depends on the input's length, and at once with a
  * small size bound. The first two must yield the same messages — a
  * message may be split anywhere — and none may crash, leak, hang or log a
- * critical.
+ * critical. The whole input is also read as one JSON value by hvkit's
+ * reader and by json-glib's parser: whatever the reader takes, json-glib
+ * takes too, giving an equal value.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hvkit.h"
+#include "hv-kvm-qmp-json.h"
 #include "hv-kvm-qmp-message.h"
 #include "hv-kvm-qmp-parser.h"
 
@@ -79,6 +82,29 @@ LLVMFuzzerInitialize (int    *argc,
   return 0;
 }
 
+/* hvkit's reader against json-glib's parser, on the input as one value */
+static void
+compare_readers (const uint8_t *data,
+                 size_t         size)
+{
+  g_autoptr(JsonNode) read = hv_kvm_qmp_json_read ((const gchar *) data, size,
+                                                  HV_KVM_QMP_MAX_NESTING, NULL);
+  g_autoptr(JsonParser) parser = NULL;
+
+  if (read == NULL)
+    return;
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, (const gchar *) data, (gssize) size, NULL) ||
+      json_parser_get_root (parser) == NULL ||
+      !json_node_equal (read, json_parser_get_root (parser)))
+    {
+      g_autofree gchar *text = json_to_string (read, FALSE);
+
+      g_printerr ("the reader took %s, json-glib differs\n", text);
+      abort ();
+    }
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -96,5 +122,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       g_printerr ("at once: %s\nin chunks of %zu: %s\n", whole->str, 1 + size % 61, chunked->str);
       abort ();
     }
+  compare_readers (data, size);
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hvkit.h"
+#include "hv-kvm-qmp-json.h"
 #include "hv-kvm-qmp-message.h"
 #include "hv-kvm-qmp-parser.h"
 
@@ -511,6 +512,95 @@ test_message_greeting (void)
     }
 }
 
+/* The reader gives the nodes json-glib's parser gives, for JSON as QEMU
+ * writes it and for the corners of the grammar. */
+static void
+test_reader_as_json_glib (void)
+{
+  static const gchar * const texts[] = {
+    "{}", "[]", "{\"a\": []}", " { \"a\" : { } } ",
+    "{\"return\": {}, \"id\": 1}",
+    "{\"a\": 0, \"b\": -0, \"c\": 9223372036854775807, \"d\": -9223372036854775808}",
+    "{\"a\": 18446744073709551615, \"b\": 9223372036854775808}",
+    "{\"a\": 99999999999999999999, \"b\": -99999999999999999999}",
+    "{\"a\": 1.5, \"b\": -0.25e3, \"c\": 1E+2, \"d\": 2e-2, \"e\": 10.0}",
+    "{\"a\": true, \"b\": false, \"c\": null, \"d\": [true, null, 1, \"x\"]}",
+    "{\"a\": \"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}",
+    "{\"a\": \"\\u00e9\\u20ac\\ud83d\\ude00\", \"b\": \"caf\xc3\xa9\"}",
+    "{\"a\": \"x\\u0000y\"}",
+    "{\"a\": 1, \"a\": 2}",
+    "{\"\": 1}",
+    "[[[[[[[[[[1]]]]]]]]]]",
+    "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 22, \"minor\": 2, \"major\": 7}, "
+    "\"package\": \"Debian 1:7.2+dfsg-7+deb12u18+b3\"}, \"capabilities\": [\"oob\"]}}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) read = hv_kvm_qmp_json_read (texts[i], strlen (texts[i]), 64, &error);
+      g_autofree gchar *want = NULL;
+      g_autofree gchar *got = NULL;
+      g_autofree gchar *shown = g_strescape (texts[i], NULL);
+
+      g_test_message ("%s", shown);
+      g_assert_no_error (error);
+      g_assert_nonnull (read);
+      g_assert_true (json_parser_load_from_data (parser, texts[i], -1, NULL));
+      want = json_to_string (json_parser_get_root (parser), FALSE);
+      got = json_to_string (read, FALSE);
+      g_assert_cmpstr (got, ==, want);
+      g_assert_true (json_node_equal (read, json_parser_get_root (parser)));
+    }
+}
+
+/* What is not JSON (some of which json-glib takes) is refused, with the
+ * byte it went wrong at. */
+static void
+test_reader_refuses (void)
+{
+  static const struct { const gchar *text; const gchar *message; } cases[] = {
+    { "", "at byte 0: the message ends" },
+    { "{", "at byte 1: the message ends" },
+    { "{\"a\": 1,}", "at byte 8: unexpected byte 0x7d" },
+    { "[1,]", "at byte 3: unexpected byte 0x5d" },
+    { "{\"a\" 1}", "at byte 5: unexpected byte 0x31" },
+    { "{'a': 1}", "at byte 1: unexpected byte 0x27" },
+    { "{\"a\": 01}", "at byte 7: unexpected byte 0x31" },
+    { "{\"a\": 0x10}", "at byte 7: unexpected byte 0x78" },
+    { "{\"a\": .5}", "at byte 6: unexpected byte 0x2e" },
+    { "{\"a\": 1.}", "at byte 8: unexpected byte 0x7d" },
+    { "{\"a\": -}", "at byte 7: unexpected byte 0x7d" },
+    { "{\"a\": +1}", "at byte 6: unexpected byte 0x2b" },
+    { "{\"a\": tru}", "at byte 6: unexpected byte 0x74" },
+    { "{\"a\": \"\\x\"}", "at byte 8: unexpected byte 0x78" },
+    { "{\"a\": \"x\ty\"}", "at byte 8: control character 0x09" },
+    { "{\"a\": \"\\ud83d\"}", "a high surrogate without a low one" },
+    { "{\"a\": \"\\ude00\"}", "a low surrogate without a high one" },
+    { "{\"a\": \"\\u12g4\"}", "at byte 11: unexpected byte 0x67" },
+    { "{\"a\": \"abc", "a string is not closed" },
+    { "{\"a\": \"\xff\"}", "at byte 7: not UTF-8" },
+    { "{} x", "at byte 3: unexpected byte 0x78 where the end" },
+    { "{}{}", "at byte 2: unexpected byte 0x7b where the end" },
+    { "[[[1]]]", "at byte 2: nested deeper than 2 levels" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) read = hv_kvm_qmp_json_read (cases[i].text, strlen (cases[i].text), 2,
+                                                      &error);
+      g_autofree gchar *shown = g_strescape (cases[i].text, NULL);
+
+      g_test_message ("%s", shown);
+      g_assert_null (read);
+      g_assert_error (error, HV_ERROR, HV_ERROR_MONITOR);
+      if (strstr (error->message, cases[i].message) == NULL)
+        g_error ("“%s”: “%s” does not say “%s”", cases[i].text, error->message, cases[i].message);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -526,6 +616,8 @@ main (int argc, char **argv)
   g_test_add_func ("/qmp/parser/nesting-bound", test_parser_nesting_bound);
   g_test_add_func ("/qmp/parser/reset", test_parser_reset);
   g_test_add_func ("/qmp/parser/transcripts", test_parser_transcripts);
+  g_test_add_func ("/qmp/reader/as-json-glib", test_reader_as_json_glib);
+  g_test_add_func ("/qmp/reader/refuses", test_reader_refuses);
   g_test_add_func ("/qmp/message/kinds", test_message_kinds);
   g_test_add_func ("/qmp/message/ids", test_message_ids);
   g_test_add_func ("/qmp/message/malformed", test_message_malformed);

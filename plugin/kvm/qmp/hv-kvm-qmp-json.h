@@ -27,6 +27,12 @@ gboolean     hv_kvm_qmp_json_get_boolean (JsonObject  *object,
                                           gboolean    *out_value);
 const gchar *hv_kvm_qmp_json_node_type_name (JsonNode *node);
 
+/* hv-kvm-qmp-json-reader.c */
+JsonNode    *hv_kvm_qmp_json_read        (const gchar  *text,
+                                          gsize         size,
+                                          guint         max_depth,
+                                          GError      **error);
+
 void         hv_kvm_qmp_json_append_string (GString     *out,
                                             const gchar *value);
 void         hv_kvm_qmp_json_append_node   (GString     *out,

@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "hvkit.h"
+#include "hv-kvm-qmp-json.h"
 #include "hv-kvm-qmp-parser.h"
 
 /* Reads go straight into the buffer: it starts this big, and a read is
@@ -27,7 +28,6 @@ struct _HvKvmQmpParser {
   gsize       line_start;  /* the text of the message last returned */
   gsize       line_size;
   gboolean    failed;
-  JsonParser *json;
 };
 
 HvKvmQmpParser *
@@ -39,7 +39,6 @@ hv_kvm_qmp_parser_new (gsize max_message_size)
 
   self = g_new0 (HvKvmQmpParser, 1);
   self->max_message_size = max_message_size;
-  self->json = json_parser_new ();
   return self;
 }
 
@@ -48,7 +47,6 @@ hv_kvm_qmp_parser_free (HvKvmQmpParser *self)
 {
   if (self == NULL)
     return;
-  g_clear_object (&self->json);
   g_free (self->data);
   g_free (self);
 }
@@ -246,16 +244,16 @@ parse_line (HvKvmQmpParser *self,
   if (!check_line (self, line, size, error))
     return NULL;
 
-  if (!json_parser_load_from_data (self->json, (const gchar *) line, (gssize) size, &local_error))
+  /* not json-glib's parser: hv-kvm-qmp-json-reader.c says why */
+  root = hv_kvm_qmp_json_read ((const gchar *) line, size, HV_KVM_QMP_MAX_NESTING, &local_error);
+  if (root == NULL)
     {
       fail (self, error,
             g_error_new (HV_ERROR, HV_ERROR_MONITOR,
                          _("Malformed QMP message: %s"), local_error->message));
       return NULL;
     }
-
-  root = json_parser_steal_root (self->json);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_clear_pointer (&root, json_node_unref);
       fail (self, error,
