@@ -2,8 +2,10 @@
  * Copyright (C) 2026 The hvkit authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include "hvkit.h"
 #include "hv-kvm.h"
 #include "hv-kvm-hotplug-testhooks.h"
+#include "hv-kvm-process.h"
 #include "hv-kvm-qmp-testhooks.h"
 #include "hv-kvm-runtime.h"
 #include "hv-test.h"
@@ -85,6 +88,33 @@ static const DelStep nic_del_steps[] = {
   { "nic-files-removed", FALSE },
   { NULL, FALSE }
 };
+
+/* While set, the name of the instance whose QEMU hvkit gets no pidfd of
+ * (test_start_unwatched), and how many times it asked. */
+static const gchar *pidfd_refused_name;
+static gint pidfd_refusals;
+
+/*
+ * The plugin's parts are linked into this program, so their calls of
+ * pidfd_open() reach this one rather than the C library's: it refuses a
+ * pidfd of the QEMU of pidfd_refused_name as with no descriptor left
+ * (EMFILE), which is hard to aim at that one moment with RLIMIT_NOFILE.
+ * The test's own pidfds are opened through syscall() and never refused.
+ */
+int
+pidfd_open (pid_t        pid,
+            unsigned int flags)
+{
+  const gchar *refused = g_atomic_pointer_get (&pidfd_refused_name);
+
+  if (refused != NULL && hv_kvm_process_is_instance ((GPid) pid, refused))
+    {
+      g_atomic_int_inc (&pidfd_refusals);
+      errno = EMFILE;
+      return -1;
+    }
+  return (int) syscall (SYS_pidfd_open, pid, flags);
+}
 
 static gboolean in_netns;
 static gboolean tolerate_timeouts;   /* see log_writer() */
@@ -759,6 +789,44 @@ test_removal_steps (Fixture       *fixture,
     }
 }
 
+/* A start whose QEMU daemonized but cannot be watched (no pidfd of it:
+ * no descriptor left, say). The start fails saying so, and the QEMU it
+ * started is not left running untracked: killed by pid (its /proc
+ * cmdline is the instance's) and gone before the call returns; nothing
+ * else is left, and the instance starts again afterwards. */
+static void
+test_start_unwatched (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (!require_qemu (fixture))
+    return;
+  g_atomic_int_set (&pidfd_refusals, 0);
+  g_atomic_pointer_set (&pidfd_refused_name, VICTIM);
+  ok = hv_hypervisor_start_instance_sync (fixture->kvm, fixture->victim, TRUE, NULL, &error);
+  g_atomic_pointer_set (&pidfd_refused_name, NULL);
+  g_test_message ("start without a pidfd: %s", ok ? "succeeded" : error->message);
+  g_assert_false (ok);
+  g_assert_cmpint (g_atomic_int_get (&pidfd_refusals), >=, 1);
+  g_assert_error (error, HV_ERROR, HV_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, VICTIM));
+  g_assert_nonnull (strstr (error->message, "Cannot watch QEMU process"));
+  g_assert_nonnull (strstr (error->message, g_strerror (EMFILE)));
+  g_clear_error (&error);
+  /* already gone when the call returned */
+  g_assert_cmpuint (hv_test_count_qemus (fixture->dir, VICTIM), ==, 0);
+  assert_victim_gone (fixture);
+
+  start (fixture, fixture->victim);
+  assert_healthy (fixture);
+  stop (fixture, fixture->victim);
+  g_assert_true (hv_hypervisor_cleanup_instance_sync (fixture->kvm, VICTIM, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (hv_test_count_qemus (fixture->dir, VICTIM), ==, 0);
+}
+
 /* Whether the victim's journal has nothing pending; then the device is
  * in the record, or hot-adding it now succeeds. Otherwise FALSE with the
  * refusal of that hot-add in @error. */
@@ -928,6 +996,8 @@ static const Matrix removal_matrix[] = {
   { "hot-del-nic", OP_HOT_DEL, HV_DEVICE_TYPE_NIC, TRUE, FALSE, TRUE },
 };
 
+static const Matrix unwatched_start = { "start-unwatched", OP_START, HV_DEVICE_TYPE_DISK, FALSE };
+
 static const Matrix stopped_matrix[] = {
   { "hot-add-disk", OP_HOT_ADD, HV_DEVICE_TYPE_DISK, FALSE, TRUE },
 };
@@ -999,6 +1069,8 @@ main (int argc, char **argv)
       g_test_add (path, Fixture, &removal_matrix[i], fixture_set_up, test_removal_steps,
                   fixture_tear_down);
     }
+  g_test_add ("/kvm/qemu-killed/start-unwatched", Fixture, &unwatched_start, fixture_set_up,
+              test_start_unwatched, fixture_tear_down);
   for (gsize i = 0; i < G_N_ELEMENTS (stopped_matrix); i++)
     {
       g_autofree gchar *path = g_strdup_printf ("/kvm/qemu-killed/stopped/%s",
