@@ -355,27 +355,36 @@ hv_kvm_process_kill (gint     pidfd,
 /* How often the end of a process hvkit has no pidfd of is looked for. */
 #define HV_KVM_PROCESS_UNWATCHED_POLL_MS 10
 
-/* The start time of @pid (field 22 of /proc/<pid>/stat, in clock ticks
- * since boot), which tells it from a later process of the same pid; 0
- * when it is gone or has exited (a zombie that its parent, init, has not
- * reaped yet is gone for hvkit). */
-static guint64
-hv_kvm_process_get_start_time (GPid pid)
+/* /proc/<pid>/stat after the command name (field 2, in parentheses, which
+ * may hold anything): fields[0] is empty, field N is fields[N - 2]. NULL
+ * when it cannot be read. */
+static GStrv
+hv_kvm_process_read_stat (GPid pid)
 {
   g_autofree gchar *path = g_strdup_printf ("/proc/%d/stat", (gint) pid);
   g_autofree gchar *contents = NULL;
-  g_auto(GStrv) fields = NULL;
   const gchar *after_name;
-  guint64 start_time = 0;
 
   if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return 0;
+    return NULL;
   after_name = strrchr (contents, ')');
   if (after_name == NULL)
-    return 0;
-  /* fields[1] is the state (field 3), fields[20] the start time (22) */
-  fields = g_strsplit (after_name + 1, " ", -1);
-  if (g_strv_length (fields) < 21 || g_str_equal (fields[1], "Z") ||
+    return NULL;
+  return g_strsplit (after_name + 1, " ", -1);
+}
+
+/* The start time of @pid (field 22, in clock ticks since boot), which
+ * tells it from a later process of the same pid; 0 when it is gone or has
+ * exited (a zombie that its parent, init, has not reaped yet is gone for
+ * hvkit). */
+static guint64
+hv_kvm_process_get_start_time (GPid pid)
+{
+  g_auto(GStrv) fields = hv_kvm_process_read_stat (pid);
+  guint64 start_time = 0;
+
+  /* the state is field 3 */
+  if (fields == NULL || g_strv_length (fields) < 21 || g_str_equal (fields[1], "Z") ||
       g_str_equal (fields[1], "X") ||
       !g_ascii_string_to_unsigned (fields[20], 10, 1, G_MAXUINT64, &start_time, NULL))
     return 0;
@@ -505,21 +514,11 @@ hv_kvm_process_kill_unwatched_finish (GAsyncResult  *result,
 gdouble
 hv_kvm_process_get_cpu_time (GPid pid)
 {
-  g_autofree gchar *path = g_strdup_printf ("/proc/%d/stat", (gint) pid);
-  g_autofree gchar *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-  const gchar *after_name;
+  g_auto(GStrv) fields = hv_kvm_process_read_stat (pid);
   long ticks_per_s = sysconf (_SC_CLK_TCK);
 
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return 0;
-  /* the command name (field 2) is in parentheses and may hold anything */
-  after_name = strrchr (contents, ')');
-  if (after_name == NULL || ticks_per_s <= 0)
-    return 0;
-  fields = g_strsplit (after_name + 1, " ", -1);
-  /* fields[0] is empty, [1] the state (field 3): utime, stime are 14, 15 */
-  if (g_strv_length (fields) < 14)
+  /* utime, stime are fields 14, 15 */
+  if (fields == NULL || g_strv_length (fields) < 14 || ticks_per_s <= 0)
     return 0;
   return (g_ascii_strtod (fields[12], NULL) + g_ascii_strtod (fields[13], NULL)) /
          (gdouble) ticks_per_s;
