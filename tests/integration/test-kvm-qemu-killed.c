@@ -685,15 +685,29 @@ test_hotplug_steps (Fixture       *fixture,
     }
 }
 
-/* The victim's record, as saved now: the device under test is not in it
- * and nothing is pending. */
+/* What the removal left before any cleanup: the victim's record, as saved
+ * now, without the device under test and with nothing pending; no NIC
+ * file of the victim, no tap (QEMU held it) and no script running. */
 static void
-assert_record_without_device (Fixture      *fixture,
-                              HvDeviceType  type)
+assert_removed (Fixture      *fixture,
+                HvDeviceType  type)
 {
   g_autoptr(HvRuntimeStore) store = hv_kvm_runtime_store_new (fixture->dir);
+  g_autofree gchar *nic_dir = g_build_filename (fixture->dir, "nic", VICTIM, NULL);
+  g_autoptr(GDir) listing = g_dir_open (nic_dir, 0, NULL);
   g_autoptr(GError) error = NULL;
   HvKvmRuntime *runtime = hv_kvm_runtime_load (store, VICTIM, &error);
+  const gchar *entry;
+
+  while (listing != NULL && (entry = g_dir_read_name (listing)) != NULL)
+    g_test_message ("NIC file left: %s/%s", nic_dir, entry);
+  if (listing != NULL)
+    {
+      g_dir_rewind (listing);
+      g_assert_null (g_dir_read_name (listing));
+    }
+  g_assert_cmpuint (count_taps (), ==, 0);
+  g_assert_cmpuint (hv_test_count_children (), ==, 0);
 
   g_assert_no_error (error);
   g_assert_nonnull (runtime);
@@ -782,7 +796,7 @@ test_removal_steps (Fixture       *fixture,
         g_assert_nonnull (error);
       else
         g_assert_no_error (error);
-      assert_record_without_device (fixture, matrix->type);
+      assert_removed (fixture, matrix->type);
       hv_test_console_close (serial);
       g_clear_object (&serial);
       assert_victim_gone (fixture);
