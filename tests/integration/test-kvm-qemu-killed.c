@@ -2,8 +2,10 @@
  * Copyright (C) 2026 The hvkit authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -12,10 +14,12 @@
 #include "hvkit.h"
 #include "hv-kvm.h"
 #include "hv-kvm-hotplug-testhooks.h"
+#include "hv-kvm-process.h"
 #include "hv-kvm-qmp-testhooks.h"
 #include "hv-kvm-runtime.h"
 #include "hv-test.h"
 #include "hv-test-files.h"
+#include "hv-test-kvm-guest.h"
 #include "hv-test-leftovers.h"
 #include "hv-test-netns.h"
 
@@ -37,9 +41,13 @@
  * script process or fd of this process behind; the healthy instance
  * answered throughout.
  *
- * Real QEMU without a guest (the instances have no kernel), so a
- * hot-removal's steps after the guest's DEVICE_DELETED are not reached
- * here (test-kvm-hotplug-crash covers them with hvkit killed instead).
+ * Real QEMU without a guest (the instances have no kernel), but for a
+ * hot-removal's steps after the guest's DEVICE_DELETED: there the victim
+ * boots the test guest under TCG, once per step, and QEMU is killed after
+ * each (test_removal_steps; test-kvm-hotplug-crash kills hvkit there
+ * instead). The removal fails saying QEMU went away while a QEMU-facing
+ * step is still to come, and succeeds after the last one; the record has
+ * the device no more, the guest having given it up.
  * NICs need root: the test runs in a private network namespace then.
  */
 
@@ -59,6 +67,55 @@ static const gchar *const nic_add_steps[] = {
   "device-added", "nic-files-written", "confirmed", NULL
 };
 
+/* A removal's steps from the guest's DEVICE_DELETED on ("unplugged" ends
+ * with it), and whether QEMU is still asked something after each: killed
+ * there, the removal fails saying QEMU went away; killed after its last
+ * QEMU-facing step, it succeeds. */
+typedef struct {
+  const gchar *step;
+  gboolean     qemu_asked_after;
+} DelStep;
+
+static const DelStep disk_del_steps[] = {
+  { "unplugged", TRUE },        /* blockdev-del */
+  { "node-deleted", FALSE },
+  { NULL, FALSE }
+};
+static const DelStep nic_del_steps[] = {
+  { "unplugged", TRUE },        /* ifdown, then netdev_del */
+  { "ifdown-done", TRUE },      /* netdev_del */
+  { "netdev-deleted", FALSE },
+  { "nic-files-removed", FALSE },
+  { NULL, FALSE }
+};
+
+/* While set, the name of the instance whose QEMU hvkit gets no pidfd of
+ * (test_start_unwatched), and how many times it asked. */
+static const gchar *pidfd_refused_name;
+static gint pidfd_refusals;
+
+/*
+ * The plugin's parts are linked into this program, so their calls of
+ * pidfd_open() reach this one rather than the C library's: it refuses a
+ * pidfd of the QEMU of pidfd_refused_name as with no descriptor left
+ * (EMFILE), which is hard to aim at that one moment with RLIMIT_NOFILE.
+ * The test's own pidfds are opened through syscall() and never refused.
+ */
+int
+pidfd_open (pid_t        pid,
+            unsigned int flags)
+{
+  const gchar *refused = g_atomic_pointer_get (&pidfd_refused_name);
+
+  if (refused != NULL && hv_kvm_process_is_instance ((GPid) pid, refused))
+    {
+      g_atomic_int_inc (&pidfd_refusals);
+      errno = EMFILE;
+      return -1;
+    }
+  return (int) syscall (SYS_pidfd_open, pid, flags);
+}
+
 static gboolean in_netns;
 static gboolean tolerate_timeouts;   /* see log_writer() */
 static guint unexpected_warnings;
@@ -77,11 +134,16 @@ typedef struct {
   HvDeviceType  type;
   gboolean      needs_netns;
   gboolean      stop_qemu;     /* SIGSTOP at the boundary, not SIGKILL */
+  gboolean      guest;         /* the victim boots the test guest (TCG) */
 } Matrix;
 
 /* With QEMU stopped, its calls time out quickly; otherwise they are not
  * expected to time out at all. */
 #define STOPPED_COMMAND_TIMEOUT_MS 1500
+
+/* How long the test guest may take to give a device up, or to tell of
+ * one hot-added, on a loaded node under TCG. */
+#define GUEST_TIMEOUT_MS 30000
 
 typedef struct {
   gchar        *dir;        /* the run dir, and the disks and scripts */
@@ -280,6 +342,8 @@ fixture_set_up (Fixture       *fixture,
 
   if (!g_file_test (QEMU, G_FILE_TEST_IS_EXECUTABLE))
     return;
+  if (((const Matrix *) user_data)->guest && !hv_test_guest_require ())
+    return;
   fixture->dir = g_dir_make_tmp ("hvkit-killed-XXXXXX", &error);
   g_assert_no_error (error);
   disk = g_build_filename (fixture->dir, "disk.img", NULL);
@@ -296,7 +360,8 @@ fixture_set_up (Fixture       *fixture,
   g_variant_dict_insert (&config, "ifdown-script", "s", ifdown);
   /* no guest to balloon or to give a device up: they fail in time */
   g_variant_dict_insert (&config, "balloon-timeout-ms", "u", 1000);
-  g_variant_dict_insert (&config, "removal-timeout-ms", "u", 1000);
+  g_variant_dict_insert (&config, "removal-timeout-ms", "u",
+                         ((const Matrix *) user_data)->guest ? GUEST_TIMEOUT_MS : 1000);
   g_variant_dict_insert (&config, "start-timeout-ms", "u", 20000);
   g_variant_dict_insert (&config, "command-timeout-ms", "u",
                          ((const Matrix *) user_data)->stop_qemu ? STOPPED_COMMAND_TIMEOUT_MS
@@ -305,7 +370,12 @@ fixture_set_up (Fixture       *fixture,
   kvm = hv_kvm_new (fixture->config, &error);
   g_assert_no_error (error);
   fixture->kvm = HV_HYPERVISOR (kvm);
-  fixture->victim = new_instance (fixture->kvm, VICTIM);
+  if (((const Matrix *) user_data)->guest)
+    fixture->victim = hv_test_kvm_guest_new_instance (fixture->kvm, VICTIM,
+                                                      "c1a50000-0000-4000-8000-000000000000",
+                                                      128);
+  else
+    fixture->victim = new_instance (fixture->kvm, VICTIM);
   fixture->healthy = new_instance (fixture->kvm, HEALTHY);
   if (((const Matrix *) user_data)->op == OP_MIGRATE)
     new_target (fixture);
@@ -615,6 +685,162 @@ test_hotplug_steps (Fixture       *fixture,
     }
 }
 
+/* What the removal left before any cleanup: the victim's record, as saved
+ * now, without the device under test and with nothing pending; no NIC
+ * file of the victim, no tap (QEMU held it) and no script running. */
+static void
+assert_removed (Fixture      *fixture,
+                HvDeviceType  type)
+{
+  g_autoptr(HvRuntimeStore) store = hv_kvm_runtime_store_new (fixture->dir);
+  g_autofree gchar *nic_dir = g_build_filename (fixture->dir, "nic", VICTIM, NULL);
+  g_autoptr(GDir) listing = g_dir_open (nic_dir, 0, NULL);
+  g_autoptr(GError) error = NULL;
+  HvKvmRuntime *runtime = hv_kvm_runtime_load (store, VICTIM, &error);
+  const gchar *entry;
+
+  while (listing != NULL && (entry = g_dir_read_name (listing)) != NULL)
+    g_test_message ("NIC file left: %s/%s", nic_dir, entry);
+  if (listing != NULL)
+    {
+      g_dir_rewind (listing);
+      g_assert_null (g_dir_read_name (listing));
+    }
+  g_assert_cmpuint (count_taps (), ==, 0);
+  g_assert_cmpuint (hv_test_count_children (), ==, 0);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (runtime);
+  g_assert_cmpuint (runtime->pending->len, ==, 0);
+  g_assert_null (hv_kvm_runtime_find_device (runtime, type,
+                                             type == HV_DEVICE_TYPE_DISK ? DISK_UUID
+                                                                         : NIC_UUID));
+  hv_kvm_runtime_free (runtime);
+}
+
+/* The victim started with the test guest booted, the device hot-added and
+ * seen by the guest. Returns the guest's serial console. */
+static HvTestConsole *
+boot_with_device (Fixture      *fixture,
+                  HvDeviceType  type)
+{
+  g_autoptr(HvDevice) device = new_device (fixture, type);
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *pattern = NULL;
+  g_autofree gchar *line = NULL;
+  HvTestConsole *serial;
+
+  start (fixture, fixture->victim);
+  serial = hv_test_kvm_guest_boot (fixture->dir, VICTIM);
+  g_assert_true (hv_hypervisor_hot_add_device_sync (fixture->kvm, fixture->victim, device, 0,
+                                                    NULL, &error));
+  g_assert_no_error (error);
+  /* the guest has it before it is asked to give it up */
+  pattern = g_strdup_printf ("^UEVENT add %s /devices/pci0000:00/0000:00:%02x\\.0/",
+                             type == HV_DEVICE_TYPE_DISK ? "block" : "net",
+                             hv_device_get_pci (device));
+  line = hv_test_console_wait_for_line (serial, pattern, GUEST_TIMEOUT_MS, &error);
+  g_assert_no_error (error);
+  return serial;
+}
+
+/* A removal once for each of its steps from the guest's DEVICE_DELETED
+ * on, QEMU killed after it (the guest boots each time: it dies with its
+ * QEMU). Killed before its last QEMU-facing step, the removal fails
+ * saying QEMU went away; killed after it, it succeeds. Either way the
+ * device was given up by the guest, so the record no longer has it and
+ * keeps no journal entry; the instance is not running and its cleanup
+ * leaves nothing. */
+static void
+test_removal_steps (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  const Matrix *matrix = user_data;
+  const DelStep *steps = matrix->type == HV_DEVICE_TYPE_NIC ? nic_del_steps : disk_del_steps;
+
+  if (fixture->dir == NULL)
+    {
+      /* skipped, or failed, already when the guest is missing */
+      if (!g_file_test (QEMU, G_FILE_TEST_IS_EXECUTABLE))
+        g_test_skip ("no " QEMU);
+      return;
+    }
+  if (matrix->needs_netns && !in_netns)
+    {
+      g_test_skip ("NICs need root (a private network namespace)");
+      return;
+    }
+  for (guint i = 0; steps[i].step != NULL; i++)
+    {
+      HvKvmHotplugTestHooks hooks = HV_KVM_HOTPLUG_TEST_HOOKS_INIT;
+      HvKvmHotplugTestHooks none = HV_KVM_HOTPLUG_TEST_HOOKS_INIT;
+      g_autoptr(HvTestConsole) serial = boot_with_device (fixture, matrix->type);
+      g_autoptr(HvDevice) device = new_device (fixture, matrix->type);
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+      gint pidfd;
+
+      pidfd = open_victim_pidfd (fixture);
+      hooks.kill_after_step = steps[i].step;
+      hooks.kill_action = HV_HOTPLUG_ACTION_DEL;
+      hooks.kill_qemu = TRUE;
+      hv_kvm_hotplug_set_test_hooks (&hooks);
+      ok = hv_hypervisor_hot_del_device_sync (fixture->kvm, fixture->victim, device, 0, NULL,
+                                              &error);
+      hv_kvm_hotplug_set_test_hooks (&none);
+      g_assert_cmpint (pidfd, >=, 0);
+      wait_victim_exit (pidfd);
+      g_assert_true (ok == (error == NULL));
+      assert_error_says_qemu_died (matrix, steps[i].step, error);
+      if (steps[i].qemu_asked_after)
+        g_assert_nonnull (error);
+      else
+        g_assert_no_error (error);
+      assert_removed (fixture, matrix->type);
+      hv_test_console_close (serial);
+      g_clear_object (&serial);
+      assert_victim_gone (fixture);
+    }
+}
+
+/* A start whose QEMU daemonized but cannot be watched (no pidfd of it:
+ * no descriptor left, say). The start fails saying so, and the QEMU it
+ * started is not left running untracked: killed by pid (its /proc
+ * cmdline is the instance's) and gone before the call returns; nothing
+ * else is left, and the instance starts again afterwards. */
+static void
+test_start_unwatched (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (!require_qemu (fixture))
+    return;
+  g_atomic_int_set (&pidfd_refusals, 0);
+  g_atomic_pointer_set (&pidfd_refused_name, VICTIM);
+  ok = hv_hypervisor_start_instance_sync (fixture->kvm, fixture->victim, TRUE, NULL, &error);
+  g_atomic_pointer_set (&pidfd_refused_name, NULL);
+  g_test_message ("start without a pidfd: %s", ok ? "succeeded" : error->message);
+  g_assert_false (ok);
+  g_assert_cmpint (g_atomic_int_get (&pidfd_refusals), >=, 1);
+  g_assert_error (error, HV_ERROR, HV_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, VICTIM));
+  g_assert_nonnull (strstr (error->message, "Cannot watch QEMU process"));
+  g_assert_nonnull (strstr (error->message, g_strerror (EMFILE)));
+  g_clear_error (&error);
+  /* already gone when the call returned */
+  g_assert_cmpuint (hv_test_count_qemus (fixture->dir, VICTIM), ==, 0);
+  assert_victim_gone (fixture);
+
+  start (fixture, fixture->victim);
+  assert_healthy (fixture);
+  stop (fixture, fixture->victim);
+  g_assert_true (hv_hypervisor_cleanup_instance_sync (fixture->kvm, VICTIM, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (hv_test_count_qemus (fixture->dir, VICTIM), ==, 0);
+}
+
 /* Whether the victim's journal has nothing pending; then the device is
  * in the record, or hot-adding it now succeeds. Otherwise FALSE with the
  * refusal of that hot-add in @error. */
@@ -778,6 +1004,14 @@ static const Matrix qmp_matrix[] = {
   { "migrate", OP_MIGRATE, HV_DEVICE_TYPE_DISK, TRUE },
 };
 
+/* the test guest under TCG: a removal's steps after its DEVICE_DELETED */
+static const Matrix removal_matrix[] = {
+  { "hot-del-disk", OP_HOT_DEL, HV_DEVICE_TYPE_DISK, FALSE, FALSE, TRUE },
+  { "hot-del-nic", OP_HOT_DEL, HV_DEVICE_TYPE_NIC, TRUE, FALSE, TRUE },
+};
+
+static const Matrix unwatched_start = { "start-unwatched", OP_START, HV_DEVICE_TYPE_DISK, FALSE };
+
 static const Matrix stopped_matrix[] = {
   { "hot-add-disk", OP_HOT_ADD, HV_DEVICE_TYPE_DISK, FALSE, TRUE },
 };
@@ -841,6 +1075,16 @@ main (int argc, char **argv)
       g_test_add (path, Fixture, &step_matrix[i], fixture_set_up, test_hotplug_steps,
                   fixture_tear_down);
     }
+  for (gsize i = 0; i < G_N_ELEMENTS (removal_matrix); i++)
+    {
+      g_autofree gchar *path = g_strdup_printf ("/kvm/qemu-killed/step/%s",
+                                                removal_matrix[i].name);
+
+      g_test_add (path, Fixture, &removal_matrix[i], fixture_set_up, test_removal_steps,
+                  fixture_tear_down);
+    }
+  g_test_add ("/kvm/qemu-killed/start-unwatched", Fixture, &unwatched_start, fixture_set_up,
+              test_start_unwatched, fixture_tear_down);
   for (gsize i = 0; i < G_N_ELEMENTS (stopped_matrix); i++)
     {
       g_autofree gchar *path = g_strdup_printf ("/kvm/qemu-killed/stopped/%s",

@@ -205,6 +205,7 @@ test_config_refused (Fixture       *fixture,
     { "{'run-dir': <int64 1>}", "'run-dir'" },
     { "{'run-dir': <'run/hvkit'>}", "'run-dir'" },
     { "{'vhost-net-device': <''>}", "'vhost-net-device'" },
+    { "{'monitor-thread': <'no'>}", "'monitor-thread'" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -217,6 +218,68 @@ test_config_refused (Fixture       *fixture,
       g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
       g_test_message ("%s", error->message);
       g_assert_nonnull (strstr (error->message, cases[i].key));
+    }
+}
+
+/* Whether a thread of HvKvm's own (GLib names it "hv-kvm") runs in this
+ * process. */
+static gboolean
+monitor_thread_runs (void)
+{
+  g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
+  const gchar *task;
+
+  g_assert_nonnull (tasks);
+  while ((task = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename ("/proc/self/task", task, "comm", NULL);
+      g_autofree gchar *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_equal (g_strchomp (comm), "hv-kvm"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+on_info_refused (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GError **error = user_data;
+  g_autoptr(HvInstanceInfo) info = NULL;
+
+  info = hv_hypervisor_get_instance_info_finish (HV_HYPERVISOR (source), result, error);
+  g_assert_null (info);
+}
+
+/* "monitor-thread" false (hvkitd's choice) puts the instances in the
+ * creator's main context: no thread of HvKvm's own, and a call is still
+ * answered later from that context, never from inside the call. */
+static void
+test_monitor_thread (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  for (guint with_thread = 0; with_thread <= 1; with_thread++)
+    {
+      g_autoptr(HvKvm) kvm = NULL;
+      g_autoptr(GError) error = NULL;
+
+      kvm = hv_kvm_new (g_variant_new_parsed ("{'run-dir': <%s>, 'monitor-thread': <%b>}",
+                                              fixture->run_dir, (gboolean) with_thread),
+                        &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (monitor_thread_runs (), ==, with_thread);
+
+      hv_hypervisor_get_instance_info_async (HV_HYPERVISOR (kvm), "absent", NULL,
+                                             on_info_refused, &error);
+      g_assert_no_error (error);
+      while (error == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_error (error, HV_ERROR, HV_ERROR_NOT_RUNNING);
+
+      g_clear_object (&kvm);
+      g_assert_false (monitor_thread_runs ());
     }
 }
 
@@ -468,6 +531,7 @@ main (int argc, char **argv)
   TEST ("/kvm/hypervisor/config", test_config);
   TEST ("/kvm/hypervisor/config-cache-dir", test_config_cache_dir);
   TEST ("/kvm/hypervisor/config-refused", test_config_refused);
+  TEST ("/kvm/hypervisor/monitor-thread", test_monitor_thread);
   TEST ("/kvm/hypervisor/run-dir-unusable", test_run_dir_unusable);
   TEST ("/kvm/hypervisor/run-dir-lock", test_run_dir_lock);
   TEST ("/kvm/hypervisor/parameters", test_parameters);

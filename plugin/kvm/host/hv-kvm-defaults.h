@@ -47,5 +47,10 @@
  * HV_ERROR_TIMEOUT (a QEMU stopped or stuck fails only its own calls). */
 #define HV_KVM_DEFAULT_COMMAND_TIMEOUT_MS 60000
 
+/* Whether the instances live in a thread of HvKvm's own (see
+ * host/hv-kvm-worker.c); FALSE puts them in the owner's main context, for
+ * an owner whose loop always runs and never blocks (hvkitd). */
+#define HV_KVM_DEFAULT_MONITOR_THREAD TRUE
+
 /* How long a killed QEMU may take to be gone. */
 #define HV_KVM_KILL_TIMEOUT_MS 30000

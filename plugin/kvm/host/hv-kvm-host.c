@@ -34,6 +34,7 @@ struct _HvKvmHost {
   HvKvmMigrationPolicy migration_policy;
   guint         script_timeout_ms;
   guint         command_timeout_ms;
+  gboolean      monitor_thread;
 
   HvKvmCapabilitiesCache *capabilities_cache;
   HvRuntimeStore *store;
@@ -59,11 +60,12 @@ G_DEFINE_FINAL_TYPE (HvKvmHost, hv_kvm_host, G_TYPE_OBJECT)
 
 /* -- the configuration ----------------------------------------------------- */
 
-/* The configuration keys: an absolute path (s) or a number (u), each
- * stored at an offset of HvKvmHost. */
+/* The configuration keys: an absolute path (s), a number (u) or a
+ * boolean (b), each stored at an offset of HvKvmHost. */
 typedef enum {
   CONFIG_PATH,
   CONFIG_UINT,
+  CONFIG_BOOL,
 } ConfigKind;
 
 static const struct {
@@ -93,6 +95,7 @@ static const struct {
     G_STRUCT_OFFSET (HvKvmHost, migration_policy.downtime_max_ms) },
   { "script-timeout-ms", CONFIG_UINT, G_STRUCT_OFFSET (HvKvmHost, script_timeout_ms) },
   { "command-timeout-ms", CONFIG_UINT, G_STRUCT_OFFSET (HvKvmHost, command_timeout_ms) },
+  { "monitor-thread", CONFIG_BOOL, G_STRUCT_OFFSET (HvKvmHost, monitor_thread) },
 };
 
 static gint
@@ -137,6 +140,19 @@ apply_config_value (HvKvmHost  *self,
       g_set_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER,
                    _("Configuration key '%s' of hypervisor 'kvm' must be a number of "
                      "type u (current value: %s)"), key, printed);
+      return FALSE;
+    }
+  if (config_keys[index].kind == CONFIG_BOOL)
+    {
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+        {
+          *(gboolean *) slot = g_variant_get_boolean (value);
+          return TRUE;
+        }
+      printed = g_variant_print (value, TRUE);
+      g_set_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER,
+                   _("Configuration key '%s' of hypervisor 'kvm' must be a boolean of "
+                     "type b (current value: %s)"), key, printed);
       return FALSE;
     }
 
@@ -333,7 +349,12 @@ hv_kvm_host_new (GVariant  *config,
   self->capabilities_cache = hv_kvm_capabilities_cache_new (self->cache_dir);
   self->store = hv_kvm_runtime_store_new (self->run_dir);
   self->owner_context = g_main_context_ref_thread_default ();
-  self->worker = hv_kvm_worker_new ("hv-kvm");
+  /* without its thread the work shares the owner's context: see
+   * host/hv-kvm-worker.c for who may ask for that */
+  if (self->monitor_thread)
+    self->worker = hv_kvm_worker_new ("hv-kvm");
+  else
+    self->worker = hv_kvm_worker_new_for_context (self->owner_context);
   return g_steal_pointer (&self);
 }
 
@@ -727,5 +748,6 @@ hv_kvm_host_init (HvKvmHost *self)
   self->migration_policy.downtime_max_ms = 2000;
   self->script_timeout_ms = HV_KVM_DEFAULT_SCRIPT_TIMEOUT_MS;
   self->command_timeout_ms = HV_KVM_DEFAULT_COMMAND_TIMEOUT_MS;
+  self->monitor_thread = HV_KVM_DEFAULT_MONITOR_THREAD;
   self->instances = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }

@@ -352,26 +352,173 @@ hv_kvm_process_kill (gint     pidfd,
   return TRUE;
 }
 
+/* How often the end of a process hvkit has no pidfd of is looked for. */
+#define HV_KVM_PROCESS_UNWATCHED_POLL_MS 10
+
+/* /proc/<pid>/stat after the command name (field 2, in parentheses, which
+ * may hold anything): fields[0] is empty, field N is fields[N - 2]. NULL
+ * when it cannot be read. */
+static GStrv
+hv_kvm_process_read_stat (GPid pid)
+{
+  g_autofree gchar *path = g_strdup_printf ("/proc/%d/stat", (gint) pid);
+  g_autofree gchar *contents = NULL;
+  const gchar *after_name;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  after_name = strrchr (contents, ')');
+  if (after_name == NULL)
+    return NULL;
+  return g_strsplit (after_name + 1, " ", -1);
+}
+
+/* The start time of @pid (field 22, in clock ticks since boot), which
+ * tells it from a later process of the same pid; 0 when it is gone or has
+ * exited (a zombie that its parent, init, has not reaped yet is gone for
+ * hvkit). */
+static guint64
+hv_kvm_process_get_start_time (GPid pid)
+{
+  g_auto(GStrv) fields = hv_kvm_process_read_stat (pid);
+  guint64 start_time = 0;
+
+  /* the state is field 3 */
+  if (fields == NULL || g_strv_length (fields) < 21 || g_str_equal (fields[1], "Z") ||
+      g_str_equal (fields[1], "X") ||
+      !g_ascii_string_to_unsigned (fields[20], 10, 1, G_MAXUINT64, &start_time, NULL))
+    return 0;
+  return start_time;
+}
+
+typedef struct {
+  GPid     pid;
+  guint64  start_time;
+  gchar   *name;
+  gint64   deadline;     /* monotonic, µs */
+  guint    timeout_ms;
+  GSource *poll;
+} Unwatched;
+
+static void
+unwatched_free (Unwatched *unwatched)
+{
+  if (unwatched->poll != NULL)
+    {
+      g_source_destroy (unwatched->poll);
+      g_source_unref (unwatched->poll);
+    }
+  g_free (unwatched->name);
+  g_free (unwatched);
+}
+
+static gboolean
+unwatched_poll_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Unwatched *unwatched = g_task_get_task_data (task);
+
+  if (hv_kvm_process_get_start_time (unwatched->pid) != unwatched->start_time)
+    {
+      g_task_return_boolean (task, TRUE);
+      return G_SOURCE_REMOVE;
+    }
+  if (g_get_monotonic_time () >= unwatched->deadline)
+    {
+      g_task_return_new_error (task, HV_ERROR, HV_ERROR_TIMEOUT,
+                               _("QEMU process %d of instance %s did not exit within %u ms of"
+                                 " SIGKILL"), (gint) unwatched->pid, unwatched->name,
+                               unwatched->timeout_ms);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * hv_kvm_process_kill_unwatched_async:
+ * @pid: a process hvkit could get no pidfd of
+ * @name: the instance whose QEMU it should be
+ * @timeout_ms: how long it may take to exit
+ * @callback: called once it is gone, or on timeout
+ * @user_data: for @callback
+ *
+ * Kills @pid with SIGKILL, if it is the QEMU of instance @name (the check
+ * of a pidfile: its /proc/<pid>/cmdline), and waits for it to exit. It is
+ * not hvkit's child and hvkit has no pidfd of it (pidfd_open() failed:
+ * no descriptor left, say), so nothing tells of its end: /proc is looked
+ * at every 10 ms, and a process of the same pid started later is not
+ * taken for it. Completes at once when @pid is not that QEMU (gone, or
+ * another process).
+ */
+void
+hv_kvm_process_kill_unwatched_async (GPid                 pid,
+                                     const gchar         *name,
+                                     guint                timeout_ms,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, user_data);
+  Unwatched *unwatched;
+  guint64 start_time;
+
+  g_return_if_fail (pid > 0 && name != NULL);
+
+  g_task_set_source_tag (task, hv_kvm_process_kill_unwatched_async);
+  start_time = hv_kvm_process_get_start_time (pid);
+  /* its start time read first: the process checked is the one waited for */
+  if (start_time == 0 || !hv_kvm_process_is_instance (pid, name))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (kill ((pid_t) pid, SIGKILL) < 0 && errno != ESRCH)
+    {
+      int errsv = errno;
+
+      g_task_return_new_error (task, HV_ERROR, HV_ERROR_FAILED,
+                               _("Cannot kill QEMU process %d of instance %s: %s"), (gint) pid,
+                               name, g_strerror (errsv));
+      return;
+    }
+  unwatched = g_new0 (Unwatched, 1);
+  unwatched->pid = pid;
+  unwatched->start_time = start_time;
+  unwatched->name = g_strdup (name);
+  unwatched->timeout_ms = timeout_ms;
+  unwatched->deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  g_task_set_task_data (task, unwatched, (GDestroyNotify) unwatched_free);
+  if (hv_kvm_process_get_start_time (pid) != start_time)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  unwatched->poll = g_timeout_source_new (HV_KVM_PROCESS_UNWATCHED_POLL_MS);
+  g_source_set_callback (unwatched->poll, unwatched_poll_cb, g_object_ref (task), g_object_unref);
+  g_source_set_static_name (unwatched->poll, "[hvkit] unwatched QEMU exit");
+  g_source_attach (unwatched->poll, g_task_get_context (task));
+}
+
+gboolean
+hv_kvm_process_kill_unwatched_finish (GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        hv_kvm_process_kill_unwatched_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* User and system CPU time of @pid in seconds, from /proc/<pid>/stat; 0
  * when it cannot be read. */
 gdouble
 hv_kvm_process_get_cpu_time (GPid pid)
 {
-  g_autofree gchar *path = g_strdup_printf ("/proc/%d/stat", (gint) pid);
-  g_autofree gchar *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-  const gchar *after_name;
+  g_auto(GStrv) fields = hv_kvm_process_read_stat (pid);
   long ticks_per_s = sysconf (_SC_CLK_TCK);
 
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return 0;
-  /* the command name (field 2) is in parentheses and may hold anything */
-  after_name = strrchr (contents, ')');
-  if (after_name == NULL || ticks_per_s <= 0)
-    return 0;
-  fields = g_strsplit (after_name + 1, " ", -1);
-  /* fields[0] is empty, [1] the state (field 3): utime, stime are 14, 15 */
-  if (g_strv_length (fields) < 14)
+  /* utime, stime are fields 14, 15 */
+  if (fields == NULL || g_strv_length (fields) < 14 || ticks_per_s <= 0)
     return 0;
   return (g_ascii_strtod (fields[12], NULL) + g_ascii_strtod (fields[13], NULL)) /
          (gdouble) ticks_per_s;

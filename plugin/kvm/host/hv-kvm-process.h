@@ -47,6 +47,13 @@ gboolean  hv_kvm_process_pidfd_exited      (gint                  pidfd);
 gboolean  hv_kvm_process_kill              (gint                  pidfd,
                                             gint                  signal_number,
                                             GError              **error);
+void      hv_kvm_process_kill_unwatched_async  (GPid                 pid,
+                                                const gchar         *name,
+                                                guint                timeout_ms,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean  hv_kvm_process_kill_unwatched_finish (GAsyncResult        *result,
+                                                GError             **error);
 gdouble   hv_kvm_process_get_cpu_time      (GPid                  pid);
 gboolean  hv_kvm_process_pin_thread        (gint64                thread_id,
                                             GArray               *cpus,

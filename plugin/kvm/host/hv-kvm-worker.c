@@ -17,19 +17,26 @@
  * length, and one bound to the private context would die with it. The
  * monitor thread's context is iterated all the time, whoever calls and
  * however; everything in it is asynchronous GIO, as in the caller's.
+ *
+ * A caller whose own main loop runs all the time and never blocks (a
+ * daemon such as hvkitd, which never uses the _sync wrappers) may have the
+ * work in its context instead (hv_kvm_worker_new_for_context()): what QEMU
+ * answers then reaches the caller's callback with no thread between them,
+ * one handoff less each way.
  */
 
 struct _HvKvmWorker {
-  GThread      *thread;
+  GThread      *thread;         /* NULL: the work runs in the owner's context */
+  GThread      *owner;          /* without a thread: the one iterating context */
   GMainContext *context;
-  GMainLoop    *loop;
+  GMainLoop    *loop;           /* with a thread only */
   gboolean      free_on_exit;   /* freed from inside: the thread frees it */
 };
 
 static void
 hv_kvm_worker_destroy (HvKvmWorker *self)
 {
-  g_main_loop_unref (self->loop);
+  g_clear_pointer (&self->loop, g_main_loop_unref);
   g_main_context_unref (self->context);
   g_free (self);
 }
@@ -62,6 +69,19 @@ hv_kvm_worker_new (const gchar *name)
   return self;
 }
 
+/* The work in @context, which the calling thread iterates all the time:
+ * no thread of its own. Queued calls still run later, never from inside
+ * hv_kvm_worker_invoke(). */
+HvKvmWorker *
+hv_kvm_worker_new_for_context (GMainContext *context)
+{
+  HvKvmWorker *self = g_new0 (HvKvmWorker, 1);
+
+  self->context = g_main_context_ref (context);
+  self->owner = g_thread_self ();
+  return self;
+}
+
 static gboolean
 hv_kvm_worker_quit_cb (gpointer user_data)
 {
@@ -77,6 +97,13 @@ hv_kvm_worker_free (HvKvmWorker *self)
 {
   if (self == NULL)
     return;
+  /* in the owner's context: what is queued there runs when the owner
+   * iterates it again, as anything else of the owner's */
+  if (self->thread == NULL)
+    {
+      hv_kvm_worker_destroy (self);
+      return;
+    }
 
   hv_kvm_worker_invoke (self, hv_kvm_worker_quit_cb, g_main_loop_ref (self->loop),
                         (GDestroyNotify) g_main_loop_unref);
@@ -93,7 +120,7 @@ hv_kvm_worker_free (HvKvmWorker *self)
 gboolean
 hv_kvm_worker_is_current (HvKvmWorker *self)
 {
-  return g_thread_self () == self->thread;
+  return g_thread_self () == (self->thread != NULL ? self->thread : self->owner);
 }
 
 /* Runs @func once in the monitor thread, later, never from inside this

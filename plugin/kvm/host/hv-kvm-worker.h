@@ -15,13 +15,15 @@ G_BEGIN_DECLS
  * which every instance, its QMP connection, its process watch and every
  * operation on it live. Callers in any thread, blocking or not, reach it
  * through hv_kvm_worker_invoke(); results travel back in GTasks, which
- * complete in the caller's context. See docs/design.md, "The monitor
- * thread".
+ * complete in the caller's context. Or, for a caller whose main loop
+ * always runs, that caller's own context (hv_kvm_worker_new_for_context()).
+ * See docs/design.md, "The monitor thread".
  */
 
 typedef struct _HvKvmWorker HvKvmWorker;
 
 HvKvmWorker  *hv_kvm_worker_new         (const gchar    *name);
+HvKvmWorker  *hv_kvm_worker_new_for_context (GMainContext *context);
 void          hv_kvm_worker_free        (HvKvmWorker    *self);
 gboolean      hv_kvm_worker_is_current  (HvKvmWorker    *self);
 void          hv_kvm_worker_invoke      (HvKvmWorker    *self,

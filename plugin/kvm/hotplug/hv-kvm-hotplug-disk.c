@@ -291,6 +291,12 @@ disk_blockdev_del_cb (GObject      *source,
       hv_kvm_hotplug_op_step_done (op, NULL);
       return;
     }
+  /* QEMU is gone, and the node with it: there is nobody to ask */
+  if (!hv_kvm_qmp_client_is_connected (op->qmp))
+    {
+      hv_kvm_hotplug_op_step_done (op, g_steal_pointer (&error));
+      return;
+    }
   /* QEMU deleted a -drive backend with its device, and says "Failed to
    * find node" for it only in words: ask whether the node is there */
   g_debug ("blockdev-del %s: %s", op->node_name, error->message);

@@ -555,13 +555,25 @@ hv_kvm_hotplug_op_step_done (HvKvmHotplugOp *op,
     }
   if ((step->flags & HV_KVM_HOTPLUG_STEP_BEST_EFFORT) || op->no_return)
     {
-      /* past the point of no return, or clean-up: go on */
-      if (hv_kvm_hotplug_op_lost_qemu (op))
-        g_debug ("Hotplug of %s, with QEMU gone: %s", hv_kvm_hotplug_op_describe (op),
-                 error->message);
+      /* past the point of no return, or clean-up: go on. With QEMU gone,
+       * what is left of hvkit's own (ifdown, files, the record) is still
+       * done, but a caller is told that QEMU went away under its
+       * operation rather than that it succeeded */
+      if (hv_kvm_hotplug_op_lost_qemu (op) && !op->background)
+        {
+          g_prefix_error (&error, _("QEMU went away during the hotplug of %s: "),
+                          hv_kvm_hotplug_op_describe (op));
+          hv_kvm_hotplug_op_keep_error (op, error);
+        }
       else
-        g_warning ("Hotplug of %s: %s", hv_kvm_hotplug_op_describe (op), error->message);
-      g_error_free (error);
+        {
+          if (hv_kvm_hotplug_op_lost_qemu (op))
+            g_debug ("Hotplug of %s, with QEMU gone: %s", hv_kvm_hotplug_op_describe (op),
+                     error->message);
+          else
+            g_warning ("Hotplug of %s: %s", hv_kvm_hotplug_op_describe (op), error->message);
+          g_error_free (error);
+        }
       op->current++;
       hv_kvm_hotplug_op_run_current (op);
       return;

@@ -118,6 +118,9 @@ struct _HvKvmHotplugOp {
   gboolean          no_return;
   gboolean          keep_journal; /* ends with the entry left pending */
   gboolean          takeover;     /* continues a removal left pending */
+  gboolean          background;   /* finishes what QEMU did on its own (a late
+                                   * DEVICE_DELETED, a reconcile): nobody
+                                   * waits, QEMU's end is no news */
   GError           *error;        /* the first one */
   const gchar      *failed_step;  /* the step whose failure was undone */
   HvKvmHotplugSavedFunc saved;    /* hv_kvm_hotplug_save_record_async() */

@@ -328,6 +328,7 @@ hv_kvm_hotplug_finish_removal_async (HvKvmInstance       *instance,
   op->qemu_id = g_strdup (pending->qemu_id);
   op->slot = pending->pci;
   op->no_return = TRUE;
+  op->background = TRUE;
   if (op->type == HV_DEVICE_TYPE_DISK)
     hv_kvm_hotplug_disk_del_steps (op);
   else

@@ -93,23 +93,55 @@ launch_param_bool (HvKvmRuntime *runtime,
 /* -- undo ----------------------------------------------------------------- */
 
 static void
+launch_return_error (GTask *task)
+{
+  HvKvmInstance *instance = launch_get_instance (task);
+  Launch *launch = g_task_get_task_data (task);
+
+  hv_kvm_instance_set_qmp (instance, NULL);
+  hv_kvm_instance_set_runtime (instance, NULL);
+  g_task_return_error (task, g_steal_pointer (&launch->error));
+  g_object_unref (task);
+}
+
+static void
 launch_undone_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  Launch *launch = g_task_get_task_data (task);
+  GTask *task = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!hv_kvm_teardown_finish (HV_KVM_INSTANCE (source), result, &error))
     g_warning ("Undoing the start of instance %s: %s",
                hv_kvm_instance_get_name (HV_KVM_INSTANCE (source)), error->message);
-  hv_kvm_instance_set_qmp (HV_KVM_INSTANCE (source), NULL);
-  hv_kvm_instance_set_runtime (HV_KVM_INSTANCE (source), NULL);
-  g_task_return_error (task, g_steal_pointer (&launch->error));
+  launch_return_error (task);
+}
+
+static void
+launch_unwatched_killed_cb (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  GTask *task = user_data;
+  HvKvmInstance *instance = launch_get_instance (task);
+  Launch *launch = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!hv_kvm_process_kill_unwatched_finish (result, &error))
+    {
+      /* QEMU survived SIGKILL (a process in D state): its files stay, as
+       * the teardown leaves them then */
+      g_warning ("Undoing the start of instance %s: %s", hv_kvm_instance_get_name (instance),
+                 error->message);
+      launch_return_error (task);
+      return;
+    }
+  hv_kvm_teardown_async (instance, launch->n_nics_up, NULL, launch_undone_cb, task);
 }
 
 static gboolean launch_adopt_process (HvKvmInstance  *instance,
+                                      GPid           *unwatched,
                                       GError        **error);
 
 /* Undoes what was done, in reverse — QEMU killed, ifdown for the NICs
@@ -121,8 +153,13 @@ launch_fail (GTask  *task,
 {
   HvKvmInstance *instance = launch_get_instance (task);
   Launch *launch = g_task_get_task_data (task);
+  GPid unwatched = 0;
 
   g_debug ("start of %s failed: %s", hv_kvm_instance_get_name (instance), error->message);
+  launch->error = error;
+  g_clear_pointer (&launch->taps, g_ptr_array_unref);
+  if (launch->runtime != NULL)
+    hv_kvm_instance_set_runtime (instance, g_steal_pointer (&launch->runtime));
   /* QEMU writes its pidfile before it opens its disks: one stuck there
    * (a FIFO, a hung NFS file) runs on after its daemonizing parent was
    * killed. The teardown kills and waits for the process the instance
@@ -131,14 +168,19 @@ launch_fail (GTask  *task,
     {
       g_autoptr(GError) stray_error = NULL;
 
-      if (!launch_adopt_process (instance, &stray_error))
-        g_debug ("no QEMU of %s left to kill: %s", hv_kvm_instance_get_name (instance),
+      if (!launch_adopt_process (instance, &unwatched, &stray_error))
+        g_debug ("no QEMU of %s left to follow: %s", hv_kvm_instance_get_name (instance),
                  stray_error->message);
     }
-  launch->error = error;
-  g_clear_pointer (&launch->taps, g_ptr_array_unref);
-  if (launch->runtime != NULL)
-    hv_kvm_instance_set_runtime (instance, g_steal_pointer (&launch->runtime));
+  /* this instance's QEMU, but no pidfd of it to be had: killed by pid
+   * and waited for, never left running untracked */
+  if (unwatched != 0)
+    {
+      hv_kvm_process_kill_unwatched_async (unwatched, hv_kvm_instance_get_name (instance),
+                                           HV_KVM_KILL_TIMEOUT_MS, launch_unwatched_killed_cb,
+                                           task);
+      return;
+    }
   hv_kvm_teardown_async (instance, launch->n_nics_up, NULL, launch_undone_cb, task);
 }
 
@@ -418,20 +460,32 @@ launch_connected_cb (GObject      *source,
   launch_set_passwords (task);
 }
 
+/* The instance follows the QEMU its pidfile names. When that is this
+ * instance's QEMU but no pidfd of it can be had, its pid goes to
+ * @unwatched (if not %NULL). */
 static gboolean
 launch_adopt_process (HvKvmInstance  *instance,
+                      GPid           *unwatched,
                       GError        **error)
 {
   g_autofree gchar *pidfile = hv_kvm_instance_get_path (instance, ".pid");
+  GError *pidfd_error = NULL;
   GPid pid;
   gint pidfd;
 
   pid = hv_kvm_process_read_pidfile (pidfile, error);
   if (pid == 0)
     return FALSE;
-  pidfd = hv_kvm_process_open_pidfd (pid, error);
+  pidfd = hv_kvm_process_open_pidfd (pid, &pidfd_error);
   if (pidfd < 0)
-    return FALSE;
+    {
+      if (unwatched != NULL &&
+          hv_kvm_process_is_instance (pid, hv_kvm_instance_get_name (instance)))
+        *unwatched = pid;
+      g_propagate_prefixed_error (error, pidfd_error, _("Instance %s: "),
+                                  hv_kvm_instance_get_name (instance));
+      return FALSE;
+    }
   /* checked with the pidfd open: the pid cannot be reused under it */
   if (!hv_kvm_process_is_instance (pid, hv_kvm_instance_get_name (instance)))
     {
@@ -457,7 +511,10 @@ launch_spawned_cb (GObject      *source,
   g_autofree gchar *socket_path = NULL;
   GError *error = NULL;
 
-  if (!hv_kvm_process_spawn_finish (result, &error) || !launch_adopt_process (instance, &error))
+  /* a QEMU without a pidfd is asked for one again by launch_fail(), and
+   * killed by pid when there is none */
+  if (!hv_kvm_process_spawn_finish (result, &error) ||
+      !launch_adopt_process (instance, NULL, &error))
     {
       launch_fail (task, error);
       return;
