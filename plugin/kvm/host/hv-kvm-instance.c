@@ -8,8 +8,6 @@
 
 #include <errno.h>
 #include <json-glib/json-glib.h>
-#include <linux/magic.h>
-#include <sys/vfs.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -38,14 +36,6 @@ struct _HvKvmInstance {
   HvRuntimeStore    *journal_store;   /* the store without fsync, made once */
   GVariant          *hvparams_seen;   /* the record's hvparams hvparams_dict is of */
   GVariantDict      *hvparams_dict;
-
-  /* Saves of the record under way in a worker thread (durable saves on a
-   * disk, hv_kvm_instance_save_runtime_async): every other save of the
-   * file waits for them, so that saves land in the order they were made. */
-  GMutex             write_lock;
-  GCond              write_done;
-  guint              writing;
-  gint               store_in_memory; /* -1: not known yet */
 
   /* What hotplug knows of the current QMP connection: reset with it. */
   guint32            pci_used;        /* the bus as last seen, a bit a slot */
@@ -124,8 +114,6 @@ hv_kvm_instance_finalize (GObject *object)
   g_clear_object (&self->journal_store);
   g_clear_pointer (&self->hvparams_seen, g_variant_unref);
   g_clear_pointer (&self->hvparams_dict, g_variant_dict_unref);
-  g_mutex_clear (&self->write_lock);
-  g_cond_clear (&self->write_done);
   g_clear_pointer (&self->runtime, hv_kvm_runtime_free);
   g_clear_object (&self->qmp);
   g_clear_object (&self->capabilities);
@@ -157,9 +145,6 @@ hv_kvm_instance_init (HvKvmInstance *self)
   self->command_timeout_ms = HV_KVM_DEFAULT_COMMAND_TIMEOUT_MS;
   self->pidfd = -1;
   self->state = HV_INSTANCE_STATE_STOPPED;
-  self->store_in_memory = -1;
-  g_mutex_init (&self->write_lock);
-  g_cond_init (&self->write_done);
   g_queue_init (&self->jobs);
 }
 
@@ -265,20 +250,6 @@ hv_kvm_instance_get_hvparams (HvKvmInstance *self)
   return self->hvparams_dict;
 }
 
-/* Waits until no save of the record is under way in a worker: the file
- * is then the monitor thread's to write (or remove). Blocks only when a
- * durable save of this instance is on its way to the disk. */
-void
-hv_kvm_instance_wait_saves (HvKvmInstance *self)
-{
-  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
-
-  g_mutex_lock (&self->write_lock);
-  while (self->writing > 0)
-    g_cond_wait (&self->write_done, &self->write_lock);
-  g_mutex_unlock (&self->write_lock);
-}
-
 /* Saves the record, durably unless the store says otherwise. */
 gboolean
 hv_kvm_instance_save_runtime (HvKvmInstance  *self,
@@ -287,129 +258,7 @@ hv_kvm_instance_save_runtime (HvKvmInstance  *self,
   g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), FALSE);
   g_return_val_if_fail (self->runtime != NULL, FALSE);
 
-  hv_kvm_instance_wait_saves (self);
   return hv_kvm_runtime_save (self->store, self->runtime, error);
-}
-
-/* Saves the record through the journal's store: atomic, not durable. */
-gboolean
-hv_kvm_instance_save_journal (HvKvmInstance  *self,
-                              GError        **error)
-{
-  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), FALSE);
-  g_return_val_if_fail (self->runtime != NULL, FALSE);
-
-  hv_kvm_instance_wait_saves (self);
-  return hv_kvm_runtime_save (hv_kvm_instance_get_journal_store (self), self->runtime, error);
-}
-
-/* Whether a save of the record waits for a disk: it is durable, and the
- * run directory is not in memory (tmpfs, ramfs: /run on a Debian node,
- * where fsync returns at once). */
-gboolean
-hv_kvm_instance_save_waits (HvKvmInstance *self)
-{
-  g_return_val_if_fail (HV_KVM_IS_INSTANCE (self), FALSE);
-
-  if (!hv_runtime_store_get_durable (self->store))
-    return FALSE;
-  if (self->store_in_memory < 0)
-    {
-      struct statfs fs;
-
-      self->store_in_memory = statfs (hv_runtime_store_get_run_dir (self->store), &fs) == 0 &&
-                              (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC);
-    }
-  return !self->store_in_memory;
-}
-
-typedef struct {
-  HvRuntimeStore *store;
-  gchar          *name;
-  GVariant       *record;
-} SaveData;
-
-static void
-save_data_free (SaveData *data)
-{
-  g_object_unref (data->store);
-  g_free (data->name);
-  g_variant_unref (data->record);
-  g_free (data);
-}
-
-static void
-save_in_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  HvKvmInstance *self = source_object;
-  SaveData *data = task_data;
-  GError *error = NULL;
-  gboolean saved = hv_runtime_store_save (data->store, data->name, data->record, &error);
-
-  g_mutex_lock (&self->write_lock);
-  self->writing--;
-  g_cond_broadcast (&self->write_done);
-  g_mutex_unlock (&self->write_lock);
-  if (saved)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-/**
- * hv_kvm_instance_save_runtime_async:
- * @self: an instance with a record
- * @callback: called in the thread-default context of the call
- * @user_data: for @callback
- *
- * Saves the record as hv_kvm_instance_save_runtime() does, but writes it
- * (write, fsync, rename, fsync of the directory) in a worker thread: a
- * durable save on a disk takes 1.5–10 ms, during which the monitor
- * thread goes on with the other instances instead of waiting. fsync has
- * no asynchronous form (GIO's own g_file_replace_contents_async() also
- * writes in its thread pool). The record is made here, from the record
- * as it is now; any other save of it waits until this one is written.
- * Meant for saves that wait (hv_kvm_instance_save_waits()).
- */
-void
-hv_kvm_instance_save_runtime_async (HvKvmInstance       *self,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  SaveData *data;
-
-  g_return_if_fail (HV_KVM_IS_INSTANCE (self));
-  g_return_if_fail (self->runtime != NULL);
-
-  task = g_task_new (self, NULL, callback, user_data);
-  g_task_set_source_tag (task, hv_kvm_instance_save_runtime_async);
-  data = g_new0 (SaveData, 1);
-  data->store = g_object_ref (self->store);
-  data->name = g_strdup (self->name);
-  data->record = hv_kvm_runtime_to_variant (self->runtime);
-  g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);
-  /* saves of one record go one at a time, in order */
-  hv_kvm_instance_wait_saves (self);
-  g_mutex_lock (&self->write_lock);
-  self->writing++;
-  g_mutex_unlock (&self->write_lock);
-  g_task_run_in_thread (task, save_in_thread);
-}
-
-gboolean
-hv_kvm_instance_save_runtime_finish (HvKvmInstance  *self,
-                                     GAsyncResult   *result,
-                                     GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hv_kvm_instance_save_runtime_async,
-                        FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 HvRuntimeStore *

@@ -49,16 +49,6 @@ GVariantDict      *hv_kvm_instance_get_hvparams       (HvKvmInstance       *self
 HvKvmRuntime      *hv_kvm_instance_get_runtime        (HvKvmInstance       *self);
 void               hv_kvm_instance_set_runtime        (HvKvmInstance       *self,
                                                        HvKvmRuntime        *runtime);
-void               hv_kvm_instance_wait_saves         (HvKvmInstance       *self);
-gboolean           hv_kvm_instance_save_waits         (HvKvmInstance       *self);
-void               hv_kvm_instance_save_runtime_async (HvKvmInstance       *self,
-                                                       GAsyncReadyCallback  callback,
-                                                       gpointer             user_data);
-gboolean           hv_kvm_instance_save_runtime_finish (HvKvmInstance      *self,
-                                                       GAsyncResult        *result,
-                                                       GError             **error);
-gboolean           hv_kvm_instance_save_journal       (HvKvmInstance       *self,
-                                                       GError             **error);
 gboolean           hv_kvm_instance_save_runtime       (HvKvmInstance       *self,
                                                        GError             **error);
 HvRuntimeStore    *hv_kvm_instance_get_store          (HvKvmInstance       *self);

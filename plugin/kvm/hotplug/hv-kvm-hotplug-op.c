@@ -24,7 +24,8 @@ gboolean
 hv_kvm_hotplug_save_journal (HvKvmInstance  *instance,
                              GError        **error)
 {
-  return hv_kvm_instance_save_journal (instance, error);
+  return hv_kvm_runtime_save (hv_kvm_instance_get_journal_store (instance),
+                              hv_kvm_instance_get_runtime (instance), error);
 }
 
 gboolean
@@ -32,40 +33,6 @@ hv_kvm_hotplug_save_record (HvKvmInstance  *instance,
                             GError        **error)
 {
   return hv_kvm_instance_save_runtime (instance, error);
-}
-
-static void
-hv_kvm_hotplug_save_record_cb (GObject      *source,
-                               GAsyncResult *result,
-                               gpointer      user_data)
-{
-  HvKvmHotplugOp *op = user_data;
-  GError *error = NULL;
-
-  hv_kvm_instance_save_runtime_finish (HV_KVM_INSTANCE (source), result, &error);
-  op->saved (op, error);
-}
-
-/* The commit's save of the record, then @saved with its error. Where the
- * save waits for a disk (durable, not in memory) it is written in a
- * worker thread, and the monitor thread goes on with other instances
- * meanwhile: on a disk an fsync of the record kept ten instances' hot-adds
- * queued behind each other. Elsewhere it is written at once. */
-void
-hv_kvm_hotplug_save_record_async (HvKvmHotplugOp        *op,
-                                  HvKvmHotplugSavedFunc  saved)
-{
-  GError *error = NULL;
-
-  if (!hv_kvm_instance_save_waits (op->instance))
-    {
-      hv_kvm_hotplug_save_record (op->instance, &error);
-      saved (op, error);
-      return;
-    }
-  /* the operation lives until its step ends */
-  op->saved = saved;
-  hv_kvm_instance_save_runtime_async (op->instance, hv_kvm_hotplug_save_record_cb, op);
 }
 
 HvKvmPendingOp *
@@ -690,32 +657,6 @@ hv_kvm_hotplug_step_intent (HvKvmHotplugOp *op,
   hv_kvm_hotplug_op_step_done (op, NULL);
 }
 
-/* The commit's save is done: the entry is gone, or back as it was. */
-static void
-hv_kvm_hotplug_commit_add_saved (HvKvmHotplugOp *op,
-                                 GError         *error)
-{
-  HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (op->instance);
-
-  if (error != NULL)
-    {
-      GPtrArray *devices = op->type == HV_DEVICE_TYPE_DISK ? runtime->disks : runtime->nics;
-
-      /* as it was: the steps before are undone */
-      g_ptr_array_insert (runtime->pending, (gint) MIN (op->commit_index, runtime->pending->len),
-                          op->pending);
-      g_ptr_array_remove (devices, hv_kvm_runtime_find_device (runtime, op->type,
-                                                               hv_device_get_uuid (op->device)));
-      hv_kvm_hotplug_op_step_done (op, error);
-      return;
-    }
-  hv_kvm_pending_op_free (op->pending);
-  op->pending = NULL;
-  hv_kvm_hotplug_view_set_slot (op->instance, op->slot, TRUE);
-  hv_device_set_pci (op->device, op->slot);
-  hv_kvm_hotplug_op_step_done (op, NULL);
-}
-
 /* The last step of an addition: the device joins the record, the journal
  * entry goes, one save. */
 void
@@ -724,10 +665,25 @@ hv_kvm_hotplug_step_commit_add (HvKvmHotplugOp *op,
 {
   HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (op->instance);
   GPtrArray *devices = op->type == HV_DEVICE_TYPE_DISK ? runtime->disks : runtime->nics;
+  HvKvmRuntimeDevice *device = hv_kvm_runtime_device_new (op->type, op->dict);
+  HvKvmPendingOp *pending;
+  GError *error = NULL;
+  guint index = 0;
 
-  g_ptr_array_add (devices, hv_kvm_runtime_device_new (op->type, op->dict));
-  op->commit_index = 0;
-  g_ptr_array_find (runtime->pending, op->pending, &op->commit_index);
-  g_ptr_array_steal_index (runtime->pending, op->commit_index);
-  hv_kvm_hotplug_save_record_async (op, hv_kvm_hotplug_commit_add_saved);
+  g_ptr_array_add (devices, device);
+  g_ptr_array_find (runtime->pending, op->pending, &index);
+  pending = g_ptr_array_steal_index (runtime->pending, index);
+  if (!hv_kvm_hotplug_save_record (op->instance, &error))
+    {
+      /* as it was: the steps before are undone */
+      g_ptr_array_insert (runtime->pending, (gint) index, pending);
+      g_ptr_array_remove (devices, device);
+      hv_kvm_hotplug_op_step_done (op, error);
+      return;
+    }
+  hv_kvm_pending_op_free (pending);
+  op->pending = NULL;
+  hv_kvm_hotplug_view_set_slot (op->instance, op->slot, TRUE);
+  hv_device_set_pci (op->device, op->slot);
+  hv_kvm_hotplug_op_step_done (op, NULL);
 }

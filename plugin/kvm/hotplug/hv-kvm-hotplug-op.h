@@ -61,9 +61,6 @@ typedef struct _HvKvmHotplugConfirm HvKvmHotplugConfirm;
 
 typedef void (*HvKvmHotplugStepFunc) (HvKvmHotplugOp *op,
                                       guint           arg);
-/* @error: (transfer full) (nullable) */
-typedef void (*HvKvmHotplugSavedFunc) (HvKvmHotplugOp *op,
-                                       GError         *error);
 
 typedef enum {
   /* save the journal once done: a crash after it needs what it learnt */
@@ -123,8 +120,6 @@ struct _HvKvmHotplugOp {
                                    * waits, QEMU's end is no news */
   GError           *error;        /* the first one */
   const gchar      *failed_step;  /* the step whose failure was undone */
-  HvKvmHotplugSavedFunc saved;    /* hv_kvm_hotplug_save_record_async() */
-  guint             commit_index; /* where the committed entry was */
 
   /* disks */
   gchar            *node_name;
@@ -209,8 +204,6 @@ gboolean        hv_kvm_hotplug_save_journal    (HvKvmInstance       *instance,
                                                 GError             **error);
 gboolean        hv_kvm_hotplug_save_record     (HvKvmInstance       *instance,
                                                 GError             **error);
-void            hv_kvm_hotplug_save_record_async (HvKvmHotplugOp    *op,
-                                                  HvKvmHotplugSavedFunc saved);
 HvKvmPendingOp *hv_kvm_hotplug_find_pending    (HvKvmRuntime        *runtime,
                                                 HvDeviceType         type,
                                                 const gchar         *uuid);

@@ -242,16 +242,6 @@ hv_kvm_hotplug_undo_device_add (HvKvmHotplugOp *op,
 
 /* ---- the end of a removal ----------------------------------------------- */
 
-static void
-commit_del_saved (HvKvmHotplugOp *op,
-                  GError         *error)
-{
-  if (error != NULL)
-    g_prefix_error (&error, _("%s was removed, but the record could not be saved: "),
-                    hv_kvm_hotplug_op_describe (op));
-  hv_kvm_hotplug_op_step_done (op, error);
-}
-
 /* Step "committed" of a removal: the device leaves the record, its slot is
  * free, the journal entry goes, one save. The device is gone from QEMU
  * whatever the save says. */
@@ -263,6 +253,7 @@ hv_kvm_hotplug_step_commit_del (HvKvmHotplugOp *op,
   GPtrArray *devices = op->type == HV_DEVICE_TYPE_DISK ? runtime->disks : runtime->nics;
   HvKvmRuntimeDevice *device = hv_kvm_runtime_find_device (runtime, op->type,
                                                            hv_device_get_uuid (op->device));
+  GError *error = NULL;
 
   if (device != NULL)
     g_ptr_array_remove (devices, device);
@@ -270,7 +261,10 @@ hv_kvm_hotplug_step_commit_del (HvKvmHotplugOp *op,
     hv_kvm_hotplug_remove_pending (runtime, op->pending);
   op->pending = NULL;
   hv_kvm_hotplug_view_set_slot (op->instance, op->slot, FALSE);
-  hv_kvm_hotplug_save_record_async (op, commit_del_saved);
+  if (!hv_kvm_hotplug_save_record (op->instance, &error))
+    g_prefix_error (&error, _("%s was removed, but the record could not be saved: "),
+                    hv_kvm_hotplug_op_describe (op));
+  hv_kvm_hotplug_op_step_done (op, error);
 }
 
 /**

@@ -44,8 +44,6 @@ hv_kvm_remove_instance_files (HvKvmInstance *instance)
     {
       g_autoptr(GError) error = NULL;
 
-      /* after a save still on its way from a worker, not before it */
-      hv_kvm_instance_wait_saves (instance);
       if (!hv_runtime_store_remove (hv_kvm_instance_get_store (instance),
                                     hv_kvm_instance_get_name (instance), &error))
         g_warning ("%s", error->message);
