@@ -291,6 +291,37 @@ accept_done_cb (GObject      *source,
   pending_free (pending);
 }
 
+/* After a failed wait on QEMU's monitor: which QEMU this host's pidfile
+ * names, on stderr (the test's log keeps it) */
+static void
+show_qemu_process (Helper *helper)
+{
+  g_autofree gchar *file = g_strconcat (helper->name, ".pid", NULL);
+  g_autofree gchar *path = g_build_filename (helper->run_dir, file, NULL);
+  g_autofree gchar *pid = NULL;
+  g_autofree gchar *exe_link = NULL;
+  g_autofree gchar *exe = NULL;
+  g_autofree gchar *cmdline = NULL;
+  g_autofree gchar *cmdline_path = NULL;
+  gsize size = 0;
+
+  if (!g_file_get_contents (path, &pid, NULL, NULL))
+    {
+      g_printerr ("%s: no pidfile %s\n", helper->name, path);
+      return;
+    }
+  g_strstrip (pid);
+  exe_link = g_strdup_printf ("/proc/%s/exe", pid);
+  exe = g_file_read_link (exe_link, NULL);
+  cmdline_path = g_strdup_printf ("/proc/%s/cmdline", pid);
+  if (g_file_get_contents (cmdline_path, &cmdline, &size, NULL))
+    for (gsize i = 0; i + 1 < size; i++)
+      if (cmdline[i] == '\0')
+        cmdline[i] = ' ';
+  g_printerr ("%s: pidfile names %s, exe %s, command line %s\n", helper->name, pid,
+              exe != NULL ? exe : "(gone)", cmdline != NULL ? cmdline : "(gone)");
+}
+
 static void
 handle (Helper  *helper,
         gchar  **words)
@@ -387,7 +418,10 @@ handle (Helper  *helper,
       line = hv_test_console_wait_for_line (hmp, words[2], COMMAND_TIMEOUT_MS, &error);
       hv_test_console_close (hmp);
       if (line == NULL)
-        reply_error (id, error);
+        {
+          show_qemu_process (helper);
+          reply_error (id, error);
+        }
       else
         reply (id, line);
     }
