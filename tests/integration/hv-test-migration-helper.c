@@ -759,6 +759,28 @@ main (int    argc,
       g_printerr ("usage: %s RUN_DIR WORK_DIR NAME UUID MEMORY_MIB [PID]\n", argv[0]);
       return 2;
     }
+  /* another QEMU on this host (HV_TEST_MIGRATION_QEMU): mounted over the
+   * system's in a mount namespace of this process only, so that the
+   * kvm_path a record names runs it here. First of all, before any thread
+   * is made: unshare() moves only the calling thread, and a thread made
+   * earlier stays behind with whatever it makes — such as GLib's worker
+   * thread (made by the network namespace's setup below), from which
+   * GIO's task pool grows when its threads are busy, and in one of whose
+   * threads hvkit spawns QEMU: the system's 7.2 ran on host B now and
+   * then, under load. */
+  if (g_getenv ("HV_TEST_MIGRATION_QEMU") != NULL)
+    {
+      const gchar *qemu = g_getenv ("HV_TEST_MIGRATION_QEMU");
+
+      if (unshare (CLONE_NEWNS) != 0 ||
+          mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+          mount (qemu, hv_test_get_qemu (), NULL, MS_BIND, NULL) != 0)
+        {
+          g_printerr ("cannot put %s in place of %s: %s\n", qemu, hv_test_get_qemu (),
+                      g_strerror (errno));
+          return 1;
+        }
+    }
   /* the namespace first: threads made later follow it */
   if (argc == 7)
     {
@@ -776,22 +798,6 @@ main (int    argc,
     {
       g_printerr ("%s\n", error->message);
       return 1;
-    }
-  /* another QEMU on this host (HV_TEST_MIGRATION_QEMU): mounted over the
-   * system's in a mount namespace of this process only, before any thread
-   * is made, so that the kvm_path a record names runs it here */
-  if (g_getenv ("HV_TEST_MIGRATION_QEMU") != NULL)
-    {
-      const gchar *qemu = g_getenv ("HV_TEST_MIGRATION_QEMU");
-
-      if (unshare (CLONE_NEWNS) != 0 ||
-          mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-          mount (qemu, hv_test_get_qemu (), NULL, MS_BIND, NULL) != 0)
-        {
-          g_printerr ("cannot put %s in place of %s: %s\n", qemu, hv_test_get_qemu (),
-                      g_strerror (errno));
-          return 1;
-        }
     }
   helper.run_dir = argv[1];
   helper.work_dir = argv[2];
