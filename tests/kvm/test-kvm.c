@@ -264,6 +264,7 @@ test_monitor_thread (Fixture       *fixture,
     {
       g_autoptr(HvKvm) kvm = NULL;
       g_autoptr(GError) error = NULL;
+      gint64 deadline;
 
       kvm = hv_kvm_new (g_variant_new_parsed ("{'run-dir': <%s>, 'monitor-thread': <%b>}",
                                               fixture->run_dir, (gboolean) with_thread),
@@ -279,6 +280,14 @@ test_monitor_thread (Fixture       *fixture,
       g_assert_error (error, HV_ERROR, HV_ERROR_NOT_RUNNING);
 
       g_clear_object (&kvm);
+      /* The last reference may have been a task's in the monitor thread,
+       * dropped there after this thread ran its callback: HvKvm is then
+       * finalized in its own thread, which ends after its current
+       * dispatch, detached (hv_kvm_worker_free()). Nothing to join, so its
+       * end is watched in /proc, with a deadline. */
+      deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+      while (monitor_thread_runs () && g_get_monotonic_time () < deadline)
+        g_usleep (1000);
       g_assert_false (monitor_thread_runs ());
     }
 }
