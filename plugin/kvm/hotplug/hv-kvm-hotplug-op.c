@@ -522,11 +522,13 @@ hv_kvm_hotplug_op_step_done (HvKvmHotplugOp *op,
     }
   if ((step->flags & HV_KVM_HOTPLUG_STEP_BEST_EFFORT) || op->no_return)
     {
+      gboolean lost_qemu = hv_kvm_hotplug_op_lost_qemu (op);
+
       /* past the point of no return, or clean-up: go on. With QEMU gone,
        * what is left of hvkit's own (ifdown, files, the record) is still
        * done, but a caller is told that QEMU went away under its
        * operation rather than that it succeeded */
-      if (hv_kvm_hotplug_op_lost_qemu (op) && !op->background)
+      if (lost_qemu && !op->background)
         {
           g_prefix_error (&error, _("QEMU went away during the hotplug of %s: "),
                           hv_kvm_hotplug_op_describe (op));
@@ -534,7 +536,7 @@ hv_kvm_hotplug_op_step_done (HvKvmHotplugOp *op,
         }
       else
         {
-          if (hv_kvm_hotplug_op_lost_qemu (op))
+          if (lost_qemu)
             g_debug ("Hotplug of %s, with QEMU gone: %s", hv_kvm_hotplug_op_describe (op),
                      error->message);
           else
