@@ -28,11 +28,11 @@
 #define NIC_MAC    "52:54:00:cc:00:02"
 
 static const gchar * const disk_add_steps[] = {
-  "intent", "slot-checked", "node-added", "device-added", "confirmed", NULL
+  "intent", "slot-checked", "node-added", "device-added", NULL
 };
 static const gchar * const nic_add_steps[] = {
   "intent", "slot-checked", "tap-opened", "ifup-done", "fd-passed", "netdev-added", "device-added",
-  "nic-files-written", "confirmed", NULL
+  "nic-files-written", NULL
 };
 static const gchar * const disk_del_steps[] = { "intent", "unplugged", "node-deleted", NULL };
 static const gchar * const nic_del_steps[] = {

@@ -60,11 +60,11 @@
 #define MAX_BOUNDARIES 64
 
 static const gchar *const disk_add_steps[] = {
-  "intent", "slot-checked", "node-added", "device-added", "confirmed", NULL
+  "intent", "slot-checked", "node-added", "device-added", NULL
 };
 static const gchar *const nic_add_steps[] = {
   "intent", "slot-checked", "tap-opened", "ifup-done", "fd-passed", "netdev-added",
-  "device-added", "nic-files-written", "confirmed", NULL
+  "device-added", "nic-files-written", NULL
 };
 
 /* A removal's steps from the guest's DEVICE_DELETED on ("unplugged" ends

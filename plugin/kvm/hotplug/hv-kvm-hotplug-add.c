@@ -93,7 +93,8 @@ add_check (HvKvmHotplugOp  *op,
   if (!hv_kvm_hotplug_check_running (op->instance, error))
     return FALSE;
   runtime = hv_kvm_instance_get_runtime (op->instance);
-  if (!hv_kvm_hotplug_verify_support (runtime->hvparams, op->action, op->type, error))
+  if (!hv_kvm_hotplug_verify_support_table (hv_kvm_hotplug_op_get_hvparams (op), op->action,
+                                            op->type, error))
     return FALSE;
   if (uuid == NULL || !g_uuid_string_is_valid (uuid))
     {
@@ -167,13 +168,14 @@ add_choose_slot (HvKvmHotplugOp  *op,
 }
 
 /* Everything @slot decides, made anew: the id, the device as the record
- * will hold it, and the names the type's steps use. */
+ * will hold it (with a disk's node, named after the id, or a NIC's tap),
+ * and the names the type's steps use. */
 static gboolean
 add_derive (HvKvmHotplugOp  *op,
             gint             slot,
             GError         **error)
 {
-  g_autoptr(HvKvmRuntimeDevice) device = hv_kvm_runtime_device_new_from_device (op->device);
+  g_autoptr(HvKvmRuntimeDevice) device = NULL;
 
   g_clear_pointer (&op->qemu_id, g_free);
   g_clear_pointer (&op->dict, g_variant_unref);
@@ -183,8 +185,14 @@ add_derive (HvKvmHotplugOp  *op,
 
   op->slot = slot;
   op->qemu_id = hv_kvm_device_id_new (op->type, hv_device_get_uuid (op->device), slot, op->seq);
-  hv_kvm_runtime_device_set_pci (device, slot);
-  hv_kvm_runtime_device_set_qemu_id (device, op->qemu_id);
+  if (op->type == HV_DEVICE_TYPE_DISK)
+    device = hv_kvm_runtime_device_new_from_device_at (op->device, slot, op->qemu_id,
+                                                       HV_KVM_HOTPLUG_KEY_NODE_NAME,
+                                                       g_variant_new_string (op->qemu_id), NULL);
+  else
+    device = hv_kvm_runtime_device_new_from_device_at (op->device, slot, op->qemu_id,
+                                                       HV_KVM_HOTPLUG_KEY_TAP,
+                                                       g_variant_new_string (op->tap->name), NULL);
   op->dict = g_variant_ref (device->dict);
   if (op->type == HV_DEVICE_TYPE_DISK)
     return hv_kvm_hotplug_disk_prepare (op, error);
@@ -258,9 +266,8 @@ add_step_check_slot (HvKvmHotplugOp *op,
 
 /* Starts an addition; @slot >= 0 is the slot it must have (hotmod).
  * With @trust_view the last view of the bus stands for QEMU's: no
- * query-pci is asked before the device goes in (its confirmation still
- * asks), and a device of someone else's in the slot makes device_add
- * fail, which the caller takes as the view being stale. */
+ * query-pci is asked, and a device of someone else's in the slot makes
+ * device_add fail, which the caller takes as the view being stale. */
 void
 hv_kvm_hotplug_add_begin (HvKvmHotplugOp *op,
                           gint            slot,
@@ -308,8 +315,6 @@ hv_kvm_hotplug_add_begin (HvKvmHotplugOp *op,
     hv_kvm_hotplug_disk_add_steps (op);
   else
     hv_kvm_hotplug_nic_add_steps (op);
-  hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_CONFIRMED, hv_kvm_hotplug_step_confirm, NULL,
-                              0, 0);
   hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_COMMITTED, hv_kvm_hotplug_step_commit_add,
                               NULL, 0, 0);
   hv_kvm_hotplug_op_start (op);

@@ -113,9 +113,8 @@ hv_kvm_hotplug_disk_prepare (HvKvmHotplugOp  *op,
                    hv_kvm_hotplug_op_describe (op));
       return FALSE;
     }
+  /* in the device's record too (add_derive) */
   op->node_name = g_strdup (op->qemu_id);
-  hv_kvm_hotplug_op_set_device_key (op, HV_KVM_HOTPLUG_KEY_NODE_NAME,
-                                    g_variant_new_string (op->node_name));
   if (!g_str_equal (security_model, "none") || hvparam_bool (op, "use_chroot"))
     op->fdset_opaque = g_strdup_printf ("hvkit:%s", op->qemu_id);
   return TRUE;

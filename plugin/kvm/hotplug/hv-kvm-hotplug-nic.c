@@ -85,8 +85,8 @@ hv_kvm_hotplug_nic_prepare (HvKvmHotplugOp  *op,
                    hv_kvm_hotplug_op_describe (op), mac != NULL ? mac : "");
       return FALSE;
     }
-  /* the journal's intent names the tap */
-  hv_kvm_hotplug_op_set_device_key (op, HV_KVM_HOTPLUG_KEY_TAP, g_variant_new_string (op->tap->name));
+  /* the journal's intent names the tap: it is in the device's record
+   * (add_derive) */
   /* short: QEMU 7.2 reads its QMP socket a byte per main-loop iteration,
    * and getfd and netdev_add both carry the name (the id would make the
    * NIC's commands some 40 bytes longer, 0.2 ms). Unique among the
@@ -384,8 +384,7 @@ nic_step_add_device (HvKvmHotplugOp *op,
 
 /* ---- the steps ---------------------------------------------------------- */
 
-/* The NIC files are written while QEMU answers the confirmation's
- * query, which went out behind device_add. */
+/* The NIC files are written once device_add has succeeded. */
 void
 hv_kvm_hotplug_nic_add_steps (HvKvmHotplugOp *op)
 {

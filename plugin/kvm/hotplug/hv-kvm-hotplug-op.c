@@ -275,23 +275,6 @@ hv_kvm_hotplug_op_set_extra (HvKvmHotplugOp *op,
   op->pending->extra = g_variant_ref_sink (g_variant_dict_end (&dict));
 }
 
-/* Sets @key of the device as the record will hold it, and in the journal
- * entry's copy of it. */
-void
-hv_kvm_hotplug_op_set_device_key (HvKvmHotplugOp *op,
-                                  const gchar    *key,
-                                  GVariant       *value)
-{
-  GVariantDict dict;
-
-  g_variant_dict_init (&dict, op->dict);
-  g_variant_dict_insert_value (&dict, key, value);
-  g_variant_unref (op->dict);
-  op->dict = g_variant_ref_sink (g_variant_dict_end (&dict));
-  if (op->pending != NULL)
-    hv_kvm_hotplug_op_set_extra (op, HV_KVM_HOTPLUG_KEY_DEVICE, op->dict);
-}
-
 static void hv_kvm_hotplug_op_run_current (HvKvmHotplugOp *op);
 static void hv_kvm_hotplug_op_undo_next (HvKvmHotplugOp *op);
 static void hv_kvm_hotplug_op_keep_error (HvKvmHotplugOp *op, GError *error);
@@ -318,8 +301,6 @@ hv_kvm_hotplug_op_complete (HvKvmHotplugOp *op)
 {
   g_autoptr(GTask) task = op->task;
   HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (op->instance);
-
-  hv_kvm_hotplug_confirm_drop (op);
 
   if (op->pending != NULL && !op->keep_journal && runtime != NULL &&
       g_ptr_array_find (runtime->pending, op->pending, NULL))

@@ -35,7 +35,6 @@ G_BEGIN_DECLS
 #define HV_KVM_HOTPLUG_STEP_NETDEV_ADDED  "netdev-added"
 #define HV_KVM_HOTPLUG_STEP_DEVICE_ADDED  "device-added"
 #define HV_KVM_HOTPLUG_STEP_FILES_WRITTEN "nic-files-written"
-#define HV_KVM_HOTPLUG_STEP_CONFIRMED     "confirmed"
 #define HV_KVM_HOTPLUG_STEP_COMMITTED     "committed"
 /* removal */
 #define HV_KVM_HOTPLUG_STEP_UNPLUG_PENDING "unplug-pending"
@@ -57,7 +56,6 @@ G_BEGIN_DECLS
 #define HV_KVM_HOTPLUG_KEY_TAP       "tap"       /* s: the NIC's tap */
 
 typedef struct _HvKvmHotplugOp HvKvmHotplugOp;
-typedef struct _HvKvmHotplugConfirm HvKvmHotplugConfirm;
 
 typedef void (*HvKvmHotplugStepFunc) (HvKvmHotplugOp *op,
                                       guint           arg);
@@ -135,7 +133,6 @@ struct _HvKvmHotplugOp {
   JsonArray        *live_pci;     /* QEMU's answer, until the slot is checked */
   gboolean          live_done;
   gboolean          live_waiting;
-  HvKvmHotplugConfirm *confirm;   /* queries sent behind device_add */
   gchar            *description;  /* hv_kvm_hotplug_op_describe() */
   gchar            *described_id;
 };
@@ -186,9 +183,6 @@ gboolean        hv_kvm_hotplug_op_finish       (GAsyncResult        *result,
 const gchar    *hv_kvm_hotplug_op_describe     (HvKvmHotplugOp      *op);
 GVariantDict   *hv_kvm_hotplug_op_get_hvparams (HvKvmHotplugOp      *op);
 void            hv_kvm_hotplug_op_set_extra    (HvKvmHotplugOp      *op,
-                                                const gchar         *key,
-                                                GVariant            *value);
-void            hv_kvm_hotplug_op_set_device_key (HvKvmHotplugOp    *op,
                                                 const gchar         *key,
                                                 GVariant            *value);
 
@@ -249,13 +243,9 @@ gboolean        hv_kvm_hotplug_nic_ifdown_finish (HvKvmInstance     *instance,
                                                   GError           **error);
 
 /* hv-kvm-hotplug-confirm.c */
-void            hv_kvm_hotplug_confirm_start   (HvKvmHotplugOp      *op);
 void            hv_kvm_hotplug_add_device      (HvKvmHotplugOp      *op,
                                                 const gchar         *driver,
                                                 JsonObject          *properties);
-void            hv_kvm_hotplug_confirm_drop    (HvKvmHotplugOp      *op);
-void            hv_kvm_hotplug_step_confirm    (HvKvmHotplugOp      *op,
-                                                guint                arg);
 
 /* hv-kvm-hotplug-remove.c */
 void            hv_kvm_hotplug_step_unplug     (HvKvmHotplugOp      *op,

@@ -96,9 +96,9 @@ hv_kvm_hotplug_add_attempt (GTask *task)
   AddData *data = g_task_get_task_data (task);
   HvKvmHotplugOp *op;
 
-  /* each addition confirms with query-pci, which keeps the view QEMU's:
-   * the next one need not ask before it starts (a round trip, a third of
-   * what hvkit adds to QEMU's own time) */
+  /* once QEMU has shown the bus on this connection, hotplug's own changes
+   * keep the view QEMU's: the next addition need not ask before it starts
+   * (a round trip, a third of what hvkit adds to QEMU's own time) */
   data->trusted = hv_kvm_hotplug_view_is_known (instance);
   op = hv_kvm_hotplug_op_new (instance, data->owner, data->device, data->seq,
                               HV_HOTPLUG_ACTION_ADD, FALSE, hv_kvm_hotplug_add_attempt_cb,
@@ -162,7 +162,8 @@ hv_kvm_hotplug_check_del (HvKvmHotplugOp       *op,
   if (!hv_kvm_hotplug_check_running (op->instance, error))
     return FALSE;
   runtime = hv_kvm_instance_get_runtime (op->instance);
-  if (!hv_kvm_hotplug_verify_support (runtime->hvparams, op->action, op->type, error))
+  if (!hv_kvm_hotplug_verify_support_table (hv_kvm_hotplug_op_get_hvparams (op), op->action,
+                                            op->type, error))
     return FALSE;
   record = uuid != NULL ? hv_kvm_runtime_find_device (runtime, op->type, uuid) : NULL;
   if (record == NULL)

@@ -38,6 +38,10 @@ gboolean  hv_kvm_hotplug_verify_support    (GVariant             *hvparams,
                                             HvHotplugAction       action,
                                             HvDeviceType          type,
                                             GError              **error);
+gboolean  hv_kvm_hotplug_verify_support_table (GVariantDict       *hvparams,
+                                               HvHotplugAction     action,
+                                               HvDeviceType        type,
+                                               GError            **error);
 
 /* Whether the running QEMU offers the commands hotplug uses, from its own
  * query-commands. %HV_ERROR_NOT_RUNNING without a QMP connection. */

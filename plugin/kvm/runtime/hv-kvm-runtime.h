@@ -80,6 +80,11 @@ typedef struct {
 HvKvmRuntimeDevice *hv_kvm_runtime_device_new              (HvDeviceType               type,
                                                             GVariant                  *dict);
 HvKvmRuntimeDevice *hv_kvm_runtime_device_new_from_device  (HvDevice                  *device);
+HvKvmRuntimeDevice *hv_kvm_runtime_device_new_from_device_at (HvDevice                *device,
+                                                              gint                     pci,
+                                                              const gchar             *qemu_id,
+                                                              const gchar             *first_key,
+                                                              ...) G_GNUC_NULL_TERMINATED;
 HvKvmRuntimeDevice *hv_kvm_runtime_device_new_from_variant (HvDeviceType               type,
                                                             GVariant                  *dict,
                                                             GError                   **error);
