@@ -685,6 +685,11 @@ hv_kvm_runtime_to_variant (const HvKvmRuntime *self)
   hv_kvm_dict_add (&dict, "name", g_variant_new_string (self->name));
   hv_kvm_dict_add (&dict, "uuid", g_variant_new_string (self->uuid));
   hv_kvm_dict_add (&dict, "argv", g_variant_new_strv ((const gchar * const *) self->argv, -1));
+  /* serialized once, in place: a record made from it copies its bytes,
+   * where one made from a tree of children walks them all (some 80
+   * hvparams) at every save */
+  g_variant_get_data (self->hvparams);
+  g_variant_get_data (self->extra);
   hv_kvm_dict_add (&dict, "hvparams", self->hvparams);
   hv_kvm_dict_add (&dict, "disks", hv_kvm_runtime_devices_to_variant (self->disks));
   hv_kvm_dict_add (&dict, "nics", hv_kvm_runtime_devices_to_variant (self->nics));
