@@ -42,23 +42,6 @@ hvparam_bool (GVariant    *hvparams,
   return fallback;
 }
 
-/**
- * hv_kvm_hotplug_verify_support:
- * @hvparams: the instance's hvparams
- * @action: what would be done
- * @type: to which kind of device
- * @error: return location for a #GError
- *
- * Ganeti refuses disk hotplug under chroot or a security model other
- * than none, because the unprivileged or chrooted QEMU could not open the
- * disk; hvkit opens it itself and passes the descriptor (add-fd), so it
- * allows both. Only paravirtual devices are hot-pluggable (virtio on
- * pci.0, found by slot); PCI hotplug needs ACPI in the guest; HotMod is
- * for NICs, as in Ganeti; a NIC can always be hot-added (passing its tap
- * needs nothing Python's fdsend gave Ganeti).
- *
- * Returns: %TRUE if @action is possible, else %FALSE with %HV_ERROR_HOTPLUG
- */
 static const gchar *
 model_key (HvDeviceType type)
 {
@@ -96,6 +79,23 @@ verify_support (const gchar      *model,
   return TRUE;
 }
 
+/**
+ * hv_kvm_hotplug_verify_support:
+ * @hvparams: the instance's hvparams
+ * @action: what would be done
+ * @type: to which kind of device
+ * @error: return location for a #GError
+ *
+ * Ganeti refuses disk hotplug under chroot or a security model other
+ * than none, because the unprivileged or chrooted QEMU could not open the
+ * disk; hvkit opens it itself and passes the descriptor (add-fd), so it
+ * allows both. Only paravirtual devices are hot-pluggable (virtio on
+ * pci.0, found by slot); PCI hotplug needs ACPI in the guest; HotMod is
+ * for NICs, as in Ganeti; a NIC can always be hot-added (passing its tap
+ * needs nothing Python's fdsend gave Ganeti).
+ *
+ * Returns: %TRUE if @action is possible, else %FALSE with %HV_ERROR_HOTPLUG
+ */
 gboolean
 hv_kvm_hotplug_verify_support (GVariant         *hvparams,
                                HvHotplugAction   action,
