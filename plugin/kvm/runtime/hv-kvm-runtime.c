@@ -308,6 +308,15 @@ hv_kvm_runtime_device_to_device (const HvKvmRuntimeDevice  *device,
   return HV_DEVICE (hv_nic_new_from_variant (device->dict, error));
 }
 
+/* The a{sv} form of an HvDisk or HvNic. */
+static GVariant *
+hv_kvm_runtime_device_object_to_variant (HvDevice *object)
+{
+  if (HV_IS_DISK (object))
+    return hv_disk_to_variant (HV_DISK (object));
+  return hv_nic_to_variant (HV_NIC (object));
+}
+
 HvKvmRuntimeDevice *
 hv_kvm_runtime_device_new_from_device (HvDevice *object)
 {
@@ -315,11 +324,7 @@ hv_kvm_runtime_device_new_from_device (HvDevice *object)
 
   g_return_val_if_fail (HV_IS_DEVICE (object), NULL);
 
-  if (HV_IS_DISK (object))
-    dict = hv_disk_to_variant (HV_DISK (object));
-  else
-    dict = hv_nic_to_variant (HV_NIC (object));
-
+  dict = hv_kvm_runtime_device_object_to_variant (object);
   /* The object's own a{sv} form is valid by construction, but for a
    * `qemu_id` it may carry as an unknown key: that alone is checked, not
    * the whole object made again from it (a hot-add's 50 µs) */
@@ -342,7 +347,6 @@ hv_kvm_runtime_device_new_from_device_at (HvDevice    *object,
   g_auto(HvKvmDict) dict = { 0 };
   g_autoptr(GVariant) own = NULL;
   g_autoptr(GVariant) made = NULL;
-  HvDeviceType type;
   const gchar *key;
   va_list args;
 
@@ -350,13 +354,9 @@ hv_kvm_runtime_device_new_from_device_at (HvDevice    *object,
   g_return_val_if_fail (pci >= -1 && pci < HV_KVM_PCI_SLOTS, NULL);
   g_return_val_if_fail (qemu_id != NULL && *qemu_id != '\0', NULL);
 
-  type = hv_device_get_device_type (object);
-  own = HV_IS_DISK (object) ? hv_disk_to_variant (HV_DISK (object))
-                            : hv_nic_to_variant (HV_NIC (object));
-  /* as hv_kvm_runtime_device_new_from_device(): only a `qemu_id` the
-   * object carries as an unknown key is checked (it is replaced below) */
-  g_return_val_if_fail (hv_kvm_runtime_device_check_qemu_id (type, own, NULL), NULL);
-
+  /* a `pci` or `qemu_id` the object carries as unknown keys is replaced
+   * below: nothing of it to check */
+  own = hv_kvm_runtime_device_object_to_variant (object);
   hv_kvm_dict_init (&dict);
   hv_kvm_dict_add_all (&dict, own);
   hv_kvm_dict_add (&dict, "pci", g_variant_new_int32 (pci));
@@ -366,7 +366,7 @@ hv_kvm_runtime_device_new_from_device_at (HvDevice    *object,
     hv_kvm_dict_add (&dict, key, va_arg (args, GVariant *));
   va_end (args);
   made = hv_kvm_dict_end (&dict);
-  return hv_kvm_runtime_device_new (type, made);
+  return hv_kvm_runtime_device_new (hv_device_get_device_type (object), made);
 }
 
 const gchar *
