@@ -496,6 +496,188 @@ hv_kvm_pending_op_to_variant (const HvKvmPendingOp *op)
   return hv_kvm_dict_end (&dict);
 }
 
+/* ---- the parts of the a{sv} form ---------------------------------------- */
+
+/*
+ * A record is saved twice per hotplug operation (its journal entry, then
+ * the commit), and from one save to the next mostly `pending`, `disks` or
+ * `nics` change, while making the rest again (argv's strings, some 80
+ * hvparams' entries) was the larger part of a save. So the entries of the
+ * a{sv} form are kept, serialized, with what they were made from, and
+ * reused while that is unchanged: strings and argv compared by value;
+ * hvparams, extra and each device's dict (GVariants, which never change)
+ * by identity, the parts holding a reference to each, so that an address
+ * cannot come back for another value. `pending` is made at every save:
+ * its operations change in place.
+ */
+
+typedef enum {
+  HV_KVM_LIST_DISKS, HV_KVM_LIST_NICS, HV_KVM_N_LISTS
+} HvKvmList;
+
+static const gchar * const hv_kvm_list_keys[HV_KVM_N_LISTS] = { "disks", "nics" };
+
+typedef struct _HvKvmRuntimeParts HvKvmRuntimeParts;
+
+struct _HvKvmRuntimeParts {
+  GMutex lock;
+
+  /* the entries of every key but disks, nics and pending (name, uuid,
+   * argv, hvparams, qemu_version, machine, extra's keys), sorted, and
+   * what they were made from */
+  GPtrArray *fixed;           /* {sv}, serialized */
+  GPtrArray *fixed_keys;      /* gchar *, fixed's keys */
+  gchar *name;
+  gchar *uuid;
+  gchar **argv;
+  GVariant *hvparams;
+  GVariant *extra;
+  gchar *qemu_version;
+  gchar *machine;
+
+  /* `disks` and `nics`: the entry, and the device dicts it holds */
+  GVariant *lists[HV_KVM_N_LISTS];
+  GPtrArray *list_dicts[HV_KVM_N_LISTS];
+
+  GVariant *no_pending;       /* the entry of an empty `pending` */
+};
+
+static HvKvmRuntimeParts *
+hv_kvm_runtime_parts_new (void)
+{
+  HvKvmRuntimeParts *parts = g_new0 (HvKvmRuntimeParts, 1);
+
+  g_mutex_init (&parts->lock);
+  return parts;
+}
+
+static void
+hv_kvm_runtime_parts_clear_fixed (HvKvmRuntimeParts *parts)
+{
+  g_clear_pointer (&parts->fixed, g_ptr_array_unref);
+  g_clear_pointer (&parts->fixed_keys, g_ptr_array_unref);
+  g_clear_pointer (&parts->name, g_free);
+  g_clear_pointer (&parts->uuid, g_free);
+  g_clear_pointer (&parts->argv, g_strfreev);
+  g_clear_pointer (&parts->hvparams, g_variant_unref);
+  g_clear_pointer (&parts->extra, g_variant_unref);
+  g_clear_pointer (&parts->qemu_version, g_free);
+  g_clear_pointer (&parts->machine, g_free);
+}
+
+static void
+hv_kvm_runtime_parts_free (HvKvmRuntimeParts *parts)
+{
+  hv_kvm_runtime_parts_clear_fixed (parts);
+  for (guint i = 0; i < HV_KVM_N_LISTS; i++)
+    {
+      g_clear_pointer (&parts->lists[i], g_variant_unref);
+      g_clear_pointer (&parts->list_dicts[i], g_ptr_array_unref);
+    }
+  g_clear_pointer (&parts->no_pending, g_variant_unref);
+  g_mutex_clear (&parts->lock);
+  g_free (parts);
+}
+
+/* {sv}: @key → @value (a floating reference is taken), serialized. */
+static GVariant *
+hv_kvm_runtime_entry_new (const gchar *key,
+                          GVariant    *value)
+{
+  GVariant *entry = g_variant_ref_sink (g_variant_new_dict_entry (g_variant_new_string (key),
+                                                                  g_variant_new_variant (value)));
+
+  g_variant_get_data (entry);
+  return entry;
+}
+
+static gboolean
+hv_kvm_runtime_parts_fixed_current (const HvKvmRuntimeParts *parts,
+                                    const HvKvmRuntime      *self)
+{
+  return parts->fixed != NULL && parts->hvparams == self->hvparams && parts->extra == self->extra &&
+         g_str_equal (parts->name, self->name) && g_str_equal (parts->uuid, self->uuid) &&
+         g_str_equal (parts->qemu_version, self->qemu_version) &&
+         g_str_equal (parts->machine, self->machine) &&
+         g_strv_equal ((const gchar * const *) parts->argv, (const gchar * const *) self->argv);
+}
+
+static void
+hv_kvm_runtime_parts_make_fixed (HvKvmRuntimeParts  *parts,
+                                 const HvKvmRuntime *self)
+{
+  g_auto(HvKvmDict) dict = { 0 };
+  g_autoptr(GVariant) fixed = NULL;
+  gsize n;
+
+  hv_kvm_runtime_parts_clear_fixed (parts);
+  hv_kvm_dict_init (&dict);
+  hv_kvm_dict_add_all (&dict, self->extra);
+  hv_kvm_dict_add (&dict, "name", g_variant_new_string (self->name));
+  hv_kvm_dict_add (&dict, "uuid", g_variant_new_string (self->uuid));
+  hv_kvm_dict_add (&dict, "argv", g_variant_new_strv ((const gchar * const *) self->argv, -1));
+  /* serialized once, in place: an entry made from it copies its bytes,
+   * where one made from a tree of children walks them all */
+  g_variant_get_data (self->hvparams);
+  hv_kvm_dict_add (&dict, "hvparams", self->hvparams);
+  hv_kvm_dict_add (&dict, "qemu_version", g_variant_new_string (self->qemu_version));
+  hv_kvm_dict_add (&dict, "machine", g_variant_new_string (self->machine));
+  /* the record's own, made at every save, replace any extra's */
+  for (guint i = 0; i < HV_KVM_N_LISTS; i++)
+    hv_kvm_dict_remove (&dict, hv_kvm_list_keys[i]);
+  hv_kvm_dict_remove (&dict, "pending");
+  fixed = hv_kvm_dict_end (&dict);
+  g_variant_get_data (fixed);
+
+  n = g_variant_n_children (fixed);
+  parts->fixed = g_ptr_array_new_full ((guint) n, (GDestroyNotify) g_variant_unref);
+  parts->fixed_keys = g_ptr_array_new_full ((guint) n, g_free);
+  for (gsize i = 0; i < n; i++)
+    {
+      GVariant *entry = g_variant_get_child_value (fixed, i);
+      g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+
+      g_ptr_array_add (parts->fixed, entry);
+      g_ptr_array_add (parts->fixed_keys, g_variant_dup_string (key, NULL));
+    }
+  parts->name = g_strdup (self->name);
+  parts->uuid = g_strdup (self->uuid);
+  parts->argv = g_strdupv (self->argv);
+  parts->hvparams = g_variant_ref (self->hvparams);
+  parts->extra = g_variant_ref (self->extra);
+  parts->qemu_version = g_strdup (self->qemu_version);
+  parts->machine = g_strdup (self->machine);
+}
+
+/* The entry of `disks` or `nics`, made again if a device changed. */
+static GVariant *
+hv_kvm_runtime_parts_list (HvKvmRuntimeParts *parts,
+                           HvKvmList          list,
+                           GPtrArray         *devices)
+{
+  GPtrArray *dicts = parts->list_dicts[list];
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
+  gboolean current = dicts != NULL && dicts->len == devices->len;
+
+  for (guint i = 0; current && i < devices->len; i++)
+    current = ((HvKvmRuntimeDevice *) g_ptr_array_index (devices, i))->dict == g_ptr_array_index (dicts, i);
+  if (current)
+    return parts->lists[list];
+
+  g_clear_pointer (&parts->list_dicts[list], g_ptr_array_unref);
+  g_clear_pointer (&parts->lists[list], g_variant_unref);
+  dicts = parts->list_dicts[list] = g_ptr_array_new_full (devices->len, (GDestroyNotify) g_variant_unref);
+  for (guint i = 0; i < devices->len; i++)
+    {
+      GVariant *dict = ((HvKvmRuntimeDevice *) g_ptr_array_index (devices, i))->dict;
+
+      g_variant_builder_add_value (&builder, dict);
+      g_ptr_array_add (dicts, g_variant_ref (dict));
+    }
+  parts->lists[list] = hv_kvm_runtime_entry_new (hv_kvm_list_keys[list], g_variant_builder_end (&builder));
+  return parts->lists[list];
+}
+
 /* ---- the record -------------------------------------------------------- */
 
 /* Replaces *@field by @value, which it takes, unless @value is NULL. */
@@ -525,6 +707,7 @@ hv_kvm_runtime_new (const gchar *name)
   self->machine = g_strdup ("");
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) hv_kvm_pending_op_free);
   self->extra = hv_kvm_empty_dict ();
+  self->parts = hv_kvm_runtime_parts_new ();
   return self;
 }
 
@@ -543,6 +726,7 @@ hv_kvm_runtime_free (HvKvmRuntime *self)
   g_free (self->machine);
   g_ptr_array_unref (self->pending);
   g_variant_unref (self->extra);
+  hv_kvm_runtime_parts_free (self->parts);
   g_free (self);
 }
 
@@ -652,51 +836,56 @@ hv_kvm_runtime_new_from_variant (GVariant  *record,
   return g_steal_pointer (&self);
 }
 
-static GVariant *
-hv_kvm_runtime_devices_to_variant (GPtrArray *devices)
-{
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
-
-  for (guint i = 0; i < devices->len; i++)
-    {
-      g_autoptr(GVariant) dict = hv_kvm_runtime_device_to_variant (g_ptr_array_index (devices, i));
-
-      g_variant_builder_add_value (&builder, dict);
-    }
-  return g_variant_builder_end (&builder);
-}
-
 /* The record's a{sv} form, keys sorted; a non-floating ref. */
 GVariant *
 hv_kvm_runtime_to_variant (const HvKvmRuntime *self)
 {
-  g_auto(HvKvmDict) dict = { 0 };
-  g_auto(GVariantBuilder) pending = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
+  HvKvmRuntimeParts *parts = self->parts;
+  g_autoptr(GVariant) pending = NULL;
+  /* the keys made at every save, in their order */
+  const gchar *own_keys[] = { hv_kvm_list_keys[HV_KVM_LIST_DISKS], hv_kvm_list_keys[HV_KVM_LIST_NICS],
+                              "pending" };
+  GVariant *own[G_N_ELEMENTS (own_keys)];
+  g_autofree GVariant **children = NULL;
+  GVariant *record;
+  guint n = 0, f = 0, o = 0;
 
-  for (guint i = 0; i < self->pending->len; i++)
+  if (self->pending->len > 0)
     {
-      g_autoptr(GVariant) op = hv_kvm_pending_op_to_variant (g_ptr_array_index (self->pending, i));
+      g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
 
-      g_variant_builder_add_value (&pending, op);
+      for (guint i = 0; i < self->pending->len; i++)
+        {
+          g_autoptr(GVariant) op = hv_kvm_pending_op_to_variant (g_ptr_array_index (self->pending, i));
+
+          g_variant_builder_add_value (&builder, op);
+        }
+      pending = hv_kvm_runtime_entry_new ("pending", g_variant_builder_end (&builder));
     }
 
-  hv_kvm_dict_init (&dict);
-  hv_kvm_dict_add_all (&dict, self->extra);
-  hv_kvm_dict_add (&dict, "name", g_variant_new_string (self->name));
-  hv_kvm_dict_add (&dict, "uuid", g_variant_new_string (self->uuid));
-  hv_kvm_dict_add (&dict, "argv", g_variant_new_strv ((const gchar * const *) self->argv, -1));
-  /* serialized once, in place: a record made from it copies its bytes,
-   * where one made from a tree of children walks them all (some 80
-   * hvparams) at every save */
-  g_variant_get_data (self->hvparams);
-  g_variant_get_data (self->extra);
-  hv_kvm_dict_add (&dict, "hvparams", self->hvparams);
-  hv_kvm_dict_add (&dict, "disks", hv_kvm_runtime_devices_to_variant (self->disks));
-  hv_kvm_dict_add (&dict, "nics", hv_kvm_runtime_devices_to_variant (self->nics));
-  hv_kvm_dict_add (&dict, "qemu_version", g_variant_new_string (self->qemu_version));
-  hv_kvm_dict_add (&dict, "machine", g_variant_new_string (self->machine));
-  hv_kvm_dict_add (&dict, "pending", g_variant_builder_end (&pending));
-  return hv_kvm_dict_end (&dict);
+  g_mutex_lock (&parts->lock);
+  if (!hv_kvm_runtime_parts_fixed_current (parts, self))
+    hv_kvm_runtime_parts_make_fixed (parts, self);
+  own[0] = hv_kvm_runtime_parts_list (parts, HV_KVM_LIST_DISKS, self->disks);
+  own[1] = hv_kvm_runtime_parts_list (parts, HV_KVM_LIST_NICS, self->nics);
+  if (pending == NULL && parts->no_pending == NULL)
+    parts->no_pending = hv_kvm_runtime_entry_new ("pending", g_variant_new_array (G_VARIANT_TYPE ("a{sv}"),
+                                                                                NULL, 0));
+  own[2] = pending != NULL ? pending : parts->no_pending;
+
+  /* both lists sorted: merged */
+  children = g_new (GVariant *, parts->fixed->len + G_N_ELEMENTS (own));
+  while (f < parts->fixed->len || o < G_N_ELEMENTS (own))
+    {
+      if (o == G_N_ELEMENTS (own) ||
+          (f < parts->fixed->len && strcmp (g_ptr_array_index (parts->fixed_keys, f), own_keys[o]) < 0))
+        children[n++] = g_ptr_array_index (parts->fixed, f++);
+      else
+        children[n++] = own[o++];
+    }
+  record = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{sv}"), children, n));
+  g_mutex_unlock (&parts->lock);
+  return record;
 }
 
 /* The a{sv} form as indented JSON (what `hvkit-runtime dump` prints):

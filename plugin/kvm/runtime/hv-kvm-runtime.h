@@ -74,6 +74,8 @@ typedef struct {
   gchar *machine;
   GPtrArray *pending;       /* HvKvmPendingOp */
   GVariant *extra;          /* a{sv}: keys this version does not know */
+  struct _HvKvmRuntimeParts *parts;  /* private: what the last a{sv} form
+                                      * made of the fields above */
 } HvKvmRuntime;
 
 /* Devices */
