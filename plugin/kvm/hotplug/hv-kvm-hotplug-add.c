@@ -175,10 +175,11 @@ add_derive (HvKvmHotplugOp  *op,
             gint             slot,
             GError         **error)
 {
-  g_autoptr(HvKvmRuntimeDevice) device = NULL;
+  HvKvmRuntimeDevice *device;
 
   g_clear_pointer (&op->qemu_id, g_free);
   g_clear_pointer (&op->dict, g_variant_unref);
+  g_clear_pointer (&op->entry, hv_kvm_runtime_device_free);
   g_clear_pointer (&op->node_name, g_free);
   g_clear_pointer (&op->fdset_opaque, g_free);
   g_ptr_array_set_size (op->fd_names, 0);
@@ -194,6 +195,7 @@ add_derive (HvKvmHotplugOp  *op,
                                                        HV_KVM_HOTPLUG_KEY_TAP,
                                                        g_variant_new_string (op->tap->name), NULL);
   op->dict = g_variant_ref (device->dict);
+  op->entry = device;
   if (op->type == HV_DEVICE_TYPE_DISK)
     return hv_kvm_hotplug_disk_prepare (op, error);
   return hv_kvm_hotplug_nic_prepare (op, error);

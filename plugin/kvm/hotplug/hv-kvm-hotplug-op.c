@@ -161,6 +161,7 @@ hv_kvm_hotplug_op_free (HvKvmHotplugOp *op)
   g_clear_object (&op->device);
   g_free (op->qemu_id);
   g_clear_pointer (&op->dict, g_variant_unref);
+  g_clear_pointer (&op->entry, hv_kvm_runtime_device_free);
   g_clear_pointer (&op->hvparams, g_variant_dict_unref);
   g_array_unref (op->steps);
   g_clear_error (&op->error);
@@ -648,7 +649,10 @@ hv_kvm_hotplug_step_commit_add (HvKvmHotplugOp *op,
 {
   HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (op->instance);
   GPtrArray *devices = op->type == HV_DEVICE_TYPE_DISK ? runtime->disks : runtime->nics;
-  HvKvmRuntimeDevice *device = hv_kvm_runtime_device_new (op->type, op->dict);
+  /* the one derived with @dict, unless something replaced it since */
+  HvKvmRuntimeDevice *device = op->entry != NULL && op->entry->dict == op->dict
+                               ? g_steal_pointer (&op->entry)
+                               : hv_kvm_runtime_device_new (op->type, op->dict);
   HvKvmPendingOp *pending;
   GError *error = NULL;
   guint index = 0;
