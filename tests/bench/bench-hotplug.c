@@ -44,7 +44,8 @@
  * ten. QEMU's `device_add` under TCG takes either about 1.6 ms or 2-3 ms
  * (and 6-7 ms now and then), on both sides, in proportions that change
  * from run to run: a median over 20 rounds moved by 0.1-0.2 in ratio
- * between runs of the same code, where 40 settle it within about 0.07.
+ * between runs of the same code. 40 narrow that without removing it (five
+ * runs: the durable side 1.19-1.24, the no-fsync side 0.95-1.39).
  *
  * The QEMU is the system's, or the one HVKIT_TEST_QEMU names, as in the
  * tests: `bench-hotplug-qemu10` is the same with the QEMU 10.0 of
