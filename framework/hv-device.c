@@ -356,10 +356,7 @@ hv_device_set_hvinfo (HvDevice *self,
 GVariant *
 hv_device_to_variant (HvDevice *self)
 {
-  g_autoptr(GVariantDict) dict = NULL;
-
   g_return_val_if_fail (HV_IS_DEVICE (self), NULL);
 
-  dict = hv_variant_write_object (G_OBJECT (self));
-  return hv_variant_dict_end_sorted (dict);
+  return hv_variant_object_to_dict (G_OBJECT (self));
 }

@@ -273,12 +273,9 @@ hv_instance_info_new_from_variant (GVariant *dict,
 GVariant *
 hv_instance_info_to_variant (HvInstanceInfo *self)
 {
-  g_autoptr(GVariantDict) dict = NULL;
-
   g_return_val_if_fail (HV_IS_INSTANCE_INFO (self), NULL);
 
-  dict = hv_variant_write_object (G_OBJECT (self));
-  return hv_variant_dict_end_sorted (dict);
+  return hv_variant_object_to_dict (G_OBJECT (self));
 }
 
 /**

@@ -418,12 +418,9 @@ hv_migration_status_new_from_variant (GVariant *dict,
 GVariant *
 hv_migration_status_to_variant (HvMigrationStatus *self)
 {
-  g_autoptr(GVariantDict) dict = NULL;
-
   g_return_val_if_fail (HV_IS_MIGRATION_STATUS (self), NULL);
 
-  dict = hv_variant_write_object (G_OBJECT (self));
-  return hv_variant_dict_end_sorted (dict);
+  return hv_variant_object_to_dict (G_OBJECT (self));
 }
 
 /**

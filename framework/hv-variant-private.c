@@ -333,32 +333,127 @@ hv_variant_from_value (GParamSpec   *pspec,
   g_return_val_if_reached (NULL);
 }
 
+/* The properties of a type that take part in its a{sv} form, with their
+ * keys, sorted by key: found once per type (a class's property list does
+ * not change), and kept for the life of the process as the class is. */
+typedef struct {
+  GParamSpec *pspec;
+  gchar *key;
+} HvVariantProperty;
+
+typedef struct {
+  guint n;
+  HvVariantProperty properties[];
+} HvVariantProperties;
+
+static gint
+hv_variant_compare_properties (gconstpointer a,
+                               gconstpointer b)
+{
+  return strcmp (((const HvVariantProperty *) a)->key, ((const HvVariantProperty *) b)->key);
+}
+
+static const HvVariantProperties *
+hv_variant_get_properties (GObject *object)
+{
+  static GMutex lock;
+  static GQuark quark;
+  GType type = G_OBJECT_TYPE (object);
+  HvVariantProperties *properties;
+
+  g_mutex_lock (&lock);
+  if (quark == 0)
+    quark = g_quark_from_static_string ("hv-variant-properties");
+  properties = g_type_get_qdata (type, quark);
+  if (properties == NULL)
+    {
+      g_autofree GParamSpec **pspecs = NULL;
+      guint n_pspecs = 0;
+
+      pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (object), &n_pspecs);
+      properties = g_malloc (sizeof (HvVariantProperties) + n_pspecs * sizeof (HvVariantProperty));
+      properties->n = 0;
+      for (guint i = 0; i < n_pspecs; i++)
+        {
+          gchar *key = g_strdelimit (g_strdup (pspecs[i]->name), "-", '_');
+
+          if (hv_variant_find_property (object, key) != pspecs[i])
+            {
+              g_free (key);
+              continue;
+            }
+          properties->properties[properties->n++] = (HvVariantProperty) { pspecs[i], key };
+        }
+      if (properties->n > 1)
+        qsort (properties->properties, properties->n, sizeof (HvVariantProperty),
+               hv_variant_compare_properties);
+      g_type_set_qdata (type, quark, properties);
+    }
+  g_mutex_unlock (&lock);
+  return properties;
+}
+
+/* The value of @property of @object in its a{sv} form (floating, or not
+ * when a GVariant property's own), or NULL for an unset one. */
+static GVariant *
+hv_variant_read_property (GObject                 *object,
+                          const HvVariantProperty *property,
+                          GValue                  *value)
+{
+  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (property->pspec));
+  g_object_get_property (object, property->pspec->name, value);
+  return hv_variant_from_value (property->pspec, value);
+}
+
 GVariantDict *
 hv_variant_write_object (GObject *object)
 {
   GVariant *unknown = g_object_get_qdata (object, hv_variant_unknown_quark ());
   GVariantDict *dict = g_variant_dict_new (unknown);
-  g_autofree GParamSpec **pspecs = NULL;
-  guint n_pspecs = 0;
+  const HvVariantProperties *properties = hv_variant_get_properties (object);
 
-  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (object), &n_pspecs);
-  for (guint i = 0; i < n_pspecs; i++)
+  for (guint i = 0; i < properties->n; i++)
     {
       g_auto(GValue) value = G_VALUE_INIT;
-      g_autofree gchar *key = NULL;
-      GVariant *variant;
+      GVariant *variant = hv_variant_read_property (object, &properties->properties[i], &value);
 
-      key = g_strdelimit (g_strdup (pspecs[i]->name), "-", '_');
-      if (hv_variant_find_property (object, key) != pspecs[i])
-        continue;
-
-      g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (pspecs[i]));
-      g_object_get_property (object, pspecs[i]->name, &value);
-      variant = hv_variant_from_value (pspecs[i], &value);
       if (variant != NULL)
-        g_variant_dict_insert_value (dict, key, variant);
+        g_variant_dict_insert_value (dict, properties->properties[i].key, variant);
     }
   return dict;
+}
+
+/* hv_variant_write_object() and hv_variant_dict_end_sorted() in one, for
+ * an object whose form has no other keys: the entries made in their
+ * order, without a dictionary to sort (hvkitd converts an object for
+ * each reply it sends; a hot-add converts its device). An object that
+ * kept unknown keys goes the long way. */
+GVariant *
+hv_variant_object_to_dict (GObject *object)
+{
+  GVariant *unknown = g_object_get_qdata (object, hv_variant_unknown_quark ());
+  const HvVariantProperties *properties;
+  g_autofree GVariant **children = NULL;
+  gsize n = 0;
+
+  if (unknown != NULL && g_variant_n_children (unknown) > 0)
+    {
+      g_autoptr(GVariantDict) dict = hv_variant_write_object (object);
+
+      return hv_variant_dict_end_sorted (dict);
+    }
+  properties = hv_variant_get_properties (object);
+  children = g_new (GVariant *, properties->n + 1);
+  for (guint i = 0; i < properties->n; i++)
+    {
+      g_auto(GValue) value = G_VALUE_INIT;
+      GVariant *variant = hv_variant_read_property (object, &properties->properties[i], &value);
+
+      if (variant != NULL)
+        children[n++] = g_variant_new_dict_entry (g_variant_new_string (properties->properties[i].key),
+                                                  g_variant_new_variant (variant));
+    }
+  return g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{sv}"), children, n));
 }
 
 typedef struct {

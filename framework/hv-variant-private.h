@@ -30,6 +30,7 @@ gboolean      hv_variant_read_object       (GObject             *object,
                                             GError             **error);
 GVariantDict *hv_variant_write_object      (GObject             *object);
 GVariant     *hv_variant_dict_end_sorted   (GVariantDict        *dict);
+GVariant     *hv_variant_object_to_dict    (GObject             *object);
 
 gboolean      hv_variant_lookup            (GVariant            *dict,
                                             const gchar         *key,
