@@ -579,9 +579,10 @@ static void wait_guest (HvTestKvmLaunch *launch, const gchar *action, const gcha
                         gint slot);
 
 /* Every member's guest has seen its addition (then the removal is the
- * guest's ACPI eject, as in a round of one). */
+ * guest's ACPI eject, as in a round of one), or its removal. */
 static void
 many_wait_guests (Member       *members,
+                  const gchar  *action,
                   const gchar  *subsystem,
                   gint          slot,
                   HvDeviceType  type)
@@ -591,7 +592,7 @@ many_wait_guests (Member       *members,
       HvDevice *device = type == HV_DEVICE_TYPE_DISK ? HV_DEVICE (members[i].disk)
                                                      : HV_DEVICE (members[i].nic);
 
-      wait_guest (members[i].launch, "add", subsystem, slot >= 0 ? slot : hv_device_get_pci (device));
+      wait_guest (members[i].launch, action, subsystem, slot >= 0 ? slot : hv_device_get_pci (device));
     }
 }
 
@@ -604,21 +605,25 @@ many_round (Member *members,
 
   ms = many_floor (members, FLOOR_DISK_ADD);
   g_array_append_val (samples[MANY_DISK_ADD][0], ms);
-  many_wait_guests (members, "block", FLOOR_DISK_SLOT, HV_DEVICE_TYPE_DISK);
+  many_wait_guests (members, "add", "block", FLOOR_DISK_SLOT, HV_DEVICE_TYPE_DISK);
   many_floor (members, FLOOR_DISK_DEL);
+  many_wait_guests (members, "remove", "pci", FLOOR_DISK_SLOT, HV_DEVICE_TYPE_DISK);
   ms = many_floor (members, FLOOR_NIC_ADD);
   g_array_append_val (samples[MANY_NIC_ADD][0], ms);
-  many_wait_guests (members, "net", FLOOR_NIC_SLOT, HV_DEVICE_TYPE_NIC);
+  many_wait_guests (members, "add", "net", FLOOR_NIC_SLOT, HV_DEVICE_TYPE_NIC);
   many_floor (members, FLOOR_NIC_DEL);
+  many_wait_guests (members, "remove", "pci", FLOOR_NIC_SLOT, HV_DEVICE_TYPE_NIC);
 
   ms = many_hvkit (members, HV_TEST_HOTPLUG_ADD, HV_DEVICE_TYPE_DISK);
   g_array_append_val (samples[MANY_DISK_ADD][1], ms);
-  many_wait_guests (members, "block", -1, HV_DEVICE_TYPE_DISK);
+  many_wait_guests (members, "add", "block", -1, HV_DEVICE_TYPE_DISK);
   many_hvkit (members, HV_TEST_HOTPLUG_DEL, HV_DEVICE_TYPE_DISK);
+  many_wait_guests (members, "remove", "pci", -1, HV_DEVICE_TYPE_DISK);
   ms = many_hvkit (members, HV_TEST_HOTPLUG_ADD, HV_DEVICE_TYPE_NIC);
   g_array_append_val (samples[MANY_NIC_ADD][1], ms);
-  many_wait_guests (members, "net", -1, HV_DEVICE_TYPE_NIC);
+  many_wait_guests (members, "add", "net", -1, HV_DEVICE_TYPE_NIC);
   many_hvkit (members, HV_TEST_HOTPLUG_DEL, HV_DEVICE_TYPE_NIC);
+  many_wait_guests (members, "remove", "pci", -1, HV_DEVICE_TYPE_NIC);
   for (guint i = 0; i < N_MANY; i++)
     {
       hv_device_set_pci (HV_DEVICE (members[i].disk), -1);
@@ -690,8 +695,10 @@ wait_guest (HvTestKvmLaunch *launch,
             const gchar     *subsystem,
             gint             slot)
 {
-  g_autofree gchar *pattern = g_strdup_printf ("^UEVENT %s %s /devices/pci0000:00/0000:00:%02x\\.0/",
-                                               action, subsystem, slot);
+  /* a block or net device's path goes on below its PCI function's */
+  g_autofree gchar *pattern = g_strdup_printf ("^UEVENT %s %s /devices/pci0000:00/0000:00:%02x\\.0%s",
+                                               action, subsystem, slot,
+                                               g_str_equal (subsystem, "pci") ? "$" : "/");
   g_autoptr(GError) error = NULL;
   g_autofree gchar *line = hv_test_console_wait_for_line (hv_test_kvm_launch_get_serial (launch),
                                                           pattern, HV_TEST_HOTPLUG_TIMEOUT_MS,
@@ -711,6 +718,7 @@ run_side (HvTestKvmLaunch *launch,
           GArray          *samples[N_OPS][N_SIDES])
 {
   gdouble ms;
+  gint slot;
 
   if (side == FLOOR)
     {
@@ -719,11 +727,13 @@ run_side (HvTestKvmLaunch *launch,
       wait_guest (launch, "add", "block", FLOOR_DISK_SLOT);
       ms = floor_del (floor, FLOOR_DISK_ID, TRUE);
       g_array_append_val (samples[DISK_DEL][FLOOR], ms);
+      wait_guest (launch, "remove", "pci", FLOOR_DISK_SLOT);
       ms = floor_nic_add (floor);
       g_array_append_val (samples[NIC_ADD][FLOOR], ms);
       wait_guest (launch, "add", "net", FLOOR_NIC_SLOT);
       ms = floor_del (floor, FLOOR_NIC_ID, FALSE);
       g_array_append_val (samples[NIC_DEL][FLOOR], ms);
+      wait_guest (launch, "remove", "pci", FLOOR_NIC_SLOT);
       return;
     }
   hv_runtime_store_set_durable (hv_kvm_instance_get_store (hv_test_kvm_launch_get_instance (launch)),
@@ -731,13 +741,17 @@ run_side (HvTestKvmLaunch *launch,
   ms = hvkit_run (launch, HV_TEST_HOTPLUG_ADD, HV_DEVICE (disk));
   g_array_append_val (samples[DISK_ADD][side], ms);
   wait_guest (launch, "add", "block", hv_device_get_pci (HV_DEVICE (disk)));
+  slot = hv_device_get_pci (HV_DEVICE (disk));
   ms = hvkit_run (launch, HV_TEST_HOTPLUG_DEL, HV_DEVICE (disk));
   g_array_append_val (samples[DISK_DEL][side], ms);
+  wait_guest (launch, "remove", "pci", slot);
   ms = hvkit_run (launch, HV_TEST_HOTPLUG_ADD, HV_DEVICE (nic));
   g_array_append_val (samples[NIC_ADD][side], ms);
   wait_guest (launch, "add", "net", hv_device_get_pci (HV_DEVICE (nic)));
+  slot = hv_device_get_pci (HV_DEVICE (nic));
   ms = hvkit_run (launch, HV_TEST_HOTPLUG_DEL, HV_DEVICE (nic));
   g_array_append_val (samples[NIC_DEL][side], ms);
+  wait_guest (launch, "remove", "pci", slot);
   hv_device_set_pci (HV_DEVICE (disk), -1);
   hv_device_set_pci (HV_DEVICE (nic), -1);
 }
