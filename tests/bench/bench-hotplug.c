@@ -24,7 +24,9 @@
  * Floor and hvkit alternate (the order of the three sides turning from one
  * round to the next), one device at a time, and every removal
  * waits until the guest has reported the addition (as a user would):
- * the removal's time is mostly the guest's ACPI eject. No ifup or ifdown
+ * the removal's time is mostly the guest's ACPI eject. Every addition
+ * waits until the guest has reported the last removal's PCI device gone,
+ * so that none overlaps the guest's work on the one before. No ifup or ifdown
  * script runs on either side. hvkit runs twice per round: with the
  * record's store durable (fsync, the default: the `disk_add_ms_*` keys)
  * and without fsync (`*_nosync_*`), to show what the fsync costs.
