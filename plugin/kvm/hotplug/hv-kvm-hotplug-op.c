@@ -649,10 +649,7 @@ hv_kvm_hotplug_step_commit_add (HvKvmHotplugOp *op,
 {
   HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (op->instance);
   GPtrArray *devices = op->type == HV_DEVICE_TYPE_DISK ? runtime->disks : runtime->nics;
-  /* the one derived with @dict, unless something replaced it since */
-  HvKvmRuntimeDevice *device = op->entry != NULL && op->entry->dict == op->dict
-                               ? g_steal_pointer (&op->entry)
-                               : hv_kvm_runtime_device_new (op->type, op->dict);
+  HvKvmRuntimeDevice *device = g_steal_pointer (&op->entry);
   HvKvmPendingOp *pending;
   GError *error = NULL;
   guint index = 0;

@@ -100,8 +100,9 @@ struct _HvKvmHotplugOp {
   gint              slot;
   gchar            *qemu_id;
   GVariant         *dict;         /* the device as the record holds it */
-  HvKvmRuntimeDevice *entry;      /* an addition's: the record's device made
-                                   * of @dict, for the commit to take */
+  HvKvmRuntimeDevice *entry;      /* an addition's: the record's device that
+                                   * @dict is the form of (add_derive), for
+                                   * the commit to take */
   GVariantDict     *hvparams;     /* empty, for an instance without hvparams */
   HvKvmPendingOp   *pending;      /* the journal entry, owned by the record */
 

@@ -290,13 +290,6 @@ hv_kvm_runtime_device_new_from_variant (HvDeviceType   type,
   return hv_kvm_runtime_device_new (type, dict);
 }
 
-/* The device's a{sv} form, as the record stores it; a new reference. */
-GVariant *
-hv_kvm_runtime_device_to_variant (const HvKvmRuntimeDevice *device)
-{
-  return g_variant_ref (device->dict);
-}
-
 /* The device as an HvDisk or HvNic; `qemu_id` rides along as a key the
  * object keeps without knowing it. */
 HvDevice *

@@ -91,7 +91,6 @@ HvKvmRuntimeDevice *hv_kvm_runtime_device_new_from_variant (HvDeviceType        
                                                             GVariant                  *dict,
                                                             GError                   **error);
 void                hv_kvm_runtime_device_free             (HvKvmRuntimeDevice        *device);
-GVariant           *hv_kvm_runtime_device_to_variant       (const HvKvmRuntimeDevice  *device);
 HvDevice           *hv_kvm_runtime_device_to_device        (const HvKvmRuntimeDevice  *device,
                                                             GError                   **error);
 void                hv_kvm_runtime_device_set              (HvKvmRuntimeDevice        *device,
