@@ -333,11 +333,34 @@ files_have (GPtrArray   *files,
  * device is hot-added (nothing of the failed one is in its way); rolled
  * back after it, the removal waits for a guest these instances do not
  * have (pending in the journal) and the stop takes the rest. */
+/* With TRUSTED_VIEW, a first disk is hot-added before the filesystem
+ * fills: the next addition trusts the bus it saw, and a disk's
+ * blockdev-add then goes out before its intent is saved (a failed save
+ * must delete the node QEMU made meanwhile). */
+#define TRUSTED_VIEW 0x100
+#define FIRST_DISK_UUID "fa170003-0000-4000-8000-000000000003"
+
+static void
+add_first_disk (Fixture *fixture)
+{
+  g_autofree gchar *path = g_build_filename (fixture->dir, "first.img", NULL);
+  g_autoptr(HvDisk) disk = new_disk (path, "rw");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, "", 0, &error));
+  g_assert_cmpint (truncate (path, 1024 * 1024), ==, 0);
+  hv_device_set_uuid (HV_DEVICE (disk), FIRST_DISK_UUID);
+  g_assert_true (hv_hypervisor_hot_add_device_sync (fixture->kvm, fixture->victim, HV_DEVICE (disk),
+                                                    0, NULL, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_full_run_dir (Fixture       *fixture,
                    gconstpointer  user_data)
 {
-  HvDeviceType type = GPOINTER_TO_INT (user_data);
+  HvDeviceType type = GPOINTER_TO_INT (user_data) & 0xff;
+  gboolean trusted = (GPOINTER_TO_INT (user_data) & TRUSTED_VIEW) != 0;
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
   guint pages;
 
@@ -352,6 +375,8 @@ test_full_run_dir (Fixture       *fixture,
       gboolean ok;
 
       start (fixture);
+      if (trusted)
+        add_first_disk (fixture);
       filler = fill_run_dir (fixture, pages);
       ok = hv_hypervisor_hot_add_device_sync (fixture->kvm, fixture->victim, device, 0, NULL,
                                               &error);
@@ -597,6 +622,8 @@ main (int argc, char **argv)
 #define ADD(path, data, func) \
   g_test_add ("/kvm/host-faults/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)
   ADD ("full-run-dir/hot-add-disk", GINT_TO_POINTER (HV_DEVICE_TYPE_DISK), test_full_run_dir);
+  ADD ("full-run-dir/hot-add-disk-trusted", GINT_TO_POINTER (HV_DEVICE_TYPE_DISK | TRUSTED_VIEW),
+       test_full_run_dir);
   ADD ("full-run-dir/hot-add-nic", GINT_TO_POINTER (HV_DEVICE_TYPE_NIC), test_full_run_dir);
   ADD ("full-run-dir/start", NULL, test_full_run_dir_start);
   ADD ("no-tun/absent", GINT_TO_POINTER (NO_TUN_ABSENT), test_no_tun);

@@ -30,6 +30,13 @@
 static const gchar * const disk_add_steps[] = {
   "intent", "slot-checked", "node-added", "device-added", NULL
 };
+/* trusting the last view of the bus, a disk's blockdev-add goes out
+ * before the intent is saved: a crash in between leaves a node no journal
+ * names, which the reconcile finds by its name */
+static const gchar * const disk_add_trusted_steps[] = {
+  "sent-early", "intent", "slot-checked", "node-added", "device-added", NULL
+};
+#define TRUSTED_VIEW 0x100
 static const gchar * const nic_add_steps[] = {
   "intent", "slot-checked", "tap-opened", "ifup-done", "fd-passed", "netdev-added", "device-added",
   "nic-files-written", NULL
@@ -75,7 +82,8 @@ helper_connect (const gchar *run_dir)
   return instance;
 }
 
-/* --helper RUN_DIR WORK_DIR hotadd|hotdel disk|nic STEP */
+/* --helper RUN_DIR WORK_DIR hotadd|hotdel disk|nic STEP VIEW: VIEW is "-", or
+ * the slots in use (a mask) for the helper to trust as QEMU's bus */
 static int
 helper_main (gchar **argv)
 {
@@ -96,6 +104,8 @@ helper_main (gchar **argv)
   instance = helper_connect (argv[0]);
   hv_kvm_instance_set_nic_scripts (instance, ifup, ifdown);
   device = helper_device (g_str_equal (argv[3], "disk") ? HV_DEVICE_TYPE_DISK : HV_DEVICE_TYPE_NIC);
+  if (!g_str_equal (argv[5], "-"))
+    hv_kvm_instance_set_pci_view (instance, (guint32) g_ascii_strtoull (argv[5], NULL, 16), TRUE);
   hooks.kill_after_step = argv[4];
   hooks.kill_action = add ? HV_HOTPLUG_ACTION_ADD : HV_HOTPLUG_ACTION_DEL;
   hv_kvm_hotplug_set_test_hooks (&hooks);
@@ -114,17 +124,33 @@ helper_main (gchar **argv)
 static void
 crash_at (const gchar *action,
           const gchar *type,
-          const gchar *step)
+          const gchar *step,
+          gboolean     trusted)
 {
   g_autoptr(GSubprocess) helper = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree gchar *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree gchar *view = g_strdup ("-");
+
+  if (trusted)
+    {
+      g_autoptr(GHashTable) layout = hv_test_kvm_launch_pci_layout (guest);
+      GHashTableIter iter;
+      gpointer slot;
+      guint32 used = 0;
+
+      g_hash_table_iter_init (&iter, layout);
+      while (g_hash_table_iter_next (&iter, &slot, NULL))
+        used |= 1u << GPOINTER_TO_INT (slot);
+      g_free (view);
+      view = g_strdup_printf ("%x", used);
+    }
 
   /* QEMU serves one QMP client: the helper's, then the new hvkit's */
   hv_test_kvm_launch_disconnect (guest);
   helper = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self, "--helper",
                              hv_test_kvm_launch_get_run_dir (guest), work_dir, action, type, step,
-                             NULL);
+                             view, NULL);
   g_assert_no_error (error);
   g_subprocess_wait (helper, NULL, &error);
   g_assert_no_error (error);
@@ -270,8 +296,10 @@ require_guest (gboolean nic)
 static void
 test_crash_add (gconstpointer user_data)
 {
-  HvDeviceType type = GPOINTER_TO_INT (user_data);
-  const gchar * const *steps = type == HV_DEVICE_TYPE_DISK ? disk_add_steps : nic_add_steps;
+  HvDeviceType type = GPOINTER_TO_INT (user_data) & 0xff;
+  gboolean trusted = (GPOINTER_TO_INT (user_data) & TRUSTED_VIEW) != 0;
+  const gchar * const *steps = type == HV_DEVICE_TYPE_NIC ? nic_add_steps
+                               : trusted ? disk_add_trusted_steps : disk_add_steps;
   const gchar *uuid = type == HV_DEVICE_TYPE_DISK ? DISK_UUID : NIC_UUID;
 
   if (!require_guest (type == HV_DEVICE_TYPE_NIC))
@@ -281,7 +309,7 @@ test_crash_add (gconstpointer user_data)
   for (guint i = 0; steps[i] != NULL; i++)
     {
       g_test_message ("killed after %s", steps[i]);
-      crash_at ("hotadd", type == HV_DEVICE_TYPE_DISK ? "disk" : "nic", steps[i]);
+      crash_at ("hotadd", type == HV_DEVICE_TYPE_DISK ? "disk" : "nic", steps[i], trusted);
       reconcile ();
       assert_recovered (type, uuid);
       /* forward or back, as QEMU had it then */
@@ -305,7 +333,7 @@ test_crash_del (gconstpointer user_data)
     {
       g_test_message ("killed after %s", steps[i]);
       add_device (type);
-      crash_at ("hotdel", type == HV_DEVICE_TYPE_DISK ? "disk" : "nic", steps[i]);
+      crash_at ("hotdel", type == HV_DEVICE_TYPE_DISK ? "disk" : "nic", steps[i], FALSE);
       reconcile ();
       /* a removal goes forward: the device is gone in the end */
       assert_recovered (type, uuid);
@@ -322,7 +350,7 @@ main (int   argc,
   int status;
 
   g_main_context_push_thread_default (context);
-  if (argc == 7 && g_str_equal (argv[1], "--helper"))
+  if (argc == 8 && g_str_equal (argv[1], "--helper"))
     return helper_main (argv + 2);
 
   g_test_init (&argc, &argv, NULL);
@@ -340,6 +368,8 @@ main (int   argc,
 
   g_test_add_data_func ("/kvm/hotplug/crash/add-disk", GINT_TO_POINTER (HV_DEVICE_TYPE_DISK),
                         test_crash_add);
+  g_test_add_data_func ("/kvm/hotplug/crash/add-disk-trusted",
+                        GINT_TO_POINTER (HV_DEVICE_TYPE_DISK | TRUSTED_VIEW), test_crash_add);
   g_test_add_data_func ("/kvm/hotplug/crash/add-nic", GINT_TO_POINTER (HV_DEVICE_TYPE_NIC),
                         test_crash_add);
   g_test_add_data_func ("/kvm/hotplug/crash/del-disk", GINT_TO_POINTER (HV_DEVICE_TYPE_DISK),

@@ -320,7 +320,26 @@ test_runtime_device_ids (void)
       g_autofree gchar *id = hv_kvm_device_id_new (cases[i].type, cases[i].uuid, cases[i].pci, cases[i].index);
 
       g_assert_cmpstr (id, ==, cases[i].expected);
+      /* told from other names: only ids made from a uuid and a slot */
+      g_assert_true (hv_kvm_device_id_is_made (id, cases[i].type) == (cases[i].pci >= 0 &&
+                     cases[i].uuid != NULL && g_uuid_string_is_valid (cases[i].uuid)));
+      g_assert_false (hv_kvm_device_id_is_made (id, cases[i].type == HV_DEVICE_TYPE_DISK
+                                                    ? HV_DEVICE_TYPE_NIC : HV_DEVICE_TYPE_DISK));
     }
+  /* Ganeti's ids, a user's node names, near misses */
+  {
+    const gchar * const others[] = {
+      "hotdisk-1a2b3c4d-pci-12", "disk-932df160-7a22-4067", "disk-1A2B3C4D-pci-12",
+      "disk-1a2b3c4-pci-12", "disk-1a2b3c4dd-pci-12", "disk-1a2b3c4d-pci-", "disk-1a2b3c4d-pci-012",
+      "disk-1a2b3c4d-pci-1x", "disk-1a2b3c4d-pc-12", "disk-1a2b3c4d", "disk", "", "user-node",
+      "#block123",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+      g_assert_false (hv_kvm_device_id_is_made (others[i], HV_DEVICE_TYPE_DISK));
+    g_assert_false (hv_kvm_device_id_is_made (NULL, HV_DEVICE_TYPE_DISK));
+    g_assert_true (hv_kvm_device_id_is_made ("disk-00000000-pci-0", HV_DEVICE_TYPE_DISK));
+  }
 }
 
 static void

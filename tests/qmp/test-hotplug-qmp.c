@@ -555,7 +555,9 @@ test_reconcile (Fixture       *fixture,
   g_autoptr(HvKvmRuntime) on_disk = NULL;
 
   /* an addition QEMU completed; one it did not (its node is left); a
-   * removal QEMU completed; one it did not */
+   * removal QEMU completed; one it did not; and a node of hvkit's naming
+   * that nothing holds (a crash between blockdev-add and the intent's
+   * save), next to one of someone else's */
   add_pending (fixture, HV_HOTPLUG_ACTION_ADD, DISK_UUID, DISK_ID, 3);
   add_pending (fixture, HV_HOTPLUG_ACTION_ADD, "a0000004-0000-4000-8000-000000000004",
                "disk-a0000004-pci-4", 4);
@@ -573,8 +575,13 @@ test_reconcile (Fixture       *fixture,
                                   "{\"return\": [{\"node-name\": \"" DISK_ID "\"},"
                                   "{\"node-name\": \"disk-a0000004-pci-4\"},"
                                   "{\"node-name\": \"" OTHER_ID "\"},"
-                                  "{\"node-name\": \"disk-b0000006-pci-6\"}]}");
+                                  "{\"node-name\": \"disk-b0000006-pci-6\"},"
+                                  "{\"node-name\": \"disk-c0000007-pci-7\"},"
+                                  "{\"node-name\": \"user-disk\"},"
+                                  "{\"node-name\": \"#block512\"}]}");
   hv_test_qmp_server_add_command (fixture->server, "query-fdsets", NULL, "{\"return\": []}");
+  hv_test_qmp_server_add_command (fixture->server, "blockdev-del",
+                                  "{\"node-name\": \"disk-c0000007-pci-7\"}", "{\"return\": {}}");
   hv_test_qmp_server_add_command (fixture->server, "blockdev-del",
                                   "{\"node-name\": \"disk-a0000004-pci-4\"}", "{\"return\": {}}");
   hv_test_qmp_server_add_command (fixture->server, "blockdev-del",

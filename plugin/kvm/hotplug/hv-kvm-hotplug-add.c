@@ -25,6 +25,11 @@
  * date by its own additions and removals). The step "slot-checked" then
  * compares it with QEMU's answer; a slot that turns out taken is chosen
  * again and the intent saved again, before anything touches QEMU.
+ *
+ * Once QEMU has shown the bus on this connection, the view is trusted and
+ * nothing is asked: the slot and the names are final from the start, and
+ * a disk's blockdev-add goes out before the intent is made and saved
+ * (HV_KVM_HOTPLUG_STEP_EARLY, hv-kvm-hotplug-disk.c).
  */
 
 /* ---- the last view of the bus ------------------------------------------- */
@@ -167,16 +172,14 @@ add_choose_slot (HvKvmHotplugOp  *op,
   return slot;
 }
 
-/* Everything @slot decides, made anew: the id, the device as the record
- * will hold it (with a disk's node, named after the id, or a NIC's tap),
- * and the names the type's steps use. */
+/* Everything @slot decides, made anew: the id, and the names the type's
+ * steps use (a disk's node, named after the id). The device as the record
+ * will hold it waits for the intent (add_make_entry). */
 static gboolean
 add_derive (HvKvmHotplugOp  *op,
             gint             slot,
             GError         **error)
 {
-  HvKvmRuntimeDevice *device;
-
   g_clear_pointer (&op->qemu_id, g_free);
   g_clear_pointer (&op->dict, g_variant_unref);
   g_clear_pointer (&op->entry, hv_kvm_runtime_device_free);
@@ -187,18 +190,40 @@ add_derive (HvKvmHotplugOp  *op,
   op->slot = slot;
   op->qemu_id = hv_kvm_device_id_new (op->type, hv_device_get_uuid (op->device), slot, op->seq);
   if (op->type == HV_DEVICE_TYPE_DISK)
-    device = hv_kvm_runtime_device_new_from_device_at (op->device, slot, op->qemu_id,
-                                                       HV_KVM_HOTPLUG_KEY_NODE_NAME,
-                                                       g_variant_new_string (op->qemu_id), NULL);
-  else
-    device = hv_kvm_runtime_device_new_from_device_at (op->device, slot, op->qemu_id,
-                                                       HV_KVM_HOTPLUG_KEY_TAP,
-                                                       g_variant_new_string (op->tap->name), NULL);
-  op->dict = g_variant_ref (device->dict);
-  op->entry = device;
-  if (op->type == HV_DEVICE_TYPE_DISK)
     return hv_kvm_hotplug_disk_prepare (op, error);
   return hv_kvm_hotplug_nic_prepare (op, error);
+}
+
+/* The device as the record will hold it, with its node or its tap: what
+ * the journal's intent describes and the commit adds. */
+static void
+add_make_entry (HvKvmHotplugOp *op)
+{
+  HvKvmRuntimeDevice *device;
+
+  if (op->type == HV_DEVICE_TYPE_DISK)
+    device = hv_kvm_runtime_device_new_from_device_at (op->device, op->slot, op->qemu_id,
+                                                       HV_KVM_HOTPLUG_KEY_NODE_NAME,
+                                                       g_variant_new_string (op->node_name), NULL);
+  else
+    device = hv_kvm_runtime_device_new_from_device_at (op->device, op->slot, op->qemu_id,
+                                                       HV_KVM_HOTPLUG_KEY_TAP,
+                                                       g_variant_new_string (op->tap->name), NULL);
+  g_clear_pointer (&op->dict, g_variant_unref);
+  g_clear_pointer (&op->entry, hv_kvm_runtime_device_free);
+  op->dict = g_variant_ref (device->dict);
+  op->entry = device;
+}
+
+/* Step "intent" of an addition: the device's entry, then the journal's. A
+ * disk's blockdev-add may be on its way already (HV_KVM_HOTPLUG_STEP_EARLY
+ * in hv_kvm_hotplug_disk_add_steps()): both are made while QEMU works. */
+static void
+add_step_intent (HvKvmHotplugOp *op,
+                 guint           arg)
+{
+  add_make_entry (op);
+  hv_kvm_hotplug_step_intent (op, arg);
 }
 
 /* ---- the live view ------------------------------------------------------ */
@@ -226,6 +251,7 @@ add_check_live (HvKvmHotplugOp *op)
       g_debug ("%s: slot %d is taken, using %d", hv_kvm_hotplug_op_describe (op), op->slot, slot);
       if (add_derive (op, slot, &error))
         {
+          add_make_entry (op);
           hv_kvm_hotplug_journal_describe (op);
           hv_kvm_hotplug_save_journal (op->instance, &error);
         }
@@ -286,6 +312,7 @@ hv_kvm_hotplug_add_begin (HvKvmHotplugOp *op,
       return;
     }
   op->wanted_slot = slot >= 0 ? slot : hv_device_get_pci (op->device);
+  op->slot_final = trust_view;
   if (trust_view)
     op->live_done = TRUE;    /* "slot-checked" has nothing to compare */
   else
@@ -309,7 +336,7 @@ hv_kvm_hotplug_add_begin (HvKvmHotplugOp *op,
       return;
     }
 
-  hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_INTENT, hv_kvm_hotplug_step_intent, NULL, 0,
+  hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_INTENT, add_step_intent, NULL, 0,
                               HV_KVM_HOTPLUG_STEP_SAVE);
   hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_SLOT_CHECKED, add_step_check_slot, NULL, 0,
                               0);

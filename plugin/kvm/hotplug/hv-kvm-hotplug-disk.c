@@ -353,8 +353,17 @@ hv_kvm_hotplug_disk_add_steps (HvKvmHotplugOp *op)
   if (op->fdset_opaque != NULL)
     hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_FD_ADDED, disk_step_add_fd,
                                 disk_step_remove_fd, 0, 0);
+  /* With the slot final, and QEMU opening the disk itself, blockdev-add
+   * goes out first and the intent is saved while QEMU works on it: a
+   * block node is nothing the guest sees, and one that a crash left
+   * before the intent was saved has a name of hvkit's making that no
+   * record holds, which the reconcile deletes. device_add still waits
+   * for the intent. (With an fd set, add-fd comes first and blockdev-add
+   * needs its answer: the steps keep their order.) */
   hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_NODE_ADDED, disk_step_add_node,
-                              disk_step_del_node, 0, 0);
+                              disk_step_del_node, 0,
+                              op->slot_final && op->fdset_opaque == NULL
+                              ? HV_KVM_HOTPLUG_STEP_EARLY : 0);
   if (op->fdset_opaque != NULL)
     hv_kvm_hotplug_op_add_step (op, HV_KVM_HOTPLUG_STEP_FD_REMOVED, disk_step_remove_fd, NULL, 0,
                                 HV_KVM_HOTPLUG_STEP_BEST_EFFORT);

@@ -25,6 +25,14 @@
  *   addition   forward: into the record  back: node, fd sets, netdev,
  *                                          getfd names, ifdown, files
  *   removal    device_del again, pending  forward: finish the removal
+ *
+ * And one thing no entry names: a disk's blockdev-add goes out before its
+ * intent is saved (HV_KVM_HOTPLUG_STEP_EARLY), so a crash between the two
+ * leaves a block node in QEMU that no record knows. Its name is of
+ * hvkit's making (hv_kvm_device_id_is_made()): every such node that
+ * neither the record nor an entry holds is deleted, even when no entry is
+ * pending. (A node someone else named is left alone; blockdev-del refuses
+ * a node a device uses.)
  */
 
 typedef struct _Reconcile Reconcile;
@@ -361,6 +369,62 @@ reconcile_next (Reconcile *self)
   reconcile_entry (self);
 }
 
+/* ---- block nodes no one holds -------------------------------------------- */
+
+static void
+add_node_names (GHashTable *names,
+                GVariant   *dict)
+{
+  const gchar *name = NULL;
+
+  if (dict == NULL)
+    return;
+  if (g_variant_lookup (dict, HV_KVM_HOTPLUG_KEY_NODE_NAME, "&s", &name))
+    g_hash_table_add (names, (gpointer) name);
+  if (g_variant_lookup (dict, "qemu_id", "&s", &name))
+    g_hash_table_add (names, (gpointer) name);
+}
+
+/* blockdev-del of every node named by hvkit's rule that the record's
+ * disks and the entries do not name: what a hot-add left when hvkit died
+ * between its blockdev-add and its intent. */
+static void
+reconcile_sweep_nodes (Reconcile *self)
+{
+  HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (self->instance);
+  g_autoptr(GHashTable) held = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) dicts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+
+  for (guint i = 0; i < runtime->disks->len; i++)
+    add_node_names (held, ((HvKvmRuntimeDevice *) g_ptr_array_index (runtime->disks, i))->dict);
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      HvKvmPendingOp *entry = g_ptr_array_index (self->entries, i);
+      GVariant *dict = entry_device (entry);
+
+      g_hash_table_add (held, entry->qemu_id);
+      if (dict != NULL)
+        {
+          add_node_names (held, dict);
+          g_ptr_array_add (dicts, dict);   /* the names point into it */
+        }
+    }
+  for (guint i = 0; self->nodes != NULL && i < json_array_get_length (self->nodes); i++)
+    {
+      const gchar *name = hv_kvm_qmp_json_get_string (json_array_get_object_element (self->nodes, i),
+                                                      "node-name");
+
+      if (!hv_kvm_device_id_is_made (name, HV_DEVICE_TYPE_DISK) ||
+          g_hash_table_contains (held, name))
+        continue;
+      g_info ("Instance %s: deleting block node %s, which no record holds (a hot-add that "
+              "ended before its intent was saved)", hv_kvm_instance_get_name (self->instance),
+              name);
+      g_hash_table_add (held, (gpointer) name);   /* listed once per node */
+      reconcile_send (self, "blockdev-del", arguments_string ("node-name", name));
+    }
+}
+
 /* ---- what QEMU has ------------------------------------------------------ */
 
 static void
@@ -374,13 +438,15 @@ reconcile_queried (Reconcile *self)
       return;
     }
   self->ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  if (!hv_kvm_hotplug_scan_pci (self->query_pci, NULL, self->ids, &error))
+  if (self->query_pci != NULL &&
+      !hv_kvm_hotplug_scan_pci (self->query_pci, NULL, self->ids, &error))
     {
       reconcile_keep_error (self, error);
       reconcile_done (self);
       return;
     }
-  reconcile_next (self);
+  reconcile_sweep_nodes (self);
+  reconcile_wait (self, reconcile_next);
 }
 
 typedef struct {
@@ -433,7 +499,8 @@ reconcile_query (Reconcile    *self,
  * @user_data: for @callback
  *
  * Rolls every journal entry of the record forward or back from what QEMU
- * has; see the top of hv-kvm-hotplug-journal.c. The record is saved once,
+ * has, and deletes the block nodes hvkit named that nothing holds; see the
+ * top of hv-kvm-hotplug-journal.c. The record is saved once,
  * at the end. An entry that cannot be repaired is dropped with its error
  * logged; the first such error is reported once all were tried.
  */
@@ -461,10 +528,8 @@ hv_kvm_hotplug_reconcile_async (HvKvmInstance       *instance,
       g_object_unref (task);
       return;
     }
-  if (g_task_return_error_if_cancelled (task) || runtime->pending->len == 0)
+  if (g_task_return_error_if_cancelled (task))
     {
-      if (!g_task_had_error (task))
-        g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;
     }
@@ -479,9 +544,12 @@ hv_kvm_hotplug_reconcile_async (HvKvmInstance       *instance,
   for (guint i = 0; i < runtime->pending->len; i++)
     g_ptr_array_add (self->entries, g_ptr_array_index (runtime->pending, i));
   g_task_set_task_data (task, self, (GDestroyNotify) reconcile_free);
-  reconcile_query (self, "query-pci", &self->query_pci);
+  if (self->entries->len > 0)
+    reconcile_query (self, "query-pci", &self->query_pci);
+  /* the nodes even with no entry: see the top of this file */
   reconcile_query (self, "query-named-block-nodes", &self->nodes);
-  reconcile_query (self, "query-fdsets", &self->fdsets);
+  if (self->entries->len > 0)
+    reconcile_query (self, "query-fdsets", &self->fdsets);
 }
 
 gboolean

@@ -331,15 +331,6 @@ hv_kvm_hotplug_op_complete (HvKvmHotplugOp *op)
     g_task_return_boolean (task, TRUE);
 }
 
-void
-hv_kvm_hotplug_op_start (HvKvmHotplugOp *op)
-{
-  g_return_if_fail (op->steps->len > 0);
-
-  op->current = 0;
-  hv_kvm_hotplug_op_run_current (op);
-}
-
 static void
 hv_kvm_hotplug_op_start_step (HvKvmHotplugOp *op,
                               guint           index)
@@ -351,46 +342,49 @@ hv_kvm_hotplug_op_start_step (HvKvmHotplugOp *op,
   step->run (op, step->arg);
 }
 
-static void
-hv_kvm_hotplug_op_run_current (HvKvmHotplugOp *op)
+void
+hv_kvm_hotplug_op_start (HvKvmHotplugOp *op)
 {
-  g_autoptr(GTask) guard = NULL;
-  HvKvmHotplugStep *step;
-  GError *error = NULL;
-  guint first = op->current;
-  gboolean ahead;
+  gboolean sent_early = FALSE;
 
-  if (op->current >= op->steps->len)
-    {
-      hv_kvm_hotplug_op_complete (op);
-      return;
-    }
-  step = &g_array_index (op->steps, HvKvmHotplugStep, op->current);
-  /* sent ahead with the step before: its reply ends it */
-  if (step->started)
-    return;
-  /* cancelling stops an operation between steps, never inside one (nor
-   * inside the commands sent at once): a command QEMU received has an
-   * outcome to be undone or kept */
-  if (!op->no_return && g_cancellable_set_error_if_cancelled (g_task_get_cancellable (op->task),
-                                                              &error))
-    {
-      hv_kvm_hotplug_op_roll_back (op, error);
-      return;
-    }
-  /* the step may end the operation at once */
-  guard = g_object_ref (op->task);
-  ahead = first + 1 < op->steps->len && op->qmp != NULL &&
-          (g_array_index (op->steps, HvKvmHotplugStep, first + 1).flags & HV_KVM_HOTPLUG_STEP_AHEAD);
+  g_return_if_fail (op->steps->len > 0);
+
+  op->current = 0;
+  /* the commands of EARLY steps go out first, and the steps before them
+   * (the intent, saved) run while QEMU works on them; a cancelled
+   * operation sends nothing */
+  if (op->qmp != NULL && !g_cancellable_is_cancelled (g_task_get_cancellable (op->task)))
+    for (guint i = 1; i < op->steps->len; i++)
+      if (g_array_index (op->steps, HvKvmHotplugStep, i).flags & HV_KVM_HOTPLUG_STEP_EARLY)
+        {
+          hv_kvm_hotplug_op_start_step (op, i);
+          sent_early = TRUE;
+        }
+  if (sent_early)
+    hv_kvm_hotplug_testhook_step_done (op, HV_KVM_HOTPLUG_HOOK_SENT_EARLY);
+  hv_kvm_hotplug_op_run_current (op);
+}
+
+/* Starts step @first unless it was (an EARLY one), and right behind it
+ * the steps flagged AHEAD after it. */
+static void
+hv_kvm_hotplug_op_start_with_ahead (HvKvmHotplugOp *op,
+                                    guint           first)
+{
+  HvKvmHotplugStep *next = first + 1 < op->steps->len
+                           ? &g_array_index (op->steps, HvKvmHotplugStep, first + 1) : NULL;
+  gboolean ahead = next != NULL && op->qmp != NULL && (next->flags & HV_KVM_HOTPLUG_STEP_AHEAD) &&
+                   !next->started;
+
   /* the commands that need no reply of this one go out right behind it,
    * in one write: one round trip for them all instead of one each */
   if (ahead)
     hv_kvm_qmp_client_cork (op->qmp);
-  hv_kvm_hotplug_op_start_step (op, first);
+  if (!g_array_index (op->steps, HvKvmHotplugStep, first).started)
+    hv_kvm_hotplug_op_start_step (op, first);
   for (guint i = first + 1; ahead && i < op->steps->len; i++)
     {
-      HvKvmHotplugStep *next = &g_array_index (op->steps, HvKvmHotplugStep, i);
-
+      next = &g_array_index (op->steps, HvKvmHotplugStep, i);
       if (!(next->flags & HV_KVM_HOTPLUG_STEP_AHEAD) || next->started || op->current != first ||
           op->undoing || op->draining || g_task_get_completed (op->task))
         break;
@@ -398,6 +392,51 @@ hv_kvm_hotplug_op_run_current (HvKvmHotplugOp *op)
     }
   if (ahead)
     hv_kvm_qmp_client_uncork (op->qmp);
+}
+
+static void
+hv_kvm_hotplug_op_run_current (HvKvmHotplugOp *op)
+{
+  g_autoptr(GTask) guard = NULL;
+  HvKvmHotplugStep *step;
+  GError *error = NULL;
+
+  if (op->current >= op->steps->len)
+    {
+      hv_kvm_hotplug_op_complete (op);
+      return;
+    }
+  step = &g_array_index (op->steps, HvKvmHotplugStep, op->current);
+  /* the step may end the operation at once */
+  guard = g_object_ref (op->task);
+  /* sent ahead with the step before, or early: its reply ends it, and
+   * what goes ahead of an early one goes now */
+  if (step->started)
+    {
+      hv_kvm_hotplug_op_start_with_ahead (op, op->current);
+      return;
+    }
+  /* cancelling stops an operation between steps, never inside one (nor
+   * while a command sent early or ahead is unanswered): a command QEMU
+   * received has an outcome to be undone or kept */
+  if (!op->no_return && op->n_started <= op->current &&
+      g_cancellable_set_error_if_cancelled (g_task_get_cancellable (op->task), &error))
+    {
+      hv_kvm_hotplug_op_roll_back (op, error);
+      return;
+    }
+  hv_kvm_hotplug_op_start_with_ahead (op, op->current);
+}
+
+/* Moves to the next step whose reply is due (between an EARLY step and
+ * the first ones, a step may not have started). */
+static void
+hv_kvm_hotplug_op_next_started (HvKvmHotplugOp *op)
+{
+  do
+    op->current++;
+  while (op->current < op->n_started &&
+         !g_array_index (op->steps, HvKvmHotplugStep, op->current).started);
 }
 
 /* Whether QEMU's connection is gone (QEMU died, or closed it): what is
@@ -493,7 +532,8 @@ hv_kvm_hotplug_op_step_done (HvKvmHotplugOp *op,
                    step->name, error->message);
           g_error_free (error);
         }
-      if (++op->current >= op->n_started)
+      hv_kvm_hotplug_op_next_started (op);
+      if (op->current >= op->n_started)
         hv_kvm_hotplug_op_roll_back (op, NULL);
       return;
     }
@@ -542,12 +582,12 @@ hv_kvm_hotplug_op_step_done (HvKvmHotplugOp *op,
   op->failed_step = step->name;
   if (op->current + 1 < op->n_started)
     {
-      /* steps were sent ahead of it: their replies come first, so that
-       * what they did (a device_add of a name someone else made) is
-       * known and undone too */
+      /* steps were sent ahead of it, or early: their replies are awaited,
+       * so that what they did (a device_add of a name someone else made)
+       * is known and undone too */
       hv_kvm_hotplug_op_keep_error (op, error);
       op->draining = TRUE;
-      op->current++;
+      hv_kvm_hotplug_op_next_started (op);
       return;
     }
   hv_kvm_hotplug_op_roll_back (op, error);

@@ -75,7 +75,21 @@ typedef enum {
    * its own (it names what that step made), and if it does not, it is
    * undone with the rest */
   HV_KVM_HOTPLUG_STEP_AHEAD       = 1 << 3,
+  /* sent when the operation starts, before its first steps (the intent)
+   * end: the journal's intent is saved while QEMU works on the command.
+   * Only for what the guest cannot see and a takeover finds without the
+   * journal, by the name hvkit gave it: a disk's block node (the reconcile
+   * deletes a node of hvkit's naming that no record holds). Its run only
+   * sends one command and its reply ends it; the steps before it end
+   * without waiting for QEMU, so that the reply comes when it is the
+   * current step. The steps AHEAD of it go out once the steps before it
+   * are done */
+  HV_KVM_HOTPLUG_STEP_EARLY       = 1 << 4,
 } HvKvmHotplugStepFlags;
+
+/* The test hook's name for the moment EARLY steps were sent and the
+ * intent is not saved yet (hv-kvm-hotplug-testhooks.h). */
+#define HV_KVM_HOTPLUG_HOOK_SENT_EARLY "sent-early"
 
 typedef struct {
   const gchar          *name;
@@ -132,6 +146,9 @@ struct _HvKvmHotplugOp {
   GPtrArray        *fd_names;     /* getfd names, in the order of steps */
   gboolean          fds_consumed; /* netdev_add took them */
   gint              wanted_slot;  /* -1: the first free */
+  gboolean          slot_final;   /* trusting the last view of the bus: the
+                                   * slot and the names are known before
+                                   * QEMU answers anything */
   GError           *early_error;  /* of what ran while the slot was asked for */
   JsonArray        *live_pci;     /* QEMU's answer, until the slot is checked */
   gboolean          live_done;

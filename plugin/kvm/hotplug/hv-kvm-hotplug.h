@@ -26,7 +26,9 @@ G_BEGIN_DECLS
  * since a job that queued another would wait for itself.
  *
  * Every operation is journalled in the record's `pending` list before QEMU
- * is touched, rolls back exactly the steps it took when one fails
+ * does anything the guest can see or that only the journal could name (a
+ * disk's blockdev-add, whose node hvkit names, goes out while the intent
+ * is saved), rolls back exactly the steps it took when one fails
  * (reporting the first error), and saves the record only once QEMU
  * confirmed the change. A crash in the middle is repaired by
  * hv_kvm_hotplug_reconcile_async() on the next connection.
@@ -98,8 +100,9 @@ gboolean  hv_kvm_hotplug_mod_finish        (HvKvmInstance        *instance,
 
 /* After a (re)connection: rolls every journalled operation forward or back
  * from what QEMU reports (query-pci, query-named-block-nodes,
- * query-fdsets), so that the record and QEMU agree, and finishes
- * removals QEMU completed meanwhile. Call hv_kvm_hotplug_watch() too. */
+ * query-fdsets), so that the record and QEMU agree, finishes removals
+ * QEMU completed meanwhile, and deletes the block nodes of hvkit's naming
+ * that no record holds. Call hv_kvm_hotplug_watch() too. */
 void      hv_kvm_hotplug_reconcile_async   (HvKvmInstance        *instance,
                                             GCancellable         *cancellable,
                                             GAsyncReadyCallback   callback,

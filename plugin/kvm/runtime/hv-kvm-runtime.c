@@ -404,6 +404,37 @@ hv_kvm_device_id_new (HvDeviceType  type,
   return g_strdup_printf ("%s-%u", type_nick, index);
 }
 
+/*
+ * Whether @id has the form hv_kvm_device_id_new() gives a device of @type
+ * with a uuid and a slot: `<type>-` and 8 lowercase hex digits, `-pci-`
+ * and the slot in decimal. (Ids of the other form, and Ganeti's, are not
+ * told from a name someone else chose.)
+ */
+gboolean
+hv_kvm_device_id_is_made (const gchar  *id,
+                          HvDeviceType  type)
+{
+  const gchar *type_nick = hv_kvm_enum_nick (HV_TYPE_DEVICE_TYPE, type);
+  gsize nick_len = strlen (type_nick);
+  const gchar *p;
+
+  if (id == NULL || strncmp (id, type_nick, nick_len) != 0 || id[nick_len] != '-')
+    return FALSE;
+  p = id + nick_len + 1;
+  for (guint i = 0; i < 8; i++, p++)
+    if (!g_ascii_isdigit (*p) && !(*p >= 'a' && *p <= 'f'))
+      return FALSE;
+  if (!g_str_has_prefix (p, "-pci-"))
+    return FALSE;
+  p += strlen ("-pci-");
+  if (*p == '\0' || (*p == '0' && p[1] != '\0'))
+    return FALSE;
+  for (; *p != '\0'; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
 /* ---- pending operations ------------------------------------------------ */
 
 HvKvmPendingOp *

@@ -108,6 +108,8 @@ gchar              *hv_kvm_device_id_new                   (HvDeviceType        
                                                             const gchar               *uuid,
                                                             gint                       pci,
                                                             guint                      index);
+gboolean            hv_kvm_device_id_is_made               (const gchar               *id,
+                                                            HvDeviceType               type);
 
 /* Pending operations */
 HvKvmPendingOp     *hv_kvm_pending_op_new                  (HvDeviceType               device_type,
