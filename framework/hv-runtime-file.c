@@ -168,20 +168,41 @@ hv_runtime_write_all (int            fd,
   return TRUE;
 }
 
-gboolean
-hv_runtime_file_replace (const gchar  *directory,
-                         const gchar  *path,
-                         GBytes       *contents,
-                         gboolean      durable,
-                         GError      **error)
+/* The temporary file of a save of @path, in @directory: the name
+ * hv_runtime_file_remove() cleans up after a crash. */
+static gchar *
+hv_runtime_temp_template (const gchar *directory,
+                          const gchar *path)
 {
   g_autofree gchar *basename = g_path_get_basename (path);
-  g_autofree gchar *temp_path = NULL;
+
+  return g_strdup_printf ("%s/.%s.XXXXXX", directory, basename);
+}
+
+gboolean
+hv_runtime_file_is_temp_of (const gchar *directory,
+                            const gchar *path,
+                            const gchar *temp_path)
+{
+  g_autofree gchar *template = hv_runtime_temp_template (directory, path);
+  gsize prefix = strlen (template) - strlen ("XXXXXX");
+
+  return temp_path != NULL && strlen (temp_path) == strlen (template) &&
+         strncmp (temp_path, template, prefix) == 0 && strchr (temp_path + prefix, '/') == NULL;
+}
+
+gchar *
+hv_runtime_file_write_temp (const gchar  *directory,
+                            const gchar  *path,
+                            GBytes       *contents,
+                            gboolean      durable,
+                            GError      **error)
+{
+  g_autofree gchar *temp_path = hv_runtime_temp_template (directory, path);
   gsize length;
   const guint8 *data = g_bytes_get_data (contents, &length);
   int fd, saved_errno;
 
-  temp_path = g_strdup_printf ("%s/.%s.XXXXXX", directory, basename);
   fd = g_mkstemp_full (temp_path, O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0)
     {
@@ -189,37 +210,67 @@ hv_runtime_file_replace (const gchar  *directory,
       g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
                    _("Cannot create a temporary file for '%s': %s"), path,
                    g_strerror (saved_errno));
-      return FALSE;
+      return NULL;
     }
 
   /* The temporary file must be whole and on disk before it replaces the
    * record: rename() is atomic, but without the fsync a crash could leave
    * the new name pointing at an empty file. */
   if (!hv_runtime_write_all (fd, data, length) || (durable && fsync (fd) != 0))
-    goto fail_close;
+    {
+      saved_errno = errno != 0 ? errno : EIO;
+      close (fd);
+      goto fail;
+    }
   if (close (fd) != 0)
     {
-      fd = -1;
-      goto fail_unlink;
+      saved_errno = errno;
+      goto fail;
     }
-  fd = -1;
-  if (rename (temp_path, path) != 0)
-    goto fail_unlink;
+  return g_steal_pointer (&temp_path);
 
-  /* The rename itself is durable only once the directory is. */
-  return !durable || hv_runtime_sync_directory (directory, error);
-
-fail_close:
-  saved_errno = errno;
-  close (fd);
-  errno = saved_errno;
-fail_unlink:
-  saved_errno = errno != 0 ? errno : EIO;
+fail:
   g_unlink (temp_path);
   g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
                _("Cannot write runtime record '%s': %s"), path,
                g_strerror (saved_errno));
-  return FALSE;
+  return NULL;
+}
+
+gboolean
+hv_runtime_file_rename_in (const gchar  *directory,
+                           const gchar  *temp_path,
+                           const gchar  *path,
+                           gboolean      durable,
+                           GError      **error)
+{
+  if (rename (temp_path, path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (temp_path);
+      g_set_error (error, HV_ERROR, HV_ERROR_FAILED,
+                   _("Cannot write runtime record '%s': %s"), path,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* The rename itself is durable only once the directory is. */
+  return !durable || hv_runtime_sync_directory (directory, error);
+}
+
+gboolean
+hv_runtime_file_replace (const gchar  *directory,
+                         const gchar  *path,
+                         GBytes       *contents,
+                         gboolean      durable,
+                         GError      **error)
+{
+  g_autofree gchar *temp_path = hv_runtime_file_write_temp (directory, path, contents, durable,
+                                                            error);
+
+  return temp_path != NULL &&
+         hv_runtime_file_rename_in (directory, temp_path, path, durable, error);
 }
 
 gboolean

@@ -38,6 +38,19 @@ GBytes   *hv_runtime_file_read         (const gchar  *path,
 gboolean  hv_runtime_directory_ensure  (const gchar  *run_dir,
                                         const gchar  *directory,
                                         GError      **error);
+gchar    *hv_runtime_file_write_temp   (const gchar  *directory,
+                                        const gchar  *path,
+                                        GBytes       *contents,
+                                        gboolean      durable,
+                                        GError      **error);
+gboolean  hv_runtime_file_rename_in    (const gchar  *directory,
+                                        const gchar  *temp_path,
+                                        const gchar  *path,
+                                        gboolean      durable,
+                                        GError      **error);
+gboolean  hv_runtime_file_is_temp_of   (const gchar  *directory,
+                                        const gchar  *path,
+                                        const gchar  *temp_path);
 gboolean  hv_runtime_file_replace      (const gchar  *directory,
                                         const gchar  *path,
                                         GBytes       *contents,

@@ -761,6 +761,130 @@ hv_runtime_store_save (HvRuntimeStore  *self,
 }
 
 /**
+ * hv_runtime_store_stage:
+ * @self: a #HvRuntimeStore with a run directory
+ * @name: an instance name
+ * @record: the record, of #HvRuntimeStore:record-type; a floating reference
+ *   is consumed
+ * @error: return location for a #GError
+ *
+ * The first half of hv_runtime_store_save(): writes @record to a new
+ * temporary file beside @name's record, flushed to disk when
+ * #HvRuntimeStore:durable is set, and leaves the record as it is.
+ * hv_runtime_store_commit_staged() then makes it the record with one
+ * rename, as atomically and as durably as a save would;
+ * hv_runtime_store_discard_staged() deletes it. For a caller that knows
+ * the record it will save before it may save it: hotplug writes the record
+ * with the new device while QEMU works on the command whose answer decides,
+ * and only renames it once QEMU said yes. A crash in between leaves a
+ * temporary file that hv_runtime_store_remove() deletes with the record.
+ *
+ * Returns: (transfer full) (type filename): the staged file, or %NULL with
+ *   @error set as by hv_runtime_store_save()
+ *
+ * Since: 1.0
+ */
+gchar *
+hv_runtime_store_stage (HvRuntimeStore  *self,
+                        const gchar     *name,
+                        GVariant        *record,
+                        GError         **error)
+{
+  g_autoptr(GVariant) owned = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree gchar *path = NULL;
+
+  g_return_val_if_fail (HV_IS_RUNTIME_STORE (self), NULL);
+  g_return_val_if_fail (self->directory != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (record != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  owned = g_variant_ref_sink (record);
+  path = hv_runtime_store_get_path (self, name, error);
+  if (path == NULL)
+    return NULL;
+  bytes = hv_runtime_store_serialize (self, owned, error);
+  if (bytes == NULL)
+    return NULL;
+  if (!hv_runtime_directory_ensure (self->run_dir, self->directory, error))
+    return NULL;
+
+  return hv_runtime_file_write_temp (self->directory, path, bytes, self->durable, error);
+}
+
+/**
+ * hv_runtime_store_commit_staged:
+ * @self: the #HvRuntimeStore that staged @staged
+ * @name: the instance name it was staged for
+ * @staged: (type filename): what hv_runtime_store_stage() returned
+ * @error: return location for a #GError
+ *
+ * Makes the staged record @name's record: when this returns %TRUE it is,
+ * as after hv_runtime_store_save() of the record that was staged. A file
+ * staged for @name is gone either way.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set to
+ *   %HV_ERROR_INVALID_PARAMETER for a bad name or a file this store did not
+ *   stage for @name, %HV_ERROR_FAILED when the rename fails
+ *
+ * Since: 1.0
+ */
+gboolean
+hv_runtime_store_commit_staged (HvRuntimeStore  *self,
+                                const gchar     *name,
+                                const gchar     *staged,
+                                GError         **error)
+{
+  g_autofree gchar *path = NULL;
+
+  g_return_val_if_fail (HV_IS_RUNTIME_STORE (self), FALSE);
+  g_return_val_if_fail (self->directory != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (staged != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  path = hv_runtime_store_get_path (self, name, error);
+  if (path == NULL)
+    return FALSE;
+  if (!hv_runtime_file_is_temp_of (self->directory, path, staged))
+    {
+      g_set_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER,
+                   _("'%s' is not a record staged for instance '%s'"), staged, name);
+      return FALSE;
+    }
+  return hv_runtime_file_rename_in (self->directory, staged, path, self->durable, error);
+}
+
+/**
+ * hv_runtime_store_discard_staged:
+ * @self: the #HvRuntimeStore that staged @staged
+ * @name: the instance name it was staged for
+ * @staged: (type filename): what hv_runtime_store_stage() returned
+ *
+ * Deletes a staged record that will not be committed; the record is left
+ * as it is. A path this store did not stage for @name is left alone.
+ *
+ * Since: 1.0
+ */
+void
+hv_runtime_store_discard_staged (HvRuntimeStore *self,
+                                 const gchar    *name,
+                                 const gchar    *staged)
+{
+  g_autofree gchar *path = NULL;
+
+  g_return_if_fail (HV_IS_RUNTIME_STORE (self));
+  g_return_if_fail (self->directory != NULL);
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (staged != NULL);
+
+  path = hv_runtime_store_get_path (self, name, NULL);
+  if (path != NULL && hv_runtime_file_is_temp_of (self->directory, path, staged))
+    g_unlink (staged);
+}
+
+/**
  * hv_runtime_store_exists:
  * @self: a #HvRuntimeStore with a run directory
  * @name: an instance name

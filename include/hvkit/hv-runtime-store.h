@@ -72,6 +72,20 @@ gboolean            hv_runtime_store_save            (HvRuntimeStore       *self
                                                       GVariant             *record,
                                                       GError              **error);
 HV_AVAILABLE_IN_1_0
+gchar              *hv_runtime_store_stage           (HvRuntimeStore       *self,
+                                                      const gchar          *name,
+                                                      GVariant             *record,
+                                                      GError              **error);
+HV_AVAILABLE_IN_1_0
+gboolean            hv_runtime_store_commit_staged   (HvRuntimeStore       *self,
+                                                      const gchar          *name,
+                                                      const gchar          *staged,
+                                                      GError              **error);
+HV_AVAILABLE_IN_1_0
+void                hv_runtime_store_discard_staged  (HvRuntimeStore       *self,
+                                                      const gchar          *name,
+                                                      const gchar          *staged);
+HV_AVAILABLE_IN_1_0
 GVariant           *hv_runtime_store_load            (HvRuntimeStore       *self,
                                                       const gchar          *name,
                                                       guint                *out_version,

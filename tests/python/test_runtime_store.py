@@ -38,6 +38,28 @@ class RuntimeStoreTest(unittest.TestCase):
         self.assertTrue(store.remove('inst1'))
         self.assertFalse(store.exists('inst1'))
 
+    def test_stage_commit_discard(self):
+        store = Hv.RuntimeStore.new(self.run_dir, GLib.VariantType('a{sv}'), 1)
+        old = GLib.Variant('a{sv}', {'n': GLib.Variant('u', 1)})
+        new = GLib.Variant('a{sv}', {'n': GLib.Variant('u', 2)})
+        self.assertTrue(store.save('inst1', old))
+        staged = store.stage('inst1', new)
+        self.assertTrue(os.path.exists(staged))
+        self.assertEqual(store.load('inst1')[0].unpack(), {'n': 1})
+        with self.assertRaises(GLib.Error) as ctx:
+            store.commit_staged('inst2', staged)
+        self.assertTrue(ctx.exception.matches(Hv.error_quark(),
+                                              Hv.Error.INVALID_PARAMETER))
+        self.assertTrue(store.commit_staged('inst1', staged))
+        self.assertFalse(os.path.exists(staged))
+        self.assertEqual(store.load('inst1')[0].unpack(), {'n': 2})
+
+        discarded = store.stage('inst1', old)
+        store.discard_staged('inst1', discarded)
+        self.assertFalse(os.path.exists(discarded))
+        self.assertEqual(store.load('inst1')[0].unpack(), {'n': 2})
+        self.assertEqual(os.listdir(store.get_directory()), ['inst1.runtime'])
+
     def test_upgrade_in_python(self):
         old = Hv.RuntimeStore.new(self.run_dir, GLib.VariantType('(s)'), 1)
         self.assertTrue(old.save('inst1', GLib.Variant('(s)', ('inst1',))))

@@ -311,6 +311,108 @@ test_store_crc32c (void)
     }
 }
 
+/* The files in the records' directory other than the records: what a
+ * stage left. */
+static guint
+count_staged (Fixture *fixture)
+{
+  g_autoptr(GDir) dir = g_dir_open (hv_runtime_store_get_directory (fixture->store), 0, NULL);
+  const gchar *entry;
+  guint count = 0;
+
+  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+    count += entry[0] == '.';
+  return count;
+}
+
+/* A staged record replaces nothing until committed; committed, it is what
+ * a save of it would have made; discarded, nothing of it is left. Only a
+ * file staged for that name is committed or deleted. */
+static void
+test_store_stage (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GVariant) old = make_record (1);
+  g_autoptr(GVariant) staged_record = make_record (2);
+  g_autoptr(GVariant) loaded = NULL;
+  g_autoptr(GBytes) expected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *path = record_path (fixture, "a");
+  g_autofree gchar *staged = NULL;
+  g_autofree gchar *discarded = NULL;
+  g_autofree gchar *foreign = NULL;
+  g_autofree gchar *dirname = NULL;
+  g_autofree gchar *contents = NULL;
+  gsize length;
+  struct stat st;
+
+  g_assert_true (hv_runtime_store_save (fixture->store, "a", old, &error));
+  g_assert_no_error (error);
+
+  staged = hv_runtime_store_stage (fixture->store, "a", staged_record, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (staged);
+  dirname = g_path_get_dirname (staged);
+  g_assert_cmpstr (dirname, ==, hv_runtime_store_get_directory (fixture->store));
+  g_assert_cmpuint (count_staged (fixture), ==, 1);
+  g_assert_cmpint (g_stat (staged, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0600);
+  loaded = hv_runtime_store_load (fixture->store, "a", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_equal (loaded, old));
+  g_clear_pointer (&loaded, g_variant_unref);
+
+  /* not someone else's, nor another instance's */
+  g_assert_false (hv_runtime_store_commit_staged (fixture->store, "b", staged, &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
+  g_clear_error (&error);
+  foreign = g_build_filename (fixture->run_dir, "foreign", NULL);
+  g_assert_true (g_file_set_contents (foreign, "x", 1, &error));
+  g_assert_false (hv_runtime_store_commit_staged (fixture->store, "a", foreign, &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
+  g_clear_error (&error);
+  hv_runtime_store_discard_staged (fixture->store, "a", foreign);
+  g_assert_true (g_file_test (foreign, G_FILE_TEST_EXISTS));
+  g_assert_false (hv_runtime_store_commit_staged (fixture->store, "../a", staged, &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
+  g_clear_error (&error);
+
+  g_assert_true (hv_runtime_store_commit_staged (fixture->store, "a", staged, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_staged (fixture), ==, 0);
+  loaded = hv_runtime_store_load (fixture->store, "a", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_equal (loaded, staged_record));
+  /* byte for byte what a save writes */
+  expected = hv_runtime_store_serialize (fixture->store, staged_record, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_cmpmem (contents, length, g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
+
+  discarded = hv_runtime_store_stage (fixture->store, "a", g_variant_new_parsed ("@a{sv} {}"),
+                                      &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_staged (fixture), ==, 1);
+  hv_runtime_store_discard_staged (fixture->store, "a", discarded);
+  g_assert_cmpuint (count_staged (fixture), ==, 0);
+  g_clear_pointer (&loaded, g_variant_unref);
+  loaded = hv_runtime_store_load (fixture->store, "a", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_equal (loaded, staged_record));
+
+  /* a stage the record removal finds (a crash before its commit) goes with it */
+  g_clear_pointer (&discarded, g_free);
+  discarded = hv_runtime_store_stage (fixture->store, "a", g_variant_new_parsed ("@a{sv} {}"),
+                                      &error);
+  g_assert_no_error (error);
+  g_assert_true (hv_runtime_store_remove (fixture->store, "a", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_staged (fixture), ==, 0);
+
+  g_assert_null (hv_runtime_store_stage (fixture->store, "../a", old, &error));
+  g_assert_error (error, HV_ERROR, HV_ERROR_INVALID_PARAMETER);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -324,6 +426,7 @@ main (int argc, char **argv)
   ADD ("list-remove", test_store_list_remove);
   ADD ("bad-names", test_store_bad_names);
   ADD ("errors", test_store_errors);
+  ADD ("stage", test_store_stage);
 #undef ADD
   g_test_add_func ("/runtime-store/crc32c", test_store_crc32c);
 
