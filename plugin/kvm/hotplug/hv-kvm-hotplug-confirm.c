@@ -54,4 +54,7 @@ hv_kvm_hotplug_add_device (HvKvmHotplugOp *op,
 {
   hv_kvm_qmp_device_add_async (op->qmp, driver, op->qemu_id, properties, NULL,
                                hv_kvm_hotplug_device_add_cb, op);
+  /* once the command is written, the record the commit will save is,
+   * while QEMU works on it (hv_kvm_hotplug_step_commit_add) */
+  op->stage_wanted = TRUE;
 }

@@ -152,6 +152,49 @@ hv_kvm_hotplug_error_is_class (const GError *error,
 
 /* ---- operations --------------------------------------------------------- */
 
+/* The commit's record staged and not committed goes. */
+static void
+hv_kvm_hotplug_op_discard_staged (HvKvmHotplugOp *op)
+{
+  if (op->staged != NULL)
+    hv_runtime_store_discard_staged (hv_kvm_instance_get_store (op->instance),
+                                     hv_kvm_instance_get_name (op->instance), op->staged);
+  g_clear_pointer (&op->staged, g_free);
+  g_clear_pointer (&op->staged_record, g_variant_unref);
+}
+
+/* While QEMU works on an addition's device_add: the record as the commit
+ * will save it (the device in, the journal entry out) is written beside
+ * the record, so that QEMU's yes costs only its rename. The record itself
+ * is left as it is; a stage that fails is only logged, and the commit
+ * saves as usual. */
+static void
+hv_kvm_hotplug_op_stage_commit (HvKvmHotplugOp *op)
+{
+  HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (op->instance);
+  GPtrArray *devices;
+  g_autoptr(GError) error = NULL;
+  guint index = 0;
+
+  op->stage_wanted = FALSE;
+  if (op->entry == NULL || runtime == NULL || op->pending == NULL || op->staged != NULL ||
+      !g_ptr_array_find (runtime->pending, op->pending, &index))
+    return;
+  devices = op->type == HV_DEVICE_TYPE_DISK ? runtime->disks : runtime->nics;
+  g_ptr_array_add (devices, op->entry);
+  g_ptr_array_steal_index (runtime->pending, index);
+  op->staged_record = hv_kvm_runtime_to_variant (runtime);
+  g_ptr_array_insert (runtime->pending, (gint) index, op->pending);
+  g_ptr_array_steal_index (devices, devices->len - 1);
+  op->staged = hv_runtime_store_stage (hv_kvm_instance_get_store (op->instance), runtime->name,
+                                       op->staged_record, &error);
+  if (op->staged == NULL)
+    {
+      g_debug ("%s: staging the commit: %s", hv_kvm_hotplug_op_describe (op), error->message);
+      g_clear_pointer (&op->staged_record, g_variant_unref);
+    }
+}
+
 static void
 hv_kvm_hotplug_op_free (HvKvmHotplugOp *op)
 {
@@ -162,6 +205,7 @@ hv_kvm_hotplug_op_free (HvKvmHotplugOp *op)
   g_free (op->qemu_id);
   g_clear_pointer (&op->dict, g_variant_unref);
   g_clear_pointer (&op->entry, hv_kvm_runtime_device_free);
+  hv_kvm_hotplug_op_discard_staged (op);
   g_clear_pointer (&op->hvparams, g_variant_dict_unref);
   g_array_unref (op->steps);
   g_clear_error (&op->error);
@@ -303,6 +347,7 @@ hv_kvm_hotplug_op_complete (HvKvmHotplugOp *op)
   g_autoptr(GTask) task = op->task;
   HvKvmRuntime *runtime = hv_kvm_instance_get_runtime (op->instance);
 
+  hv_kvm_hotplug_op_discard_staged (op);
   if (op->pending != NULL && !op->keep_journal && runtime != NULL &&
       g_ptr_array_find (runtime->pending, op->pending, NULL))
     {
@@ -392,6 +437,8 @@ hv_kvm_hotplug_op_start_with_ahead (HvKvmHotplugOp *op,
     }
   if (ahead)
     hv_kvm_qmp_client_uncork (op->qmp);
+  if (op->stage_wanted && !op->undoing && !op->draining && !g_task_get_completed (op->task))
+    hv_kvm_hotplug_op_stage_commit (op);
 }
 
 static void
@@ -681,8 +728,33 @@ hv_kvm_hotplug_step_intent (HvKvmHotplugOp *op,
   hv_kvm_hotplug_op_step_done (op, NULL);
 }
 
+/* The record as it is now, saved: by renaming in the one staged while
+ * QEMU worked when it holds exactly that (nothing else changed the record
+ * meanwhile), else as any save. */
+static gboolean
+hv_kvm_hotplug_op_save_commit (HvKvmHotplugOp  *op,
+                               HvKvmRuntime    *runtime,
+                               GError         **error)
+{
+  g_autoptr(GVariant) record = NULL;
+  g_autofree gchar *staged = g_steal_pointer (&op->staged);
+  g_autoptr(GVariant) staged_record = g_steal_pointer (&op->staged_record);
+  HvRuntimeStore *store = hv_kvm_instance_get_store (op->instance);
+
+  if (staged == NULL)
+    return hv_kvm_hotplug_save_record (op->instance, error);
+  record = hv_kvm_runtime_to_variant (runtime);
+  if (!g_variant_equal (record, staged_record))
+    {
+      g_debug ("%s: the record changed since the commit was staged", hv_kvm_hotplug_op_describe (op));
+      hv_runtime_store_discard_staged (store, runtime->name, staged);
+      return hv_runtime_store_save (store, runtime->name, record, error);
+    }
+  return hv_runtime_store_commit_staged (store, runtime->name, staged, error);
+}
+
 /* The last step of an addition: the device joins the record, the journal
- * entry goes, one save. */
+ * entry goes, one save (staged while QEMU worked on device_add). */
 void
 hv_kvm_hotplug_step_commit_add (HvKvmHotplugOp *op,
                                 guint           arg)
@@ -697,7 +769,7 @@ hv_kvm_hotplug_step_commit_add (HvKvmHotplugOp *op,
   g_ptr_array_add (devices, device);
   g_ptr_array_find (runtime->pending, op->pending, &index);
   pending = g_ptr_array_steal_index (runtime->pending, index);
-  if (!hv_kvm_hotplug_save_record (op->instance, &error))
+  if (!hv_kvm_hotplug_op_save_commit (op, runtime, &error))
     {
       /* as it was: the steps before are undone */
       g_ptr_array_insert (runtime->pending, (gint) index, pending);

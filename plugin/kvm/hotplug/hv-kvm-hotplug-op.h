@@ -118,6 +118,10 @@ struct _HvKvmHotplugOp {
                                    * @dict is the form of (add_derive), for
                                    * the commit to take */
   GVariantDict     *hvparams;     /* empty, for an instance without hvparams */
+  gboolean          stage_wanted; /* device_add is on its way: stage the commit */
+  gchar            *staged;       /* the commit's record, written ahead
+                                   * (hv_runtime_store_stage()) */
+  GVariant         *staged_record; /* …and what it holds */
   HvKvmPendingOp   *pending;      /* the journal entry, owned by the record */
 
   GArray           *steps;        /* HvKvmHotplugStep */
