@@ -650,11 +650,22 @@ reconcile_done_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
+  HvKvmInstance *instance = HV_KVM_INSTANCE (source);
+  HvKvmQmpClient *qmp = hv_kvm_instance_get_qmp (instance);
 
-  /* logged, not fatal: the instance runs, the entries stay for next time */
-  if (!hv_kvm_hotplug_reconcile_finish (HV_KVM_INSTANCE (source), result, &error))
-    g_warning ("Reconciling the hotplug journal of instance %s: %s",
-               hv_kvm_instance_get_name (HV_KVM_INSTANCE (source)), error->message);
+  /* logged, not fatal: the instance runs, the entries stay for next time.
+   * A connection that closed meanwhile (QEMU gone, or its instance let
+   * go: the reconcile now asks QEMU even with no entry) is no news: the
+   * next connection reconciles */
+  if (!hv_kvm_hotplug_reconcile_finish (instance, result, &error))
+    {
+      if (qmp == NULL || !hv_kvm_qmp_client_is_connected (qmp))
+        g_debug ("Reconciling the hotplug journal of instance %s, with the connection gone: %s",
+                 hv_kvm_instance_get_name (instance), error->message);
+      else
+        g_warning ("Reconciling the hotplug journal of instance %s: %s",
+                   hv_kvm_instance_get_name (instance), error->message);
+    }
   g_task_return_boolean (task, TRUE);
 }
 
