@@ -260,20 +260,6 @@ hv_runtime_file_rename_in (const gchar  *directory,
 }
 
 gboolean
-hv_runtime_file_replace (const gchar  *directory,
-                         const gchar  *path,
-                         GBytes       *contents,
-                         gboolean      durable,
-                         GError      **error)
-{
-  g_autofree gchar *temp_path = hv_runtime_file_write_temp (directory, path, contents, durable,
-                                                            error);
-
-  return temp_path != NULL &&
-         hv_runtime_file_rename_in (directory, temp_path, path, durable, error);
-}
-
-gboolean
 hv_runtime_file_remove (const gchar  *directory,
                         const gchar  *path,
                         gboolean      durable,

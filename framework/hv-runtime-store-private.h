@@ -51,11 +51,6 @@ gboolean  hv_runtime_file_rename_in    (const gchar  *directory,
 gboolean  hv_runtime_file_is_temp_of   (const gchar  *directory,
                                         const gchar  *path,
                                         const gchar  *temp_path);
-gboolean  hv_runtime_file_replace      (const gchar  *directory,
-                                        const gchar  *path,
-                                        GBytes       *contents,
-                                        gboolean      durable,
-                                        GError      **error);
 gchar   **hv_runtime_file_list         (const gchar  *directory,
                                         const gchar  *suffix,
                                         GError      **error);

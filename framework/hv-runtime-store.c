@@ -712,6 +712,36 @@ hv_runtime_store_load (HvRuntimeStore  *self,
   return hv_runtime_store_parse (self, bytes, quoted, out_version, error);
 }
 
+/* The first half of a save, which hv_runtime_store_save() and
+ * hv_runtime_store_stage() share: @record (consumed when floating)
+ * checked, serialized and written to a temporary file beside @name's
+ * record, whose path goes to @out_path. Returns the temporary file. */
+static gchar *
+hv_runtime_store_write_temp (HvRuntimeStore  *self,
+                             const gchar     *name,
+                             GVariant        *record,
+                             gchar          **out_path,
+                             GError         **error)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (record);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree gchar *path = hv_runtime_store_get_path (self, name, error);
+  gchar *temp_path;
+
+  if (path == NULL)
+    return NULL;
+  bytes = hv_runtime_store_serialize (self, owned, error);
+  if (bytes == NULL)
+    return NULL;
+  if (!hv_runtime_directory_ensure (self->run_dir, self->directory, error))
+    return NULL;
+
+  temp_path = hv_runtime_file_write_temp (self->directory, path, bytes, self->durable, error);
+  if (temp_path != NULL && out_path != NULL)
+    *out_path = g_steal_pointer (&path);
+  return temp_path;
+}
+
 /**
  * hv_runtime_store_save:
  * @self: a #HvRuntimeStore with a run directory
@@ -737,9 +767,8 @@ hv_runtime_store_save (HvRuntimeStore  *self,
                        GVariant        *record,
                        GError         **error)
 {
-  g_autoptr(GVariant) owned = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   g_autofree gchar *path = NULL;
+  g_autofree gchar *temp_path = NULL;
 
   g_return_val_if_fail (HV_IS_RUNTIME_STORE (self), FALSE);
   g_return_val_if_fail (self->directory != NULL, FALSE);
@@ -747,17 +776,9 @@ hv_runtime_store_save (HvRuntimeStore  *self,
   g_return_val_if_fail (record != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  owned = g_variant_ref_sink (record);
-  path = hv_runtime_store_get_path (self, name, error);
-  if (path == NULL)
-    return FALSE;
-  bytes = hv_runtime_store_serialize (self, owned, error);
-  if (bytes == NULL)
-    return FALSE;
-  if (!hv_runtime_directory_ensure (self->run_dir, self->directory, error))
-    return FALSE;
-
-  return hv_runtime_file_replace (self->directory, path, bytes, self->durable, error);
+  temp_path = hv_runtime_store_write_temp (self, name, record, &path, error);
+  return temp_path != NULL &&
+         hv_runtime_file_rename_in (self->directory, temp_path, path, self->durable, error);
 }
 
 /**
@@ -790,27 +811,13 @@ hv_runtime_store_stage (HvRuntimeStore  *self,
                         GVariant        *record,
                         GError         **error)
 {
-  g_autoptr(GVariant) owned = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autofree gchar *path = NULL;
-
   g_return_val_if_fail (HV_IS_RUNTIME_STORE (self), NULL);
   g_return_val_if_fail (self->directory != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (record != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  owned = g_variant_ref_sink (record);
-  path = hv_runtime_store_get_path (self, name, error);
-  if (path == NULL)
-    return NULL;
-  bytes = hv_runtime_store_serialize (self, owned, error);
-  if (bytes == NULL)
-    return NULL;
-  if (!hv_runtime_directory_ensure (self->run_dir, self->directory, error))
-    return NULL;
-
-  return hv_runtime_file_write_temp (self->directory, path, bytes, self->durable, error);
+  return hv_runtime_store_write_temp (self, name, record, NULL, error);
 }
 
 /**
